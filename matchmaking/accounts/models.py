@@ -1,0 +1,317 @@
+"""Users, organizations, membership, invitations and verification."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.accounts.choices import (
+    MembershipRole,
+    OrganizationKind,
+    OrganizationSize,
+    VerificationStatus,
+)
+from matchmaking.accounts.validators import validate_uscc
+from matchmaking.core.models import TimeStampedModel
+from matchmaking.core.permissions import is_platform_admin, user_organization_id
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person; signs in with an email address."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=80, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def organization(self) -> Organization | None:
+        membership = getattr(self, "membership", None)
+        return membership.organization if membership else None
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(verification_status=VerificationStatus.VERIFIED)
+
+    def vendors(self):
+        return self.filter(kind=OrganizationKind.VENDOR)
+
+    def enterprises(self):
+        return self.filter(kind=OrganizationKind.ENTERPRISE)
+
+    def visible_to(self, user):
+        """Organizations' public profiles are visible to everyone (contacts are not: see
+        `contacts_visible_to`)."""
+        return self.all()
+
+    def editable_by(self, user):
+        if is_platform_admin(user):
+            return self.all()
+        org_id = user_organization_id(user)
+        if org_id is None:
+            return self.none()
+        return self.filter(
+            pk=org_id, memberships__user=user, memberships__role=MembershipRole.OWNER
+        )
+
+    def contacts_visible_to(self, user):
+        """Organizations whose private contact details this user may read: their own,
+        and — once connections exist — counterparts that accepted them."""
+        if is_platform_admin(user):
+            return self.all()
+        org_id = user_organization_id(user)
+        if org_id is None:
+            return self.none()
+        return self.filter(Q(pk=org_id) | Q(pk__in=_accepted_counterpart_ids(org_id)))
+
+
+# Hook for higher floors: callables `f(org_id) -> iterable of organization ids` whose
+# private contacts `org_id`'s members may read (the connections app registers the ids of
+# counterparts that accepted a request). Accounts cannot import connections (floor rule),
+# so connections adds its provider here from its AppConfig.ready().
+CONTACT_DISCLOSURE_PROVIDERS: list = []
+
+
+def _accepted_counterpart_ids(org_id: int) -> list[int]:
+    ids: list[int] = []
+    for provider in CONTACT_DISCLOSURE_PROVIDERS:
+        ids.extend(provider(org_id))
+    return ids
+
+
+class Organization(TimeStampedModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    name = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=160, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("统一社会信用代码: 18 characters, as on the business licence."),
+    )
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    size = models.CharField(_("size"), max_length=20, choices=OrganizationSize.choices, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo_thumbnail = models.ImageField(_("logo thumbnail"), upload_to="logos/", blank=True)
+    # Private contact details: shown only to the organization, admins, and parties it accepted.
+    contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    filing_number = models.CharField(
+        _("generative AI service filing number"),
+        max_length=80,
+        blank=True,
+        help_text=_("生成式人工智能服务备案号 (vendors only)."),
+    )
+    verification_status = models.CharField(
+        _("verification"),
+        max_length=20,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+        db_index=True,
+    )
+    verification_note = models.TextField(_("verification note"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    ref = models.CharField(
+        _("import reference"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Stable identifier from bulk import files."),
+    )
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "verification_status"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organization-detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.kind == OrganizationKind.VENDOR
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == OrganizationKind.ENTERPRISE
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+
+class Membership(TimeStampedModel):
+    """A user belongs to at most one organization, as its owner or a member."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == MembershipRole.OWNER
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(TimeStampedModel):
+    """An owner invites a person by email; the link in the email lets them join."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class VerificationRequest(TimeStampedModel):
+    """An organization's request to be verified and the admin's decision (kept as history)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="verification_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(_("note to the reviewers"), blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification request")
+        verbose_name_plural = _("verification requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(decision="pending"),
+                name="one_pending_verification_request_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_decision_display()})"

@@ -1,0 +1,224 @@
+"""Writes for users and organizations: one function per action (``do``-style).
+
+Each function is keyword-only, validates with ``full_clean()``, writes inside a
+transaction and sends its emails only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from matchmaking.accounts.choices import MembershipRole, OrganizationKind, VerificationStatus
+from matchmaking.accounts.models import (
+    Invitation,
+    Membership,
+    Organization,
+    User,
+    VerificationRequest,
+)
+from matchmaking.core.images import ProcessedImage, store_image
+
+ORGANIZATION_PROFILE_FIELDS = (
+    "name",
+    "name_en",
+    "uscc",
+    "region",
+    "size",
+    "website",
+    "description",
+    "contact_person",
+    "contact_phone",
+    "contact_email",
+    "filing_number",
+)
+
+
+def user_create(
+    *, email: str, password: str, full_name: str = "", preferred_language: str = "zh-hans"
+) -> User:
+    user = User(
+        email=User.objects.normalize_email(email).lower(),
+        full_name=full_name,
+        preferred_language=preferred_language,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def _apply_profile(organization: Organization, fields: dict) -> None:
+    unknown = set(fields) - set(ORGANIZATION_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown organization fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    if organization.uscc == "":
+        organization.uscc = None
+    if organization.kind != OrganizationKind.VENDOR:
+        organization.filing_number = ""
+
+
+@transaction.atomic
+def organization_create(
+    *, owner: User, kind: str, logo: ProcessedImage | None = None, **fields
+) -> Organization:
+    """Create an organization with `owner` as its owner. A user belongs to one organization."""
+    if Membership.objects.filter(user=owner).exists():
+        raise ValidationError(_("You already belong to an organization."), code="already_member")
+    organization = Organization(kind=kind)
+    _apply_profile(organization, fields)
+    organization.full_clean(exclude=["logo", "logo_thumbnail"])
+    if logo is not None:
+        store_image(organization, "logo", "logo_thumbnail", logo)
+    organization.save()
+    Membership.objects.create(user=owner, organization=organization, role=MembershipRole.OWNER)
+    return organization
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    organization: Organization,
+    logo: ProcessedImage | None = None,
+    remove_logo: bool = False,
+    **fields,
+) -> Organization:
+    _apply_profile(organization, fields)
+    organization.full_clean(exclude=["logo", "logo_thumbnail"])
+    if remove_logo:
+        organization.logo = ""
+        organization.logo_thumbnail = ""
+    if logo is not None:
+        store_image(organization, "logo", "logo_thumbnail", logo)
+    organization.save()
+    return organization
+
+
+def _send_templated_email(
+    *, to: str, template: str, context: dict, language: str | None = None
+) -> None:
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+@transaction.atomic
+def invitation_create(*, organization: Organization, invited_by: User, email: str) -> Invitation:
+    """An owner invites someone by email; the email carries a one-time link."""
+    if not Membership.objects.filter(
+        user=invited_by, organization=organization, role=MembershipRole.OWNER
+    ).exists():
+        raise PermissionDenied
+    email = User.objects.normalize_email(email).lower()
+    if Membership.objects.filter(user__email=email).exists():
+        raise ValidationError({"email": _("This person already belongs to an organization.")})
+    organization.invitations.pending().filter(email=email).update(revoked_at=timezone.now())
+    invitation = Invitation(
+        organization=organization,
+        invited_by=invited_by,
+        email=email,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = settings.SITE_URL + reverse("accounts:invitation-accept", args=[invitation.token])
+    transaction.on_commit(
+        lambda: _send_templated_email(
+            to=email,
+            template="accounts/email/invitation",
+            context={
+                "invitation": invitation,
+                "organization": organization,
+                "link": link,
+                "inviter": invited_by,
+            },
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError(
+            _("This invitation has expired or has already been used."), code="invitation_unusable"
+        )
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError(_("You already belong to an organization."), code="already_member")
+    membership = Membership.objects.create(
+        user=user, organization=invitation.organization, role=MembershipRole.MEMBER
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def verification_request(
+    *, organization: Organization, requested_by: User, note: str = ""
+) -> VerificationRequest:
+    """An organization asks the platform to verify it."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.verification_status in (
+        VerificationStatus.PENDING,
+        VerificationStatus.VERIFIED,
+    ):
+        raise ValidationError(
+            _("Verification has already been requested or granted."), code="verification_exists"
+        )
+    if not organization.uscc:
+        raise ValidationError(
+            {"uscc": _("Add your unified social credit code before asking to be verified.")}
+        )
+    request = VerificationRequest.objects.create(
+        organization=organization, requested_by=requested_by, note=note
+    )
+    organization.verification_status = VerificationStatus.PENDING
+    organization.save(update_fields=["verification_status", "updated_at"])
+    return request
+
+
+@transaction.atomic
+def verification_decide(
+    *, organization: Organization, admin: User, grant: bool, reason: str = ""
+) -> Organization:
+    """An admin grants or refuses verification; a refusal needs a reason the org sees."""
+    if not admin.is_staff:
+        raise PermissionDenied
+    if not grant and not reason.strip():
+        raise ValidationError({"reason": _("Give the organization a reason for the refusal.")})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    now = timezone.now()
+    VerificationRequest.objects.filter(
+        organization=organization, decision=VerificationRequest.Decision.PENDING
+    ).update(
+        decision=VerificationRequest.Decision.GRANTED
+        if grant
+        else VerificationRequest.Decision.REFUSED,
+        reason=reason,
+        decided_by=admin,
+        decided_at=now,
+        updated_at=now,
+    )
+    organization.verification_status = (
+        VerificationStatus.VERIFIED if grant else VerificationStatus.REFUSED
+    )
+    organization.verification_note = reason
+    organization.verified_at = now if grant else None
+    organization.save(
+        update_fields=["verification_status", "verification_note", "verified_at", "updated_at"]
+    )
+    return organization

@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    EXPIRED = "expired", _("Expired")
+
+
+class NeedVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public, with our name")
+    ANONYMOUS = "anonymous", _("Public, without our name")
+    PRIVATE = "private", _("Only vendors we contact")
+
+
+class DataAvailability(models.TextChoices):
+    NONE = "none", _("No data yet")
+    SOME = "some", _("Some data")
+    LARGE = "large", _("Large amounts of data")
+
+
+class OfferingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    HIDDEN = "hidden", _("Hidden by the platform")
+    ARCHIVED = "archived", _("Archived")
+
+
+class PriceUnit(models.TextChoices):
+    PROJECT = "project", _("per project")
+    YEAR = "year", _("per year")
+    MONTH = "month", _("per month")
+    USER_YEAR = "user_year", _("per user per year")
+    MILLION_TOKENS = "million_tokens", _("per million tokens")
+    GPU_HOUR = "gpu_hour", _("per GPU-hour")
+    UNIT = "unit", _("per unit")
+    OTHER = "other", _("other")

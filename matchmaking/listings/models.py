@@ -1,0 +1,250 @@
+"""Needs (posted by enterprises) and offerings (listed by vendors)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.core.models import TimeStampedModel
+from matchmaking.listings.choices import (
+    DataAvailability,
+    NeedStatus,
+    NeedVisibility,
+    OfferingStatus,
+    PriceUnit,
+)
+
+
+class Need(TimeStampedModel):
+    """An enterprise's structured demand card (需求)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="needs",
+        verbose_name=_("organization"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ref = models.CharField(_("import reference"), max_length=80, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(
+        _("business problem"), help_text=_("Describe the problem in your own business words.")
+    )
+    sectors = models.ManyToManyField(
+        "taxonomy.Sector", blank=True, related_name="needs", verbose_name=_("sectors")
+    )
+    app_types = models.ManyToManyField(
+        "taxonomy.ApplicationType",
+        blank=True,
+        related_name="needs",
+        verbose_name=_("application types"),
+    )
+    data_availability = models.CharField(
+        _("data we have"),
+        max_length=10,
+        choices=DataAvailability.choices,
+        default=DataAvailability.NONE,
+    )
+    data_labelled = models.BooleanField(_("the data is labelled"), default=False)
+    data_note = models.CharField(_("about the data"), max_length=300, blank=True)
+    success_metric = models.CharField(_("success metric"), max_length=200, blank=True)
+    budget_min = models.PositiveBigIntegerField(_("budget from (CNY)"), null=True, blank=True)
+    budget_max = models.PositiveBigIntegerField(_("budget up to (CNY)"), null=True, blank=True)
+    deployment_modes = models.ManyToManyField(
+        "taxonomy.DeploymentMode",
+        blank=True,
+        related_name="needs",
+        verbose_name=_("accepted deployment modes"),
+        help_text=_("Leave empty if any deployment mode is acceptable."),
+    )
+    requires_domestic_hw = models.BooleanField(_("must run on domestic hardware/OS"), default=False)
+    requires_on_premises = models.BooleanField(_("data must stay on premises"), default=False)
+    requires_filing = models.BooleanField(
+        _("vendor must hold a generative AI filing"), default=False
+    )
+    compliance_note = models.CharField(_("other compliance needs"), max_length=300, blank=True)
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=NeedVisibility.choices,
+        default=NeedVisibility.PUBLIC,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NeedStatus.choices,
+        default=NeedStatus.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Denormalised text for keyword search (title, description, data note, metric), kept by services.
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_min__isnull=True)
+                | Q(budget_max__isnull=True)
+                | Q(budget_min__lte=F("budget_max")),
+                name="need_budget_min_not_above_max",
+                violation_error_message=_("The minimum budget cannot be higher than the maximum."),
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "visibility", "-published_at"], name="need_status_vis_pub"
+            ),
+            models.Index(fields=["organization", "status"], name="need_org_status"),
+            models.Index(fields=["status", "deadline"], name="need_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("listings:need-detail", args=[self.pk])
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.visibility == NeedVisibility.ANONYMOUS
+
+
+class Offering(TimeStampedModel):
+    """A vendor's listing (供给): a product, compute, data or a service."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="offerings",
+        verbose_name=_("vendor"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ref = models.CharField(_("import reference"), max_length=80, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(_("one-line summary"), max_length=200)
+    description = models.TextField(_("description"))
+    kind = models.ForeignKey(
+        "taxonomy.OfferingKind",
+        on_delete=models.PROTECT,
+        related_name="offerings",
+        verbose_name=_("kind"),
+    )
+    layer = models.ForeignKey(
+        "taxonomy.Layer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offerings",
+        verbose_name=_("layer"),
+    )
+    sectors = models.ManyToManyField(
+        "taxonomy.Sector",
+        blank=True,
+        related_name="offerings",
+        verbose_name=_("sectors"),
+        help_text=_("Leave empty if the offering serves every sector."),
+    )
+    app_types = models.ManyToManyField(
+        "taxonomy.ApplicationType",
+        blank=True,
+        related_name="offerings",
+        verbose_name=_("application types"),
+    )
+    deployment_modes = models.ManyToManyField(
+        "taxonomy.DeploymentMode",
+        blank=True,
+        related_name="offerings",
+        verbose_name=_("deployment modes"),
+    )
+    price_min = models.PositiveBigIntegerField(_("price from (CNY)"), null=True, blank=True)
+    price_max = models.PositiveBigIntegerField(_("price up to (CNY)"), null=True, blank=True)
+    price_unit = models.CharField(
+        _("price unit"), max_length=20, choices=PriceUnit.choices, default=PriceUnit.PROJECT
+    )
+    regions = models.JSONField(_("regions served"), default=list, blank=True)
+    tags = models.JSONField(_("keywords"), default=list, blank=True)
+    domestic_platforms = models.JSONField(
+        _("domestic hardware/OS compatibility"),
+        default=list,
+        blank=True,
+        help_text=_("e.g. Ascend, Hygon, Kunlun, Kylin, UOS."),
+    )
+    on_premises_data = models.BooleanField(
+        _("data stays on the customer's premises"), default=False
+    )
+    demo_url = models.URLField(_("demo link"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OfferingStatus.choices,
+        default=OfferingStatus.DRAFT,
+        db_index=True,
+    )
+    moderation_reason = models.TextField(_("moderation reason"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("near-duplicate of"),
+    )
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    # Denormalised fields kept by services: text for keyword search, "|北京|全国|" for region filters.
+    search_text = models.TextField(blank=True, editable=False)
+    regions_index = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_min__isnull=True)
+                | Q(price_max__isnull=True)
+                | Q(price_min__lte=F("price_max")),
+                name="offering_price_min_not_above_max",
+                violation_error_message=_("The minimum price cannot be higher than the maximum."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="offering_status_pub"),
+            models.Index(fields=["organization", "status"], name="offering_org_status"),
+            models.Index(fields=["status", "price_min"], name="offering_status_price"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("listings:offering-detail", args=[self.pk])
+
+
+class OfferingScreenshot(TimeStampedModel):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="screenshots")
+    image = models.ImageField(_("image"), upload_to="screenshots/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="screenshots/")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

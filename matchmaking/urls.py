@@ -1,0 +1,28 @@
+"""URL configuration: one namespaced include per app, kebab-case names."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("LLM Supply–Demand Platform administration")
+admin.site.site_title = _("LLM Supply–Demand Platform")
+admin.site.index_title = _("Operations")
+
+urlpatterns = [
+    path("", include("matchmaking.core.urls")),
+    path("accounts/", include("matchmaking.accounts.urls")),
+    path("", include("matchmaking.listings.urls")),
+    path("cases/", include("matchmaking.cases.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "matchmaking.core.views.bad_request"
+handler403 = "matchmaking.core.views.permission_denied"
+handler404 = "matchmaking.core.views.page_not_found"
+handler500 = "matchmaking.core.views.server_error"
