@@ -15,9 +15,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--offerings", type=int, default=0, help="Synthetic offerings to add (bulk).")
+        parser.add_argument(
+            "--offerings", type=int, default=0, help="Synthetic offerings to add (bulk)."
+        )
         parser.add_argument("--needs", type=int, default=0, help="Synthetic needs to add (bulk).")
-        parser.add_argument("--seed", type=int, default=20231201, help="Random seed for synthetic data.")
+        parser.add_argument(
+            "--seed", type=int, default=20231201, help="Random seed for synthetic data."
+        )
 
     def handle(self, *args, **options):
         taxonomy_load()
