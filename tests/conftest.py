@@ -8,6 +8,28 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production password hashing would dominate the suite's run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_after_flush(request):
+    """Transactional tests flush every table after they run, taking the taxonomy (made by a
+    data migration) with them; put it back for tests that use a flushed database."""
+    fixtures = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional_marker = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional_marker or fixtures & {"transactional_db", "live_server"}:
+        from matchmaking.taxonomy.services import taxonomy_load
+
+        request.getfixturevalue("transactional_db")
+        taxonomy_load()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test temporary folder, never the developer's media."""
     settings.MEDIA_ROOT = tmp_path / "media"
