@@ -222,3 +222,31 @@ def verification_decide(
         update_fields=["verification_status", "verification_note", "verified_at", "updated_at"]
     )
     return organization
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, preferred_language: str) -> User:
+    """A person changes their name or the language the site and its emails use."""
+    user.full_name = full_name
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> Invitation:
+    """An owner withdraws an invitation that has not been used yet."""
+    if not Membership.objects.filter(
+        user=revoked_by, organization_id=invitation.organization_id, role=MembershipRole.OWNER
+    ).exists():
+        raise PermissionDenied
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(
+            _("This invitation has already been accepted."), code="invitation_accepted"
+        )
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+    return invitation

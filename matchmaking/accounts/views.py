@@ -1,0 +1,410 @@
+"""Accounts pages: sign-up and sign-in, the profile, organizations, members and invitations.
+
+Views are thin: a queryset scoped by `visible_to`/`editable_by`, a form, a service call.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+
+from matchmaking.accounts import selectors, services
+from matchmaking.accounts.choices import MembershipRole, OrganizationKind
+from matchmaking.accounts.filtersets import OrganizationFilterSet
+from matchmaking.accounts.forms import (
+    InvitationForm,
+    OrganizationForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+    VerificationRequestForm,
+)
+from matchmaking.accounts.models import Organization
+from matchmaking.core.permissions import (
+    ScopedObjectMixin,
+    get_editable_or_403,
+    get_visible_or_404,
+    is_platform_admin,
+)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form fields it names (or the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+
+
+# --- Signing up, in and out -------------------------------------------------------------
+
+
+class SignUpView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignUpForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("kind") in OrganizationKind.values:
+            initial["kind"] = self.request.GET["kind"]
+        if self.request.GET.get("email"):
+            initial["email"] = self.request.GET["email"]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = _safe_next(self.request)
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = services.user_create(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            preferred_language=get_language() or settings.LANGUAGE_CODE,
+        )
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welcome! Your account has been created."))
+        next_url = _safe_next(self.request)
+        if next_url:
+            return HttpResponseRedirect(next_url)
+        return HttpResponseRedirect(
+            reverse("accounts:organization-create") + "?" + urlencode({"kind": data["kind"]})
+        )
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # A person's saved language applies unless they already picked one on this device.
+        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            _set_language_cookie(response, form.get_user().preferred_language)
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset_body.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+# --- Profile ----------------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = selectors.user_with_membership(user=request.user)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(
+            user=user,
+            full_name=form.cleaned_data["full_name"],
+            preferred_language=form.cleaned_data["preferred_language"],
+        )
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("accounts:profile")
+        _set_language_cookie(response, user.preferred_language)
+        return response
+    membership = getattr(user, "membership", None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_user": user, "form": form, "membership": membership},
+    )
+
+
+# --- Organizations ----------------------------------------------------------------------
+
+
+class OrganizationListView(ListView):
+    template_name = "accounts/organization_list.html"
+    context_object_name = "organizations"
+    paginate_by = 24
+
+    def get_queryset(self):
+        self.filterset = OrganizationFilterSet(
+            self.request.GET or None, queryset=selectors.organization_list(user=self.request.user)
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["filter"] = self.filterset
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class OrganizationDetailView(ScopedObjectMixin, DetailView):
+    template_name = "accounts/organization_detail.html"
+    context_object_name = "organization"
+
+    def get_queryset(self):
+        return Organization.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization, user = self.object, self.request.user
+        membership = selectors.organization_membership_of(user=user, organization=organization)
+        context.update(
+            {
+                "show_contacts": Organization.objects.contacts_visible_to(user)
+                .filter(pk=organization.pk)
+                .exists(),
+                "can_edit": Organization.objects.editable_by(user)
+                .filter(pk=organization.pk)
+                .exists(),
+                "membership": membership,
+                "is_owner": membership is not None and membership.is_owner,
+                "can_see_members": selectors.organization_can_see_members(
+                    user=user, organization=organization
+                ),
+                "verification_form": VerificationRequestForm(),
+            }
+        )
+        return context
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    if hasattr(request.user, "membership"):
+        messages.info(request, _("You already belong to an organization."))
+        return redirect(request.user.membership.organization)
+    initial = {}
+    if request.GET.get("kind") in OrganizationKind.values:
+        initial["kind"] = request.GET["kind"]
+    form = OrganizationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(
+                owner=request.user,
+                kind=form.cleaned_data["kind"],
+                logo=form.cleaned_data.get("logo") or None,
+                **form.profile_fields(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Your organization has been created."))
+            return redirect(organization)
+    return render(request, "accounts/organization_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_editable_or_403(Organization.objects.all(), request.user, pk=pk)
+    # The form works on its own copy, so a rejected submission never alters the page header.
+    form = OrganizationForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=Organization.objects.get(pk=organization.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(
+                organization=organization,
+                logo=form.cleaned_data.get("logo") or None,
+                remove_logo=form.cleaned_data.get("remove_logo", False),
+                **form.profile_fields(),
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, _("The organization's profile has been saved."))
+            return redirect(organization)
+    return render(
+        request,
+        "accounts/organization_form.html",
+        {"form": form, "organization": organization, "creating": False},
+    )
+
+
+@login_required
+def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_visible_or_404(Organization.objects.all(), request.user, pk=pk)
+    if not selectors.organization_can_see_members(user=request.user, organization=organization):
+        raise PermissionDenied
+    membership = selectors.organization_membership_of(user=request.user, organization=organization)
+    is_owner = membership is not None and membership.role == MembershipRole.OWNER
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not is_owner:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    organization=organization,
+                    invited_by=request.user,
+                    email=form.cleaned_data["email"],
+                )
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
+                )
+                return redirect("accounts:organization-members", pk=organization.pk)
+    return render(
+        request,
+        "accounts/organization_members.html",
+        {
+            "organization": organization,
+            "members": selectors.organization_members(organization=organization),
+            "invitations": selectors.organization_pending_invitations(organization=organization),
+            "is_owner": is_owner,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    organization = get_visible_or_404(Organization.objects.all(), request.user, pk=pk)
+    invitation = get_object_or_404(organization.invitations, pk=invitation_pk)
+    try:
+        services.invitation_revoke(invitation=invitation, revoked_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation has been withdrawn."))
+    return redirect("accounts:organization-members", pk=organization.pk)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation email. Visitors sign up or sign in first, then come back."""
+    invitation = selectors.invitation_by_token(token=token)
+    if invitation is None:
+        return render(request, "accounts/invitation_accept.html", {"invitation": None}, status=404)
+    already_member = request.user.is_authenticated and hasattr(request.user, "membership")
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("You have joined %(organization)s.")
+                % {"organization": invitation.organization.display_name},
+            )
+            return redirect(invitation.organization)
+    here = request.get_full_path()
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "already_member": already_member,
+            "signup_url": reverse("accounts:signup")
+            + "?"
+            + urlencode({"next": here, "email": invitation.email}),
+            "login_url": reverse("accounts:login") + "?" + urlencode({"next": here}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def verification_request(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = get_editable_or_403(Organization.objects.all(), request.user, pk=pk)
+    membership = selectors.organization_membership_of(user=request.user, organization=organization)
+    if membership is None or not membership.is_owner:
+        raise PermissionDenied
+    form = VerificationRequestForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.verification_request(
+            organization=organization, requested_by=request.user, note=note
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your request has been sent. Platform operators will review it."),
+        )
+    return redirect(organization)
+
+
+@login_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    """A convenience for operators: the admin's organization list filtered on pending."""
+    if not is_platform_admin(request.user):
+        raise PermissionDenied
+    return redirect(
+        reverse("admin:accounts_organization_changelist") + "?verification_status__exact=pending"
+    )
