@@ -231,3 +231,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# --- listings ---------------------------------------------------------------------------
+
+# Needs without a deadline expire this many days after publication (or renewal); posters are
+# emailed this many days before a need expires (`manage.py expire_needs`, run daily).
+NEED_DEFAULT_LIFETIME_DAYS = env_int("NEED_DEFAULT_LIFETIME_DAYS", 90)
+NEED_EXPIRY_WARNING_DAYS = env_int("NEED_EXPIRY_WARNING_DAYS", 3)
+# Facet counts and result totals of list pages are cached this many seconds (and dropped at
+# once when a listing changes: services bump a version number).
+LISTINGS_FACET_CACHE_SECONDS = env_int("LISTINGS_FACET_CACHE_SECONDS", 120)
+LISTINGS_PAGE_SIZE = env_int("LISTINGS_PAGE_SIZE", 20)
+
+# --- connections ---
+# Unanswered requests/proposals expire after this many days; the receiver is reminded
+# CONNECTION_REMINDER_DAYS_BEFORE days earlier (run `run_connection_housekeeping` from cron).
+CONNECTION_EXPIRY_DAYS = env_int("CONNECTION_EXPIRY_DAYS", 14)
+CONNECTION_REMINDER_DAYS_BEFORE = env_int("CONNECTION_REMINDER_DAYS_BEFORE", 3)
+# New requests + proposals one organization may start per calendar day (anti-spam).
+CONNECTION_DAILY_LIMIT_PER_ORG = env_int("CONNECTION_DAILY_LIMIT_PER_ORG", 20)
+# Message attachments: stored outside MEDIA_ROOT, served only through a scoped view.
+CONNECTION_ATTACHMENT_MAX_BYTES = env_int("CONNECTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CONNECTION_ATTACHMENT_ROOT = Path(
+    env_str("CONNECTION_ATTACHMENT_ROOT", str(VAR_DIR / "private" / "attachments"))
+)
+
+# --- notifications ---
+# Emails carry absolute links built from SITE_URL; digests are sent by `send_digests`.
+NOTIFICATION_DIGEST_MAX_ITEMS_PER_KIND = env_int("NOTIFICATION_DIGEST_MAX_ITEMS_PER_KIND", 20)

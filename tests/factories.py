@@ -54,3 +54,98 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), color=(200, 
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return buffer.getvalue()
+
+
+# --- Listings ---------------------------------------------------------------------------
+# Built with the ORM plus the shared indexing helpers, so tests of any app can make
+# listings in a given state without going through the listings workflow.
+
+
+def _terms(model, codes):
+    return list(model.objects.filter(code__in=list(codes or ())))
+
+
+def make_offering(
+    *,
+    organization: Organization | None = None,
+    status: str = "published",
+    kind: str = "product",
+    layer: str | None = "application",
+    sectors=("finance",),
+    app_types=("qa",),
+    deployment=("private",),
+    **fields,
+):
+    from django.utils import timezone
+
+    from matchmaking.listings.indexing import apply_offering_index
+    from matchmaking.listings.models import Offering
+    from matchmaking.taxonomy.models import (
+        ApplicationType,
+        DeploymentMode,
+        Layer,
+        OfferingKind,
+        Sector,
+    )
+
+    number = next(_sequence)
+    organization = organization or make_organization(kind="vendor")
+    fields.setdefault("title", f"智能客服大模型{number}")
+    fields.setdefault("summary", "面向金融行业的智能客服与坐席辅助")
+    fields.setdefault("description", "基于大模型的智能客服机器人，支持知识库问答、坐席辅助和通话小结。")
+    fields.setdefault("price_min", 100_000)
+    fields.setdefault("price_max", 500_000)
+    fields.setdefault("regions", ["全国"])
+    fields.setdefault("tags", ["智能客服", "知识库"])
+    offering = Offering(
+        organization=organization,
+        status=status,
+        kind=OfferingKind.objects.get(code=kind),
+        layer=Layer.objects.get(code=layer) if layer else None,
+        published_at=timezone.now() if status == "published" else None,
+        **fields,
+    )
+    apply_offering_index(offering, organization_name=organization.name)
+    offering.save()
+    offering.sectors.set(_terms(Sector, sectors))
+    offering.app_types.set(_terms(ApplicationType, app_types))
+    offering.deployment_modes.set(_terms(DeploymentMode, deployment))
+    return offering
+
+
+def make_need(
+    *,
+    organization: Organization | None = None,
+    status: str = "open",
+    visibility: str = "public",
+    sectors=("finance",),
+    app_types=("qa",),
+    deployment=(),
+    **fields,
+):
+    from django.utils import timezone
+
+    from matchmaking.listings.indexing import apply_need_index
+    from matchmaking.listings.models import Need
+    from matchmaking.taxonomy.models import ApplicationType, DeploymentMode, Sector
+
+    number = next(_sequence)
+    organization = organization or make_organization(kind="enterprise")
+    fields.setdefault("title", f"信用卡中心客服热线分流{number}")
+    fields.setdefault("description", "账单日来电排队严重，希望用智能客服机器人回答常见问题。")
+    fields.setdefault("budget_min", 200_000)
+    fields.setdefault("budget_max", 1_000_000)
+    fields.setdefault("region", "北京")
+    need = Need(
+        organization=organization,
+        status=status,
+        visibility=visibility,
+        published_at=timezone.now() if status == "open" else None,
+        **fields,
+    )
+    apply_need_index(need)
+    need.save()
+    need.sectors.set(_terms(Sector, sectors))
+    need.app_types.set(_terms(ApplicationType, app_types))
+    need.deployment_modes.set(_terms(DeploymentMode, deployment))
+    return need

@@ -8,6 +8,7 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
     FULFILLED = "fulfilled", _("Fulfilled")
     EXPIRED = "expired", _("Expired")
+    HIDDEN = "hidden", _("Hidden by the platform")
 
 
 class NeedVisibility(models.TextChoices):

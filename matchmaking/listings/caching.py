@@ -1,0 +1,52 @@
+"""A version number for everything cached about listings (facet counts, result totals).
+
+Services bump it after each committed write, so cached figures never outlive a change by
+more than the time it takes the next request to read the new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "listings:version"
+
+
+def listings_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def bump_listings_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache yet (or evicted)
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def cache_key(prefix: str, params: dict) -> str:
+    """A key for ``params`` (normalised: sorted keys, sorted list values) at the current version."""
+    normalised = {
+        key: sorted(value) if isinstance(value, (list, tuple)) else value
+        for key, value in sorted(params.items())
+        if value not in (None, "", [], ())
+    }
+    digest = hashlib.sha1(
+        json.dumps(normalised, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+    return f"listings:{prefix}:v{listings_version()}:{digest}"
+
+
+def cached(prefix: str, params: dict, compute):
+    key = cache_key(prefix, params)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=settings.LISTINGS_FACET_CACHE_SECONDS)
+    return value

@@ -1,0 +1,578 @@
+"""Browse filters for offerings and needs, with facet counts.
+
+URL parameters use the taxonomy codes (shareable, stable across languages):
+
+    /offerings/?sector=finance&app_type=qa&layer=industry&kind=product&deployment=private
+               &region=北京&price_min=10000&price_max=500000&verified=1&has_cases=1&q=客服&sort=relevance
+    /needs/?sector=…&app_type=…&deployment=…&region=…&budget_min=…&budget_max=…&q=…&sort=…
+
+Several values of one parameter mean "any of them"; different parameters must all hold.
+An unknown code is a form error shown on the page; the other, valid filters still apply.
+
+Keyword search (``q``): every whitespace-separated term must occur in the denormalised
+``search_text`` (``icontains``), which finds "智能客服" and "客服机器人" for 客服 on SQLite and
+PostgreSQL alike — no tokenizer, no extension. ``sort=relevance`` (the default while searching)
+ranks by the terms found in the title (×3) and, for offerings, the summary (×1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.accounts.choices import VerificationStatus
+from matchmaking.listings.models import Need, Offering
+from matchmaking.taxonomy.models import (
+    ApplicationType,
+    DeploymentMode,
+    Layer,
+    OfferingKind,
+    Sector,
+)
+
+# Hook for the cases app (a higher floor): a callable returning a ``Q`` over Offering that
+# selects the offerings backed by published cases — the offering's own or its vendor's, e.g.
+#     lambda: Q(pk__in=published.values("offering_id"))
+#             | Q(organization_id__in=published.values("vendor_id"))
+# Set it from CasesConfig.ready():  filtersets.HAS_PUBLISHED_CASES_QUERY = that_callable
+# Until it is set, ``has_cases=1`` is accepted and matches nothing (its facet count is 0).
+HAS_PUBLISHED_CASES_QUERY: Callable[[], Q] | None = None
+
+MAX_SEARCH_TERMS = 6
+# A keyword search runs its LIKE scan once per page view: the matching ids are read once and
+# the count, the facets and the page reuse them — unless there are more than this many hits,
+# when each query keeps the LIKE condition instead (a very long id list costs more than it saves).
+SEARCH_ID_LIMIT = 50_000
+
+
+def id_set(ids: list[int]) -> RawSQL:
+    """The ids as ONE query parameter (a JSON array on SQLite, an array on PostgreSQL), so a
+    long list costs neither thousands of placeholders nor the SQLite variable limit."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def has_published_cases_q() -> Q:
+    if HAS_PUBLISHED_CASES_QUERY is None:
+        return Q(pk__in=[])
+    return HAS_PUBLISHED_CASES_QUERY()
+
+
+def search_terms(value: str | None) -> list[str]:
+    return [term for term in (value or "").split() if term][:MAX_SEARCH_TERMS]
+
+
+def relevance_expression(terms: list[str]):
+    """Terms found in the title count 3, in the one-line summary (offerings) 1.
+
+    Every row being ranked already contains every term somewhere (the ``q`` filter), so only
+    the short title/summary columns are examined here — cheap even for many thousands of hits.
+    """
+    score = Value(0, output_field=IntegerField())
+    for term in terms:
+        score = score + Case(
+            When(title__icontains=term, then=Value(3)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return score
+
+
+def offering_relevance_expression(terms: list[str]):
+    score = relevance_expression(terms)
+    for term in terms:
+        score = score + Case(
+            When(summary__icontains=term, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return score
+
+
+class TermChoices:
+    """Marks a filter whose choices are the active terms of a taxonomy model; the filterset
+    reads each model once when it is created (see FacetedFilterSet.__init__)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __iter__(self):  # only reached if a filter is used outside a FacetedFilterSet
+        return iter([(term.code, term.name) for term in self.model.objects.active()])
+
+
+class CodeMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Values are taxonomy codes; each filter builds its own SQL in ``method``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+
+class RangeForm(forms.Form):
+    """Shared check: a range's lower bound may not exceed its upper bound."""
+
+    range_fields: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for low_name, high_name in self.range_fields:
+            low, high = cleaned.get(low_name), cleaned.get(high_name)
+            if low is not None and high is not None and low > high:
+                self.add_error(
+                    high_name,
+                    forms.ValidationError(
+                        _("The upper bound cannot be lower than the lower bound."),
+                        code="min_above_max",
+                    ),
+                )
+        return cleaned
+
+
+class OfferingFilterForm(RangeForm):
+    range_fields = (("price_min", "price_max"),)
+
+
+class NeedFilterForm(RangeForm):
+    range_fields = (("budget_min", "budget_max"),)
+
+
+SORT_CHOICES_OFFERINGS = [
+    ("newest", _("Newest")),
+    ("relevance", _("Relevance")),
+    ("price_asc", _("Price: low to high")),
+    ("price_desc", _("Price: high to low")),
+]
+SORT_CHOICES_NEEDS = [
+    ("newest", _("Newest")),
+    ("relevance", _("Relevance")),
+    ("deadline", _("Deadline soonest")),
+    ("budget_desc", _("Budget: high to low")),
+]
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet that also counts, for each facet, how many rows each choice would give
+    when combined with all the *other* active filters (standard faceting)."""
+
+    # filters with counts; each has a ``count_<name>(queryset) -> {code: count}`` method
+    facet_names: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._terms: dict = {}
+        for filter_ in self.filters.values():
+            choices = filter_.extra.get("choices")
+            if isinstance(choices, TermChoices):
+                terms = self._terms.setdefault(choices.model, list(choices.model.objects.active()))
+                filter_.extra["choices"] = [(term.code, term.name) for term in terms]
+
+    def queryset_without(self, excluded: str | None) -> QuerySet:
+        queryset = self.queryset.all()
+        if not self.is_bound:
+            return queryset
+        self.errors  # noqa: B018 - validate so that cleaned_data exists
+        for name, value in self.form.cleaned_data.items():
+            if name in (excluded, "sort"):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        return {
+            name: getattr(self, f"count_{name}")(self.queryset_without(name))
+            for name in self.facet_names
+        }
+
+    def cache_params(self) -> dict:
+        """The normalised active filters (the cache key of counts), sort excluded."""
+        if not self.is_bound:
+            return {}
+        self.errors  # noqa: B018
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "", [], False)
+        }
+
+    def active_sort(self) -> str:
+        sort = ""
+        if self.is_bound:
+            self.errors  # noqa: B018
+            sort = self.form.cleaned_data.get("sort") or ""
+        if not sort:
+            sort = "relevance" if self.search_terms() else "newest"
+        if sort == "relevance" and not self.search_terms():
+            sort = "newest"
+        return sort
+
+    def search_terms(self) -> list[str]:
+        if not self.is_bound:
+            return []
+        self.errors  # noqa: B018
+        return search_terms(getattr(self.form, "cleaned_data", {}).get("q"))
+
+    def filter_q(self, queryset, name, value):
+        terms = search_terms(value)
+        if not terms:
+            return queryset
+        if not hasattr(self, "_search_ids"):
+            matching = self.queryset.order_by().values_list("pk", flat=True)
+            for term in terms:
+                matching = matching.filter(search_text__icontains=term)
+            ids = list(matching[: SEARCH_ID_LIMIT + 1])
+            self._search_ids = ids if len(ids) <= SEARCH_ID_LIMIT else None
+        if self._search_ids is not None:
+            return queryset.filter(pk__in=id_set(self._search_ids))
+        for term in terms:
+            queryset = queryset.filter(search_text__icontains=term)
+        return queryset
+
+    def term_ids(self, term_model, codes) -> list[int]:
+        self.term_codes(term_model)
+        wanted = set(codes)
+        return [term.pk for term in self._terms[term_model] if term.code in wanted]
+
+    def term_codes(self, term_model) -> dict[int, str]:
+        """pk → code of the active terms of a taxonomy model (read once, in __init__)."""
+        if term_model not in self._terms:
+            self._terms[term_model] = list(term_model.objects.active())
+        return {term.pk: term.code for term in self._terms[term_model]}
+
+    def _m2m_counts(self, queryset: QuerySet, through, column: str, term_model) -> dict[str, int]:
+        owner = f"{queryset.model._meta.model_name}_id__in"
+        rows = (
+            through.objects.filter(**{owner: queryset.order_by().values("pk")})
+            .values(column)
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        codes = self.term_codes(term_model)
+        return {codes[row[column]]: row["n"] for row in rows if row[column] in codes}
+
+    def _fk_counts(self, queryset: QuerySet, column: str, term_model) -> dict[str, int]:
+        rows = queryset.order_by().values(column).annotate(n=Count("pk"))
+        codes = self.term_codes(term_model)
+        return {codes[row[column]]: row["n"] for row in rows if row[column] in codes}
+
+
+def _m2m_filter(through, owner: str, column: str, term_model):
+    """A filter method: rows linked to any of the codes.
+
+    A correlated EXISTS (not ``pk IN (subquery)``) lets the database walk the list's ordering
+    index and stop after one page: 1 ms instead of 50 ms at 100k offerings on SQLite."""
+
+    def filter_method(self, queryset, name, value):
+        if not value:
+            return queryset
+        links = through.objects.filter(
+            **{f"{owner}_id": OuterRef("pk"), f"{column}__in": self.term_ids(term_model, value)}
+        )
+        return queryset.filter(Exists(links))
+
+    return filter_method
+
+
+def _unlinked(through, owner: str):
+    """Rows with no link at all in ``through`` (e.g. sector-agnostic offerings)."""
+    return ~Exists(through.objects.filter(**{f"{owner}_id": OuterRef("pk")}))
+
+
+class OfferingFilterSet(FacetedFilterSet):
+    q = django_filters.CharFilter(label=_("Keywords"), method="filter_q")
+    sector = CodeMultipleChoiceFilter(
+        label=_("Sector"), choices=TermChoices(Sector), method="filter_sector"
+    )
+    app_type = CodeMultipleChoiceFilter(
+        label=_("Application type"), choices=TermChoices(ApplicationType), method="filter_app_type"
+    )
+    kind = CodeMultipleChoiceFilter(
+        label=_("Kind"), choices=TermChoices(OfferingKind), method="filter_kind"
+    )
+    layer = CodeMultipleChoiceFilter(
+        label=_("Layer"), choices=TermChoices(Layer), method="filter_layer"
+    )
+    deployment = CodeMultipleChoiceFilter(
+        label=_("Deployment"), choices=TermChoices(DeploymentMode), method="filter_deployment"
+    )
+    region = django_filters.CharFilter(label=_("Region served"), method="filter_region")
+    price_min = django_filters.NumberFilter(
+        label=_("Price from (CNY)"), method="filter_price_min", min_value=0
+    )
+    price_max = django_filters.NumberFilter(
+        label=_("Price up to (CNY)"), method="filter_price_max", min_value=0
+    )
+    verified = django_filters.BooleanFilter(
+        label=_("Verified vendors only"),
+        method="filter_verified",
+        widget=forms.CheckboxInput,
+    )
+    has_cases = django_filters.BooleanFilter(
+        label=_("Backed by published cases"),
+        method="filter_has_cases",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORT_CHOICES_OFFERINGS, method="filter_sort", empty_label=None
+    )
+
+    facet_names = ("sector", "app_type", "kind", "layer", "deployment", "verified", "has_cases")
+
+    class Meta:
+        model = Offering
+        form = OfferingFilterForm
+        fields = [
+            "q",
+            "sector",
+            "app_type",
+            "kind",
+            "layer",
+            "deployment",
+            "region",
+            "price_min",
+            "price_max",
+            "verified",
+            "has_cases",
+            "sort",
+        ]
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__code__in=value) if value else queryset
+
+    def filter_layer(self, queryset, name, value):
+        return queryset.filter(layer__code__in=value) if value else queryset
+
+    def filter_sector(self, queryset, name, value):
+        """Offerings tagged with any of the sectors, and sector-agnostic ones (no sectors)."""
+        if not value:
+            return queryset
+        through = Offering.sectors.through
+        tagged = through.objects.filter(
+            offering_id=OuterRef("pk"), sector_id__in=self.term_ids(Sector, value)
+        )
+        return queryset.filter(Exists(tagged) | _unlinked(through, "offering"))
+
+    filter_app_type = _m2m_filter(
+        Offering.app_types.through, "offering", "applicationtype", ApplicationType
+    )
+    filter_deployment = _m2m_filter(
+        Offering.deployment_modes.through, "offering", "deploymentmode", DeploymentMode
+    )
+
+    def filter_region(self, queryset, name, value):
+        value = (value or "").strip().strip("|")
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(regions_index__contains=f"|{value}|") | Q(regions_index__contains="|全国|")
+        )
+
+    def filter_price_min(self, queryset, name, value):
+        """Offerings whose price range reaches ``value`` (upper price, or lower if no upper)."""
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Q(price_max__gte=value) | Q(price_max__isnull=True, price_min__gte=value)
+        )
+
+    def filter_price_max(self, queryset, name, value):
+        """Offerings whose lowest price is at most ``value``."""
+        if value is None:
+            return queryset
+        return queryset.filter(price_min__lte=value)
+
+    def filter_verified(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(organization__verification_status=VerificationStatus.VERIFIED)
+
+    def filter_has_cases(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(has_published_cases_q())
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied by `order`, once every filter is in
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        sort = self.active_sort()
+        if sort == "relevance":
+            return queryset.annotate(
+                relevance=offering_relevance_expression(self.search_terms())
+            ).order_by("-relevance", "-published_at", "-pk")
+        if sort == "price_asc":
+            return queryset.order_by(nulls_last("price_min"), "-pk")
+        if sort == "price_desc":
+            return queryset.order_by(nulls_last("price_min", descending=True), "-pk")
+        return queryset.order_by("-published_at", "-pk")
+
+    # -- facets ----------------------------------------------------------------------------
+
+    def count_sector(self, queryset):
+        through = Offering.sectors.through
+        counts = self._m2m_counts(queryset, through, "sector_id", Sector)
+        agnostic = queryset.exclude(pk__in=through.objects.values("offering_id")).count()
+        return {code: counts.get(code, 0) + agnostic for code in self.term_codes(Sector).values()}
+
+    def count_app_type(self, queryset):
+        return self._m2m_counts(
+            queryset, Offering.app_types.through, "applicationtype_id", ApplicationType
+        )
+
+    def count_deployment(self, queryset):
+        return self._m2m_counts(
+            queryset, Offering.deployment_modes.through, "deploymentmode_id", DeploymentMode
+        )
+
+    def count_kind(self, queryset):
+        return self._fk_counts(queryset, "kind_id", OfferingKind)
+
+    def count_layer(self, queryset):
+        return self._fk_counts(queryset, "layer_id", Layer)
+
+    def count_verified(self, queryset):
+        return {
+            "1": queryset.filter(
+                organization__verification_status=VerificationStatus.VERIFIED
+            ).count()
+        }
+
+    def count_has_cases(self, queryset):
+        if HAS_PUBLISHED_CASES_QUERY is None:
+            return {"1": 0}
+        return {"1": queryset.filter(has_published_cases_q()).count()}
+
+
+def nulls_last(field: str, *, descending: bool = False):
+    expression = F(field)
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+class NeedFilterSet(FacetedFilterSet):
+    q = django_filters.CharFilter(label=_("Keywords"), method="filter_q")
+    sector = CodeMultipleChoiceFilter(
+        label=_("Sector"),
+        choices=TermChoices(Sector),
+        method="filter_sector",
+    )
+    app_type = CodeMultipleChoiceFilter(
+        label=_("Application type"),
+        choices=TermChoices(ApplicationType),
+        method="filter_app_type",
+    )
+    deployment = CodeMultipleChoiceFilter(
+        label=_("Deployment"), choices=TermChoices(DeploymentMode), method="filter_deployment"
+    )
+    region = django_filters.CharFilter(label=_("Region"), method="filter_region")
+    budget_min = django_filters.NumberFilter(
+        label=_("Budget from (CNY)"), method="filter_budget_min", min_value=0
+    )
+    budget_max = django_filters.NumberFilter(
+        label=_("Budget up to (CNY)"), method="filter_budget_max", min_value=0
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), choices=SORT_CHOICES_NEEDS, method="filter_sort", empty_label=None
+    )
+
+    facet_names = ("sector", "app_type", "deployment")
+
+    class Meta:
+        model = Need
+        form = NeedFilterForm
+        fields = [
+            "q",
+            "sector",
+            "app_type",
+            "deployment",
+            "region",
+            "budget_min",
+            "budget_max",
+            "sort",
+        ]
+
+    filter_sector = _m2m_filter(Need.sectors.through, "need", "sector", Sector)
+    filter_app_type = _m2m_filter(
+        Need.app_types.through, "need", "applicationtype", ApplicationType
+    )
+
+    def filter_deployment(self, queryset, name, value):
+        """Needs accepting any of the modes — including needs that accept any mode (none set)."""
+        if not value:
+            return queryset
+        through = Need.deployment_modes.through
+        accepting = through.objects.filter(
+            need_id=OuterRef("pk"), deploymentmode_id__in=self.term_ids(DeploymentMode, value)
+        )
+        return queryset.filter(Exists(accepting) | _unlinked(through, "need"))
+
+    def filter_region(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(region__icontains=value) | Q(region__in=["", "全国"]))
+
+    def filter_budget_min(self, queryset, name, value):
+        """Needs whose budget reaches ``value`` (upper bound, or lower if no upper)."""
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Q(budget_max__gte=value) | Q(budget_max__isnull=True, budget_min__gte=value)
+        )
+
+    def filter_budget_max(self, queryset, name, value):
+        """Needs whose budget starts at or below ``value``."""
+        if value is None:
+            return queryset
+        return queryset.filter(budget_min__lte=value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        sort = self.active_sort()
+        if sort == "relevance":
+            return queryset.annotate(relevance=relevance_expression(self.search_terms())).order_by(
+                "-relevance", "-published_at", "-pk"
+            )
+        if sort == "deadline":
+            return queryset.order_by(nulls_last("expires_on"), "-pk")
+        if sort == "budget_desc":
+            return queryset.order_by(nulls_last("budget_max", descending=True), "-pk")
+        return queryset.order_by("-published_at", "-pk")
+
+    def count_sector(self, queryset):
+        return self._m2m_counts(queryset, Need.sectors.through, "sector_id", Sector)
+
+    def count_app_type(self, queryset):
+        return self._m2m_counts(
+            queryset, Need.app_types.through, "applicationtype_id", ApplicationType
+        )
+
+    def count_deployment(self, queryset):
+        through = Need.deployment_modes.through
+        counts = self._m2m_counts(queryset, through, "deploymentmode_id", DeploymentMode)
+        any_mode = queryset.exclude(pk__in=through.objects.values("need_id")).count()
+        return {
+            code: counts.get(code, 0) + any_mode
+            for code in self.term_codes(DeploymentMode).values()
+        }

@@ -1,0 +1,594 @@
+"""Writes for needs and offerings: one function per action.
+
+Each function is keyword-only, validates (``full_clean()`` plus the rules below) and saves inside
+a transaction, keeps the denormalised search fields (`indexing.py`) and bumps the listings cache
+version on commit. Later floors (matching, connections, notifications) hook onto these
+functions, so every change of a listing goes through exactly one of them.
+
+Taxonomy values (sectors, app_types, deployment_modes, kind, layer) may be given as model
+instances, primary keys or codes; an unknown code is a ValidationError on that field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matchmaking.accounts.choices import OrganizationKind
+from matchmaking.accounts.models import Organization
+from matchmaking.core.images import ProcessedImage, store_image
+from matchmaking.core.permissions import is_platform_admin
+from matchmaking.listings.caching import bump_listings_version
+from matchmaking.listings.choices import NeedStatus, OfferingStatus
+from matchmaking.listings.indexing import apply_need_index, apply_offering_index
+from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.taxonomy.models import (
+    ApplicationType,
+    DeploymentMode,
+    Layer,
+    OfferingKind,
+    Sector,
+)
+
+MAX_SCREENSHOTS = 6
+NEAR_DUPLICATE_THRESHOLD = 0.8
+
+NEED_FIELDS = (
+    "ref",
+    "title",
+    "description",
+    "data_availability",
+    "data_labelled",
+    "data_note",
+    "success_metric",
+    "budget_min",
+    "budget_max",
+    "requires_domestic_hw",
+    "requires_on_premises",
+    "requires_filing",
+    "compliance_note",
+    "region",
+    "deadline",
+    "visibility",
+)
+OFFERING_FIELDS = (
+    "ref",
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "layer",
+    "price_min",
+    "price_max",
+    "price_unit",
+    "regions",
+    "tags",
+    "domestic_platforms",
+    "on_premises_data",
+    "demo_url",
+)
+M2M_FIELDS = {
+    "sectors": Sector,
+    "app_types": ApplicationType,
+    "deployment_modes": DeploymentMode,
+}
+# Changing any of these on a published offering sends it back to review.
+MATERIAL_OFFERING_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "kind_id",
+    "layer_id",
+    "price_min",
+    "price_max",
+    "price_unit",
+)
+MATERIAL_OFFERING_M2M = ("sectors", "app_types", "deployment_modes")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _on_commit_bump() -> None:
+    # Now (this request must not read its own stale counts) and after commit (other requests
+    # may have cached the old figures while the transaction was open).
+    bump_listings_version()
+    transaction.on_commit(bump_listings_version)
+
+
+def _resolve_terms(field: str, model, values: Iterable | None) -> list:
+    """Taxonomy terms from instances, pks or codes; unknown codes → error on `field`."""
+    if values is None:
+        return []
+    values = list(values)
+    instances = [value for value in values if isinstance(value, model)]
+    codes = [value for value in values if isinstance(value, str)]
+    pks = [value for value in values if isinstance(value, int)]
+    found = list(model.objects.filter(code__in=codes)) if codes else []
+    unknown = sorted(set(codes) - {term.code for term in found})
+    if unknown:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Unknown code: %(codes)s.") % {"codes": ", ".join(unknown)},
+                    code="unknown_code",
+                )
+            }
+        )
+    if pks:
+        by_pk = list(model.objects.filter(pk__in=pks))
+        if len(by_pk) != len(set(pks)):
+            raise ValidationError({field: ValidationError(_("Unknown value."), code="unknown")})
+        found.extend(by_pk)
+    return instances + found
+
+
+def _resolve_term(field: str, model, value):
+    if value in (None, ""):
+        return None
+    terms = _resolve_terms(field, model, [value])
+    return terms[0]
+
+
+def _clean_str_list(values) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = re.split(r"[,，、;；\n]+", values)
+    seen: list[str] = []
+    for value in values:
+        value = str(value).strip()
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _check_range(low, high, *, field: str, message: str) -> None:
+    if low is not None and high is not None and low > high:
+        raise ValidationError({field: ValidationError(message, code="min_above_max")})
+
+
+def _raise_if_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed) - set(M2M_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+
+
+def _set_m2m(instance, m2m: dict[str, list]) -> None:
+    for name, terms in m2m.items():
+        getattr(instance, name).set(terms)
+
+
+def _pop_m2m(fields: dict) -> dict[str, list]:
+    return {
+        name: _resolve_terms(name, model, fields.pop(name))
+        for name, model in M2M_FIELDS.items()
+        if name in fields
+    }
+
+
+# --- needs ------------------------------------------------------------------------------
+
+
+def _need_expiry(need: Need) -> date:
+    if need.deadline:
+        return need.deadline
+    return _today() + timedelta(days=settings.NEED_DEFAULT_LIFETIME_DAYS)
+
+
+def _validate_need(need: Need, *, deadline_changed: bool) -> None:
+    _check_range(
+        need.budget_min,
+        need.budget_max,
+        field="budget_max",
+        message=_("The maximum budget cannot be lower than the minimum."),
+    )
+    if deadline_changed and need.deadline and need.deadline < _today():
+        raise ValidationError(
+            {"deadline": ValidationError(_("The deadline cannot be in the past."), code="past")}
+        )
+    if need.ref == "":
+        need.ref = None
+    apply_need_index(need)
+    need.full_clean()
+
+
+@transaction.atomic
+def need_create(
+    *,
+    organization: Organization,
+    created_by=None,
+    publish: bool = False,
+    **fields,
+) -> Need:
+    """Create a need (a draft unless ``publish``) for an enterprise organization."""
+    if organization.kind != OrganizationKind.ENTERPRISE:
+        raise ValidationError(
+            _("Only enterprise organizations can post needs."), code="not_enterprise"
+        )
+    _raise_if_unknown(fields, NEED_FIELDS)
+    m2m = _pop_m2m(fields)
+    need = Need(organization=organization, created_by=created_by, **fields)
+    _validate_need(need, deadline_changed=True)
+    if publish:
+        _open(need)
+    need.save()
+    _set_m2m(need, m2m)
+    _on_commit_bump()
+    return need
+
+
+@transaction.atomic
+def need_update(*, need: Need, **fields) -> Need:
+    """Change a need's card. Its status is not changed here (see publish/close/renew)."""
+    _raise_if_unknown(fields, NEED_FIELDS)
+    m2m = _pop_m2m(fields)
+    old_deadline = Need.objects.filter(pk=need.pk).values_list("deadline", flat=True).get()
+    for name, value in fields.items():
+        setattr(need, name, value)
+    deadline_changed = need.deadline != old_deadline
+    _validate_need(need, deadline_changed=deadline_changed)
+    if deadline_changed and need.status == NeedStatus.OPEN:
+        need.expires_on = _need_expiry(need)
+        need.expiry_warned_at = None
+    need.save()
+    _set_m2m(need, m2m)
+    _on_commit_bump()
+    return need
+
+
+def _open(need: Need) -> None:
+    if need.deadline and need.deadline < _today():
+        raise ValidationError(
+            {
+                "deadline": ValidationError(
+                    _("The deadline has passed; choose a new one first."), code="past"
+                )
+            }
+        )
+    need.status = NeedStatus.OPEN
+    need.published_at = need.published_at or timezone.now()
+    need.expires_on = _need_expiry(need)
+    need.expiry_warned_at = None
+    need.reviewed_at = None
+
+
+@transaction.atomic
+def need_publish(*, need: Need) -> Need:
+    """Draft → open: the need becomes visible (per its visibility) and starts its lifetime."""
+    if need.status != NeedStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published."), code="not_draft")
+    _open(need)
+    need.save()
+    _on_commit_bump()
+    return need
+
+
+@transaction.atomic
+def need_close(*, need: Need, fulfilled: bool = False) -> Need:
+    """The poster closes a need, saying whether it was fulfilled."""
+    if need.status not in (NeedStatus.DRAFT, NeedStatus.OPEN, NeedStatus.EXPIRED):
+        raise ValidationError(_("This need cannot be closed now."), code="not_closable")
+    need.status = NeedStatus.FULFILLED if fulfilled else NeedStatus.CLOSED
+    need.save(update_fields=["status", "updated_at"])
+    _on_commit_bump()
+    return need
+
+
+@transaction.atomic
+def need_renew(*, need: Need, deadline: date | None = None) -> Need:
+    """Extend an open or expired need: to ``deadline`` (in the future), or by the default
+    lifetime from today. A deadline already past is dropped (one-click renewal)."""
+    if need.status not in (NeedStatus.OPEN, NeedStatus.EXPIRED):
+        raise ValidationError(_("Only open or expired needs can be renewed."), code="not_renewable")
+    if deadline is not None:
+        if deadline < _today():
+            raise ValidationError(
+                {"deadline": ValidationError(_("The deadline cannot be in the past."), code="past")}
+            )
+        need.deadline = deadline
+    elif need.deadline and need.deadline <= _today() + timedelta(
+        days=settings.NEED_EXPIRY_WARNING_DAYS
+    ):
+        need.deadline = None
+    need.status = NeedStatus.OPEN
+    need.expires_on = _need_expiry(need)
+    need.expiry_warned_at = None
+    need.full_clean()
+    need.save()
+    _on_commit_bump()
+    return need
+
+
+@transaction.atomic
+def need_expire_due(*, today: date | None = None) -> int:
+    """Open needs whose expiry day has passed become expired. Returns how many."""
+    today = today or _today()
+    count = Need.objects.filter(status=NeedStatus.OPEN, expires_on__lt=today).update(
+        status=NeedStatus.EXPIRED, updated_at=timezone.now()
+    )
+    if count:
+        _on_commit_bump()
+    return count
+
+
+def need_mark_expiry_warned(*, need: Need) -> None:
+    need.expiry_warned_at = timezone.now()
+    need.save(update_fields=["expiry_warned_at"])
+
+
+def _require_admin(user) -> None:
+    if not is_platform_admin(user):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def need_approve(*, need: Need, by) -> Need:
+    """An admin has reviewed an open need (or restores a hidden one)."""
+    _require_admin(by)
+    if need.status not in (NeedStatus.OPEN, NeedStatus.HIDDEN):
+        raise ValidationError(_("Only open or hidden needs can be approved."), code="bad_status")
+    need.status = NeedStatus.OPEN
+    need.moderation_reason = ""
+    need.reviewed_at = timezone.now()
+    if need.expires_on is None:
+        need.expires_on = _need_expiry(need)
+    need.save()
+    _on_commit_bump()
+    return need
+
+
+@transaction.atomic
+def need_hide(*, need: Need, by, reason: str) -> Need:
+    """An admin hides a need from everyone but its poster, with a reason the poster sees."""
+    _require_admin(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why the need is hidden."), code="required")}
+        )
+    need.status = NeedStatus.HIDDEN
+    need.moderation_reason = reason
+    need.reviewed_at = timezone.now()
+    need.save()
+    _on_commit_bump()
+    return need
+
+
+# --- offerings --------------------------------------------------------------------------
+
+
+def _apply_offering_fields(offering: Offering, fields: dict) -> None:
+    if "kind" in fields:
+        offering.kind = _resolve_term("kind", OfferingKind, fields.pop("kind"))
+    if "layer" in fields:
+        offering.layer = _resolve_term("layer", Layer, fields.pop("layer"))
+    for name in ("regions", "tags", "domestic_platforms"):
+        if name in fields:
+            fields[name] = _clean_str_list(fields[name])
+    for name, value in fields.items():
+        setattr(offering, name, value)
+    if offering.ref == "":
+        offering.ref = None
+
+
+def _validate_offering(offering: Offering) -> None:
+    _check_range(
+        offering.price_min,
+        offering.price_max,
+        field="price_max",
+        message=_("The maximum price cannot be lower than the minimum."),
+    )
+    if offering.kind_id is None:
+        raise ValidationError({"kind": ValidationError(_("Choose a kind."), code="required")})
+    organization = offering.organization
+    apply_offering_index(
+        offering,
+        organization_name=" ".join(filter(None, [organization.name, organization.name_en])),
+    )
+    offering.full_clean()
+
+
+@transaction.atomic
+def offering_create(
+    *,
+    organization: Organization,
+    created_by=None,
+    submit: bool = False,
+    screenshots: list[ProcessedImage] = (),
+    **fields,
+) -> Offering:
+    """Create an offering (a draft, or pending review when ``submit``) for a vendor."""
+    if organization.kind != OrganizationKind.VENDOR:
+        raise ValidationError(_("Only vendor organizations can list offerings."), code="not_vendor")
+    _raise_if_unknown(fields, OFFERING_FIELDS)
+    m2m = _pop_m2m(fields)
+    offering = Offering(organization=organization, created_by=created_by)
+    _apply_offering_fields(offering, fields)
+    _validate_offering(offering)
+    if submit:
+        offering.status = OfferingStatus.PENDING
+    offering.save()
+    _set_m2m(offering, m2m)
+    if screenshots:
+        offering_add_screenshots(offering=offering, images=list(screenshots))
+    _flag_near_duplicate(offering)
+    _on_commit_bump()
+    return offering
+
+
+def _material_snapshot(offering: Offering) -> tuple:
+    scalars = tuple(getattr(offering, name) for name in MATERIAL_OFFERING_FIELDS)
+    relations = tuple(
+        frozenset(getattr(offering, name).values_list("pk", flat=True))
+        for name in MATERIAL_OFFERING_M2M
+    )
+    return scalars + relations
+
+
+@transaction.atomic
+def offering_update(
+    *, offering: Offering, screenshots: list[ProcessedImage] = (), **fields
+) -> Offering:
+    """Change an offering (and add ``screenshots``). A material change to a published
+    offering sends it back to review."""
+    _raise_if_unknown(fields, OFFERING_FIELDS)
+    m2m = _pop_m2m(fields)
+    before = _material_snapshot(Offering.objects.get(pk=offering.pk))
+    _apply_offering_fields(offering, fields)
+    _validate_offering(offering)
+    offering.save()
+    _set_m2m(offering, m2m)
+    if offering.status == OfferingStatus.PUBLISHED and _material_snapshot(offering) != before:
+        offering.status = OfferingStatus.PENDING
+        offering.save(update_fields=["status"])
+    if screenshots:
+        offering_add_screenshots(offering=offering, images=list(screenshots))
+    _flag_near_duplicate(offering)
+    _on_commit_bump()
+    return offering
+
+
+@transaction.atomic
+def offering_submit(*, offering: Offering) -> Offering:
+    """Draft (or hidden/archived, after changes) → pending review."""
+    if offering.status not in (
+        OfferingStatus.DRAFT,
+        OfferingStatus.HIDDEN,
+        OfferingStatus.ARCHIVED,
+    ):
+        raise ValidationError(_("This offering cannot be submitted now."), code="bad_status")
+    offering.status = OfferingStatus.PENDING
+    offering.save(update_fields=["status", "updated_at"])
+    _on_commit_bump()
+    return offering
+
+
+@transaction.atomic
+def offering_approve(*, offering: Offering, by) -> Offering:
+    _require_admin(by)
+    if offering.status not in (OfferingStatus.PENDING, OfferingStatus.HIDDEN):
+        raise ValidationError(
+            _("Only pending or hidden offerings can be approved."), code="bad_status"
+        )
+    offering.status = OfferingStatus.PUBLISHED
+    offering.moderation_reason = ""
+    offering.published_at = offering.published_at or timezone.now()
+    offering.save(update_fields=["status", "moderation_reason", "published_at", "updated_at"])
+    _on_commit_bump()
+    return offering
+
+
+@transaction.atomic
+def offering_hide(*, offering: Offering, by, reason: str) -> Offering:
+    """An admin hides an offering with a reason its vendor sees."""
+    _require_admin(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why the offering is hidden."), code="required")}
+        )
+    offering.status = OfferingStatus.HIDDEN
+    offering.moderation_reason = reason
+    offering.save(update_fields=["status", "moderation_reason", "updated_at"])
+    _on_commit_bump()
+    return offering
+
+
+@transaction.atomic
+def offering_archive(*, offering: Offering) -> Offering:
+    if offering.status == OfferingStatus.ARCHIVED:
+        return offering
+    offering.status = OfferingStatus.ARCHIVED
+    offering.save(update_fields=["status", "updated_at"])
+    _on_commit_bump()
+    return offering
+
+
+@transaction.atomic
+def offering_add_screenshots(
+    *, offering: Offering, images: list[ProcessedImage], caption: str = ""
+) -> list[OfferingScreenshot]:
+    """Attach already-validated images (see core.images); at most MAX_SCREENSHOTS in all."""
+    existing = offering.screenshots.count()
+    if existing + len(images) > MAX_SCREENSHOTS:
+        raise ValidationError(
+            {
+                "screenshots": ValidationError(
+                    _("An offering has at most %(max)s screenshots; it has %(count)s.")
+                    % {"max": MAX_SCREENSHOTS, "count": existing},
+                    code="too_many_files",
+                )
+            }
+        )
+    order = (offering.screenshots.aggregate(m=Max("order"))["m"] or 0) + 1
+    created = []
+    for index, processed in enumerate(images):
+        screenshot = OfferingScreenshot(offering=offering, caption=caption, order=order + index)
+        store_image(screenshot, "image", "thumbnail", processed)
+        screenshot.save()
+        created.append(screenshot)
+    return created
+
+
+@transaction.atomic
+def offering_remove_screenshot(*, screenshot: OfferingScreenshot) -> None:
+    image, thumbnail = screenshot.image, screenshot.thumbnail
+    screenshot.delete()
+    transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
+
+
+# --- near-duplicates ----------------------------------------------------------------------
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def shingles(text: str, size: int = 3) -> frozenset[str]:
+    """Character n-grams of the text without spaces and punctuation (works for Chinese)."""
+    cleaned = _NON_WORD.sub("", text.lower())
+    if len(cleaned) <= size:
+        return frozenset([cleaned]) if cleaned else frozenset()
+    return frozenset(cleaned[i : i + size] for i in range(len(cleaned) - size + 1))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _offering_text(title: str, summary: str, description: str) -> str:
+    return f"{title}\n{summary}\n{description}"
+
+
+def _flag_near_duplicate(offering: Offering) -> None:
+    """Point ``near_duplicate_of`` at the same vendor's most similar other offering, if any
+    reaches NEAR_DUPLICATE_THRESHOLD (character 3-gram Jaccard)."""
+    mine = shingles(_offering_text(offering.title, offering.summary, offering.description))
+    best, best_score = None, 0.0
+    others = (
+        Offering.objects.filter(organization_id=offering.organization_id)
+        .exclude(pk=offering.pk)
+        .exclude(status=OfferingStatus.ARCHIVED)
+        .values_list("pk", "title", "summary", "description")
+    )
+    for pk, title, summary, description in others.iterator():
+        score = jaccard(mine, shingles(_offering_text(title, summary, description)))
+        if score > best_score:
+            best, best_score = pk, score
+    target = best if best_score >= NEAR_DUPLICATE_THRESHOLD else None
+    if offering.near_duplicate_of_id != target:
+        offering.near_duplicate_of_id = target
+        Offering.objects.filter(pk=offering.pk).update(near_duplicate_of_id=target)

@@ -1,0 +1,493 @@
+"""Pages for needs and offerings. Thin: a scoped queryset, a filterset or form, a service call.
+
+Who may see or change an object is decided only by the models' ``visible_to``/``editable_by``/
+``moderatable_by`` scopes, through `core.permissions` (404 when not visible, 403 when visible but
+not editable).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from matchmaking.accounts.choices import OrganizationKind
+from matchmaking.core.permissions import (
+    get_editable_or_403,
+    get_visible_or_404,
+    is_platform_admin,
+)
+from matchmaking.listings import selectors, services
+from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
+from matchmaking.listings.forms import (
+    CloseForm,
+    NeedForm,
+    OfferingForm,
+    ReasonForm,
+    RenewForm,
+    ScreenshotUploadForm,
+)
+from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+
+# --- browse -------------------------------------------------------------------------------
+
+
+class FacetedListView(TemplateView):
+    """A browse page: filterset + facet counts + cached-count pagination + removable chips."""
+
+    filterset_class = None
+    model = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        data = request.GET.copy()
+        data.pop("page", None)
+        filterset = self.filterset_class(data or None, queryset=self.base_queryset())
+        rows = filterset.order(filterset.qs)
+        params = {
+            **filterset.cache_params(),
+            **selectors.list_scope_key(request.user, self.model),
+            "_model": self.model._meta.model_name,
+        }
+        page = selectors.paginate(
+            rows,
+            page=request.GET.get("page"),
+            per_page=settings.LISTINGS_PAGE_SIZE,
+            cache_params=params,
+        )
+        counts = selectors.facet_counts(filterset, cache_params=params)
+        context.update(
+            filterset=filterset,
+            form=filterset.form,
+            page_obj=page,
+            object_list=page.object_list,
+            facets=_facet_groups(filterset, counts),
+            facet_flags={
+                name: counts.get(name, {}).get("1", 0) for name in ("verified", "has_cases")
+            },
+            chips=_chips(filterset, data),
+            sort=filterset.active_sort(),
+            query_string=urlencode(
+                [(key, value) for key in data for value in data.getlist(key)], doseq=False
+            ),
+            total=page.paginator.count,
+        )
+        return context
+
+
+def _facet_groups(filterset, counts: dict) -> list[dict]:
+    """[{name, label, choices: [{code, label, count, checked}]}] for the sidebar checkboxes."""
+    cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
+    groups = []
+    for name in filterset.facet_names:
+        if name in ("verified", "has_cases"):
+            continue
+        field = filterset.form.fields[name]
+        selected = set(cleaned.get(name) or [])
+        choices = [
+            {
+                "code": code,
+                "label": label,
+                "count": counts.get(name, {}).get(code, 0),
+                "checked": code in selected,
+            }
+            for code, label in field.choices
+        ]
+        groups.append({"name": name, "label": field.label, "choices": choices})
+    return groups
+
+
+def _chips(filterset, data) -> list[dict]:
+    """Active filters as (label, link without it)."""
+    chips = []
+    labels = {}
+    for name, field in filterset.form.fields.items():
+        for code, label in getattr(field, "choices", []) or []:
+            labels[(name, str(code))] = label
+    for key in data:
+        if key in ("sort",):
+            continue
+        for value in data.getlist(key):
+            if not value:
+                continue
+            remaining = [
+                (other, other_value)
+                for other in data
+                for other_value in data.getlist(other)
+                if not (other == key and other_value == value)
+            ]
+            field = filterset.form.fields.get(key)
+            label = labels.get((key, value), value)
+            if key in ("verified", "has_cases"):
+                label = field.label if field else key
+            elif field is not None and (key, value) not in labels:
+                label = f"{field.label}: {value}"
+            chips.append({"label": label, "url": "?" + urlencode(remaining)})
+    return chips
+
+
+class OfferingListView(FacetedListView):
+    template_name = "listings/offering_list.html"
+    filterset_class = OfferingFilterSet
+    model = Offering
+
+    def base_queryset(self):
+        return selectors.offering_list_queryset(self.request.user)
+
+
+class NeedListView(FacetedListView):
+    template_name = "listings/need_list.html"
+    filterset_class = NeedFilterSet
+    model = Need
+
+    def base_queryset(self):
+        return selectors.need_list_queryset(self.request.user)
+
+
+# --- offerings ----------------------------------------------------------------------------
+
+
+def _organization_of_kind(user, kind: str):
+    organization = getattr(getattr(user, "membership", None), "organization", None)
+    if organization is None or organization.kind != kind:
+        raise PermissionDenied
+    return organization
+
+
+class OfferingDetailView(View):
+    def get(self, request, pk: int):
+        offering = get_visible_or_404(selectors.offering_detail_queryset(), request.user, pk=pk)
+        can_edit = Offering.objects.editable_by(request.user).filter(pk=pk).exists()
+        return render(
+            request,
+            "listings/offering_detail.html",
+            {
+                "offering": offering,
+                "can_edit": can_edit,
+                "can_moderate": is_platform_admin(request.user),
+                "reason_form": ReasonForm(),
+            },
+        )
+
+
+class OfferingFormView(LoginRequiredMixin, View):
+    """Create (no pk) or edit (pk) an offering."""
+
+    template_name = "listings/offering_form.html"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_editable_or_403(Offering.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request, pk=None):
+        offering = self.get_object()
+        if offering is None:
+            _organization_of_kind(request.user, OrganizationKind.VENDOR)
+        return self.render(OfferingForm(instance=offering), offering)
+
+    def post(self, request, pk=None):
+        offering = self.get_object()
+        organization = (
+            _organization_of_kind(request.user, OrganizationKind.VENDOR)
+            if offering is None
+            else offering.organization
+        )
+        form = OfferingForm(request.POST, request.FILES, instance=offering)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if offering is None:
+                    offering = services.offering_create(
+                        organization=organization,
+                        created_by=request.user,
+                        submit="submit" in request.POST,
+                        **data,
+                    )
+                    messages.success(request, _("The offering was saved."))
+                else:
+                    was_published = offering.is_published
+                    offering = services.offering_update(offering=offering, **data)
+                    if was_published and not offering.is_published:
+                        messages.info(
+                            request,
+                            _("The changes are material: the offering is back in review."),
+                        )
+                    else:
+                        messages.success(request, _("The offering was saved."))
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                return redirect(offering.get_absolute_url())
+        return self.render(form, self.get_object(), status=400)
+
+    def render(self, form, offering, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "offering": offering},
+            status=status,
+        )
+
+
+class OfferingActionView(LoginRequiredMixin, View):
+    """POST-only owner actions (submit for review, archive)."""
+
+    action = ""
+
+    def post(self, request, pk: int):
+        offering = get_editable_or_403(Offering.objects.all(), request.user, pk=pk)
+        try:
+            if self.action == "submit":
+                services.offering_submit(offering=offering)
+                messages.success(request, _("The offering was sent for review."))
+            elif self.action == "archive":
+                services.offering_archive(offering=offering)
+                messages.success(request, _("The offering was archived."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(offering.get_absolute_url())
+
+
+class OfferingScreenshotsView(LoginRequiredMixin, View):
+    template_name = "listings/offering_screenshots.html"
+
+    def get(self, request, pk: int):
+        offering = get_editable_or_403(Offering.objects.all(), request.user, pk=pk)
+        return self.render(offering, ScreenshotUploadForm())
+
+    def post(self, request, pk: int):
+        offering = get_editable_or_403(Offering.objects.all(), request.user, pk=pk)
+        form = ScreenshotUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.offering_add_screenshots(
+                    offering=offering,
+                    images=form.cleaned_data["screenshots"],
+                    caption=form.cleaned_data["caption"],
+                )
+            except ValidationError as error:
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The screenshots were added."))
+                return redirect("listings:offering-screenshots", pk=offering.pk)
+        return self.render(offering, form, status=400)
+
+    def render(self, offering, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"offering": offering, "form": form, "screenshots": offering.screenshots.all()},
+            status=status,
+        )
+
+
+class OfferingScreenshotDeleteView(LoginRequiredMixin, View):
+    def post(self, request, pk: int, screenshot_pk: int):
+        offering = get_editable_or_403(Offering.objects.all(), request.user, pk=pk)
+        screenshot = get_object_or_404(OfferingScreenshot, pk=screenshot_pk, offering=offering)
+        services.offering_remove_screenshot(screenshot=screenshot)
+        messages.success(request, _("The screenshot was removed."))
+        return redirect("listings:offering-screenshots", pk=offering.pk)
+
+
+class OfferingCompareView(View):
+    def get(self, request):
+        ids = []
+        for value in request.GET.getlist("ids"):
+            try:
+                ids.append(int(value))
+            except ValueError:
+                continue
+        offerings = selectors.offerings_to_compare(request.user, ids)
+        return render(
+            request,
+            "listings/offering_compare.html",
+            {
+                "offerings": offerings,
+                "too_many": len(set(ids)) > selectors.MAX_COMPARE,
+                "too_few": len(offerings) < selectors.MIN_COMPARE,
+                "max_compare": selectors.MAX_COMPARE,
+            },
+        )
+
+
+class MyOfferingsView(LoginRequiredMixin, TemplateView):
+    template_name = "listings/my_offerings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["offerings"] = selectors.my_offerings(self.request.user)
+        organization = getattr(getattr(self.request.user, "membership", None), "organization", None)
+        context["is_vendor"] = organization is not None and organization.is_vendor
+        return context
+
+
+# --- needs --------------------------------------------------------------------------------
+
+
+class NeedDetailView(View):
+    def get(self, request, pk: int):
+        need = get_visible_or_404(selectors.need_detail_queryset(), request.user, pk=pk)
+        can_edit = Need.objects.editable_by(request.user).filter(pk=pk).exists()
+        return render(
+            request,
+            "listings/need_detail.html",
+            {
+                "need": need,
+                "can_edit": can_edit,
+                "can_moderate": is_platform_admin(request.user),
+                "close_form": CloseForm(),
+                "renew_form": RenewForm(),
+                "reason_form": ReasonForm(),
+            },
+        )
+
+
+class NeedFormView(LoginRequiredMixin, View):
+    template_name = "listings/need_form.html"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_editable_or_403(Need.objects.all(), self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request, pk=None):
+        need = self.get_object()
+        if need is None:
+            _organization_of_kind(request.user, OrganizationKind.ENTERPRISE)
+        return self.render(NeedForm(instance=need), need)
+
+    def post(self, request, pk=None):
+        need = self.get_object()
+        organization = (
+            _organization_of_kind(request.user, OrganizationKind.ENTERPRISE)
+            if need is None
+            else need.organization
+        )
+        form = NeedForm(request.POST, instance=need)
+        if form.is_valid():
+            try:
+                if need is None:
+                    need = services.need_create(
+                        organization=organization,
+                        created_by=request.user,
+                        publish="publish" in request.POST,
+                        **form.cleaned_data,
+                    )
+                else:
+                    need = services.need_update(need=need, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The need was saved."))
+                return redirect(need.get_absolute_url())
+        return self.render(form, self.get_object(), status=400)
+
+    def render(self, form, need, status=200):
+        return render(self.request, self.template_name, {"form": form, "need": need}, status=status)
+
+
+class NeedActionView(LoginRequiredMixin, View):
+    """POST-only owner actions: publish, close (fulfilled or not), renew."""
+
+    action = ""
+
+    def post(self, request, pk: int):
+        need = get_editable_or_403(Need.objects.all(), request.user, pk=pk)
+        try:
+            if self.action == "publish":
+                services.need_publish(need=need)
+                messages.success(request, _("The need is open."))
+            elif self.action == "close":
+                form = CloseForm(request.POST)
+                form.is_valid()
+                services.need_close(need=need, fulfilled=form.cleaned_data.get("fulfilled", False))
+                messages.success(request, _("The need was closed."))
+            elif self.action == "renew":
+                form = RenewForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors.get("deadline", []))
+                services.need_renew(need=need, deadline=form.cleaned_data.get("deadline"))
+                messages.success(request, _("The need was renewed."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(need.get_absolute_url())
+
+
+class MyNeedsView(LoginRequiredMixin, TemplateView):
+    template_name = "listings/my_needs.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["needs"] = selectors.my_needs(self.request.user)
+        organization = getattr(getattr(self.request.user, "membership", None), "organization", None)
+        context["is_enterprise"] = organization is not None and organization.is_enterprise
+        return context
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+class AdminRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not is_platform_admin(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ModerationQueueView(AdminRequiredMixin, TemplateView):
+    template_name = "listings/moderation_queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.moderation_queue(self.request.user))
+        context["reason_form"] = ReasonForm()
+        return context
+
+
+class ModerationActionView(AdminRequiredMixin, View):
+    """Approve or hide (with a reason) an offering or a need."""
+
+    model = Offering
+    action = "approve"
+
+    def post(self, request, pk: int):
+        obj = get_object_or_404(self.model.objects.moderatable_by(request.user), pk=pk)
+        form = ReasonForm(request.POST)
+        try:
+            if self.action == "approve":
+                approve = (
+                    services.offering_approve if self.model is Offering else services.need_approve
+                )
+                approve(**{self.model._meta.model_name: obj}, by=request.user)
+                messages.success(request, _("Approved: %(title)s") % {"title": obj.title})
+            else:
+                if not form.is_valid():
+                    raise ValidationError(form.errors["reason"])
+                hide = services.offering_hide if self.model is Offering else services.need_hide
+                hide(
+                    **{self.model._meta.model_name: obj},
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Hidden: %(title)s") % {"title": obj.title})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        next_url = request.POST.get("next", "")
+        if next_url == "detail":
+            return redirect(obj.get_absolute_url())
+        return redirect(reverse("listings:moderation-queue"))
