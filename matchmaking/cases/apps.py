@@ -1,6 +1,29 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "matchmaking.cases"
     label = "cases"
+    verbose_name = _("Case library")
+
+    def ready(self):
+        from matchmaking.cases import demo, io, panels, selectors
+        from matchmaking.core.home import register_home_section
+        from matchmaking.core.navigation import register_nav_link
+        from matchmaking.core.panels import register_panel
+        from matchmaking.core.seeding import register_seeder
+
+        register_nav_link("public", 30, _("Cases"), "cases:case-list")
+        register_nav_link("vendor", 30, _("My cases"), "cases:my-cases")
+        register_nav_link("admin", 30, _("Case review"), "cases:review-queue")
+        register_panel("offering-detail", 30, panels.offering_cases_panel)
+        register_panel("organization-detail", 30, panels.organization_cases_panel)
+        register_panel("need-detail", 30, panels.need_similar_cases_panel)
+        register_home_section(30, panels.featured_cases_section)
+        register_seeder(30, demo.seed_cases)
+        io.register()
+        # The listings `has_cases` offering filter asks us which offerings cases back.
+        from matchmaking.listings import filtersets as listing_filtersets
+
+        listing_filtersets.HAS_PUBLISHED_CASES_QUERY = selectors.offerings_with_published_cases_q
