@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("matchmaking.accounts.urls")),
     path("", include("matchmaking.listings.urls")),
     path("cases/", include("matchmaking.cases.urls")),
+    path("connections/", include("matchmaking.connections.urls")),
+    path("notifications/", include("matchmaking.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

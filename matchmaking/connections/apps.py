@@ -1,6 +1,51 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConnectionsConfig(AppConfig):
     name = "matchmaking.connections"
     label = "connections"
+    verbose_name = _("Connections")
+
+    def ready(self):
+        from matchmaking.accounts import models as account_models
+        from matchmaking.connections import panels, selectors
+        from matchmaking.core.navigation import register_nav_link
+        from matchmaking.core.panels import register_panel
+
+        # Contacts of counterparts with an accepted connection (both directions).
+        if selectors.accepted_counterpart_ids not in account_models.CONTACT_DISCLOSURE_PROVIDERS:
+            account_models.CONTACT_DISCLOSURE_PROVIDERS.append(selectors.accepted_counterpart_ids)
+        _register_private_need_audience(selectors.contacted_need_ids)
+
+        register_panel("offering-detail", 50, panels.offering_connect_panel)
+        register_panel("need-detail", 50, panels.need_connect_panel)
+        register_panel("organization-detail", 50, panels.organization_stats_panel)
+        for role in ("enterprise", "vendor"):
+            register_nav_link(role, 60, _("Dashboard"), "connections:dashboard")
+            register_nav_link(role, 61, _("Connections"), "connections:inbox")
+
+        from matchmaking.connections.seeding import seed_connections
+        from matchmaking.core.seeding import register_seeder
+
+        register_seeder(50, seed_connections)
+
+
+def _register_private_need_audience(provider) -> None:
+    """Let vendors see a private need once a connection links them to it.
+
+    The listings app owns the private-need scope and exposes a list of providers
+    (``f(vendor_org_id) -> need ids``); register ours if it is there.
+    """
+    import importlib
+
+    for module_name in ("matchmaking.listings.models", "matchmaking.listings.selectors"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        registry = getattr(module, "PRIVATE_NEED_AUDIENCE_PROVIDERS", None)
+        if isinstance(registry, list):
+            if provider not in registry:
+                registry.append(provider)
+            return
