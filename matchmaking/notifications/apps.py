@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "matchmaking.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from matchmaking.notifications import panels
+
+        panels.register()
