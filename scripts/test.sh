@@ -58,13 +58,14 @@ record "python environment" "ok" $((SECONDS - t0))
 
 # --- 2. System packages ------------------------------------------------------------------------
 t0=$SECONDS
-say "System packages (chromium, fonts-noto-cjk, PostgreSQL 15 server)"
+say "System packages (chromium, fonts-noto-cjk, gettext, PostgreSQL 15 server)"
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 if command -v dpkg >/dev/null 2>&1; then
     dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 fi
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 if [ "${#missing[@]}" -eq 0 ]; then
     note "all present"
 elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

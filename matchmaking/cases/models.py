@@ -219,7 +219,12 @@ class CaseMetric(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="metrics")
     name = models.CharField(_("metric"), max_length=80)
-    value = models.CharField(_("value"), max_length=40, help_text=_("e.g. -40% or 8周缩短至5周"))
+    value = models.CharField(
+        _("value"),
+        max_length=40,
+        # xgettext:no-python-format
+        help_text=_("e.g. -40% or 8周缩短至5周"),
+    )
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -205,9 +205,9 @@ class ConnectionEvent(models.Model):
         verbose_name=_("by"),
     )
     from_state = models.CharField(
-        _("from"), max_length=10, choices=ConnectionState.choices, blank=True
+        _("previous state"), max_length=10, choices=ConnectionState.choices, blank=True
     )
-    to_state = models.CharField(_("to"), max_length=10, choices=ConnectionState.choices)
+    to_state = models.CharField(_("new state"), max_length=10, choices=ConnectionState.choices)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), db_index=True)
 

@@ -94,6 +94,7 @@ class NeedForm(ServiceModelForm):
             "sectors": _("Optional — leave empty if you are not sure."),
             "app_types": _("Optional — leave empty if you are not sure."),
             "budget_min": _("In CNY. Either bound may be left empty."),
+            # xgettext:no-python-format
             "success_metric": _("e.g. answer 80% of customer questions without an agent."),
         }
 
