@@ -100,6 +100,12 @@ class ImportTests:
         assert need.published_at is not None
         assert need.expires_on.isoformat() == "2027-06-30"
 
+    def test_imported_open_needs_count_as_reviewed(self):
+        """An operator's bulk import is the review: imported needs skip the review queue."""
+        import_data(small_data())
+        assert Need.objects.get(ref="ex-n-1").reviewed_at is not None
+        assert not Need.objects.awaiting_review().filter(ref="ex-n-1").exists()
+
     def test_a_records_status_overrides_the_default(self):
         data = small_data()
         data["needs"][0]["status"] = "closed"

@@ -542,6 +542,9 @@ def apply_needs(items: list, ctx: ImportContext) -> SectionResult:
         _status_and_published_at(
             need, values["status"], NeedStatus.OPEN, values["published_at"], ctx.now
         )
+        if need.status == NeedStatus.OPEN and need.reviewed_at is None:
+            # Bulk imports are run by platform operators: the import is the review.
+            need.reviewed_at = ctx.now
         if need.deadline:
             need.expires_on = need.deadline
         elif need.expires_on is None:
@@ -559,6 +562,7 @@ def apply_needs(items: list, ctx: ImportContext) -> SectionResult:
             *NEED_PLAIN_FIELDS,
             "status",
             "published_at",
+            "reviewed_at",
             "expires_on",
             "search_text",
             "updated_at",
