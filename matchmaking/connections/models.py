@@ -232,7 +232,9 @@ class PrivateAttachmentStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     def url(self, name):
-        raise NotImplementedError("Attachments have no public URL; use connections:attachment.")
+        raise ValueError(
+            "Attachments have no public URL; they are served by connections:attachment."
+        )
 
 
 private_attachment_storage = PrivateAttachmentStorage()

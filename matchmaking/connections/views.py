@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -126,7 +126,7 @@ class _ActionView(LoginRequiredMixin, View):
     form_name = ""
 
     def act(self, connection, user, data):  # pragma: no cover - overridden
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define act().")
 
     def post(self, request, pk):
         connection = _get_connection(request, pk)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ class FacetedListView(TemplateView):
     model = None
 
     def base_queryset(self):
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must define base_queryset().")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
