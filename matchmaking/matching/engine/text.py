@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import threading
 import unicodedata
@@ -68,47 +69,93 @@ def jieba_words(text: str, hmm: bool = True) -> list[str]:
     return [w for w in _jieba().lcut(text, HMM=hmm) if _HAS_WORD_CHAR.search(w)]
 
 
+_ASCII_TOKEN = re.compile(r"[a-z][a-z0-9+#.]*[a-z0-9+#]|[0-9]+[a-z][a-z0-9]*")
+_dict_words: frozenset[str] | None = None
+
+
+def _jieba_dictionary(min_freq: int = 3, max_len: int = 4) -> frozenset[str]:
+    """CJK words of 2–``max_len`` characters from jieba's shipped dictionary (read once)."""
+    global _dict_words
+    if _dict_words is None:
+        import jieba
+
+        path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        words = set()
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if (
+                    len(parts) >= 2
+                    and 2 <= len(parts[0]) <= max_len
+                    and int(parts[1]) >= min_freq
+                    and _CJK_RUN.fullmatch(parts[0])
+                ):
+                    words.add(parts[0])
+        _dict_words = frozenset(words)
+    return _dict_words
+
+
+def dictionary_words(text: str) -> list[str]:
+    """Every dictionary word of 3–4 characters in the CJK runs (overlaps kept, like jieba's full
+    mode), plus Latin/digit tokens. Two-character words are left to the bigram family.
+
+    About 10× faster than jieba's precise mode, which matters at 100k offerings, and measured
+    as good (MEASUREMENTS.md).
+    """
+    words = _jieba_dictionary()
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        n = len(run)
+        if n >= 3:
+            out.extend([g for g in [run[i : i + 3] for i in range(n - 2)] if g in words])
+        if n >= 4:
+            out.extend([g for g in [run[i : i + 4] for i in range(n - 3)] if g in words])
+    out.extend(_ASCII_TOKEN.findall(text))
+    return out
+
+
 class TermMatcher:
     """Finds every lexicon term occurring in a text (overlaps allowed), in one pass.
 
-    CJK terms are looked up by their first two characters at each position (a dict hit is
-    rare, so the scan is about one dict lookup per character); terms starting with a Latin
-    letter or digit need word boundaries (``ai`` must not match inside ``email``), so they go
-    through one compiled regular expression.
+    CJK terms are found from the bigram at each position: a head bigram that starts some term
+    is rare, and then only the few term lengths of that head are tried. Terms starting with a
+    Latin letter or digit need word boundaries (``ai`` must not match inside ``email``), so
+    they go through one compiled regular expression.
     """
 
     def __init__(self, terms: Iterable[str]) -> None:
-        self._by_head: dict[str, list[str]] = {}
+        self._terms: set[str] = set()
+        lengths: dict[str, set[int]] = {}
         ascii_terms: list[str] = []
-        for term in sorted(
-            {normalize(t) for t in terms if len(normalize(t)) >= 2}, key=len, reverse=True
-        ):
+        for term in {normalize(t) for t in terms}:
+            if len(term) < 2:
+                continue
             if _ASCII_ALNUM.match(term):
                 ascii_terms.append(term)
             else:
-                self._by_head.setdefault(term[:2], []).append(term)
+                self._terms.add(term)
+                lengths.setdefault(term[:2], set()).add(len(term))
+        # head bigram -> the lengths of the terms starting with it (few per head)
+        self._lengths = {head: tuple(sorted(ls)) for head, ls in lengths.items()}
         self._ascii_re = None
         if ascii_terms:
             parts = []
-            for term in ascii_terms:
+            for term in sorted(ascii_terms, key=len, reverse=True):
                 tail = r"(?![a-z0-9])" if _ASCII_ALNUM.match(term[-1]) else ""
                 parts.append(re.escape(term) + tail)
             self._ascii_re = re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + ")")
-            self._ascii_terms = set(ascii_terms)
 
     def find(self, text: str) -> list[str]:
         """Terms found in ``text`` (normalised), one entry per occurrence."""
+        lengths, terms = self._lengths, self._terms
         found: list[str] = []
-        by_head = self._by_head
-        for i in range(len(text) - 1):
-            candidates = by_head.get(text[i : i + 2])
-            if candidates:
-                for term in candidates:
-                    if text.startswith(term, i):
-                        found.append(term)
+        heads = [text[i : i + 2] for i in range(len(text) - 1)]
+        for i in [i for i, h in enumerate(heads) if h in lengths]:
+            for n in lengths[heads[i]]:
+                if text[i : i + n] in terms:
+                    found.append(text[i : i + n])
         if self._ascii_re is not None:
-            # The alternation is ordered longest first, but it returns one term per position;
-            # that is enough for ASCII terms (few, rarely nested).
+            # One term per position (longest first): enough for ASCII terms, rarely nested.
             found.extend(m.group(0) for m in self._ascii_re.finditer(text))
         return found
 
@@ -121,7 +168,9 @@ class AnalyzerOptions:
     bigrams: bool = True
     synonyms: bool = True
     concepts: bool = True
-    hmm: bool = True
+    hmm: bool = False  # measured equal quality, 25% faster
+    # "jieba": jieba's precise mode; "dictionary": fast full-mode scan of jieba's dictionary
+    segmenter: str = "jieba"
 
 
 @dataclass
@@ -160,13 +209,13 @@ class Analyzer:
         display: dict[str, str] = {}
         stop = self.stopwords
         if self.options.words:
-            features.update(
-                "w:" + w
-                for w in jieba_words(norm, self.options.hmm)
-                if len(w) >= 2 and w not in stop
-            )
+            if self.options.segmenter == "jieba":
+                words = jieba_words(norm, self.options.hmm)
+            else:
+                words = dictionary_words(norm)
+            features.update(["w:" + w for w in words if len(w) >= 2 and w not in stop])
         if self.options.bigrams:
-            features.update("b:" + b for b in char_bigrams(norm) if b not in stop)
+            features.update(["b:" + b for b in char_bigrams(norm) if b not in stop])
         if self.term_features:
             for term in self.matcher.find(norm):
                 for feat in self.term_features.get(term, ()):
@@ -244,20 +293,22 @@ class Vectorizer:
             indices.extend(c for c, _ in cols)
             data.extend(1.0 + math.log(c) for _, c in cols)
             indptr.append(len(indices))
-        m = sp.csr_matrix(
-            (
-                np.asarray(data, dtype=np.float32),
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(indptr, dtype=np.int64),
-            ),
-            shape=(len(bags), len(vocab)),
-        )
-        if m.nnz:
-            m.data *= self.weights[m.indices]
-            norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel()).astype(np.float32)
+        data_a = np.asarray(data, dtype=np.float32)
+        indices_a = np.asarray(indices, dtype=np.int32)
+        indptr_a = np.asarray(indptr, dtype=np.int64)
+        if len(data_a):
+            # weights, then L2 row normalisation in plain numpy (cheap for one-row queries)
+            data_a *= self.weights[indices_a]
+            lengths = np.diff(indptr_a)
+            sums = np.zeros(len(bags), dtype=np.float64)
+            nonempty = lengths > 0
+            sums[nonempty] = np.add.reduceat(
+                data_a.astype(np.float64) ** 2, indptr_a[:-1][nonempty]
+            )
+            norms = np.sqrt(sums)
             norms[norms == 0] = 1.0
-            m = sp.csr_matrix(sp.diags(1.0 / norms) @ m, dtype=np.float32)
-        return m
+            data_a /= np.repeat(norms, lengths).astype(np.float32)
+        return sp.csr_matrix((data_a, indices_a, indptr_a), shape=(len(bags), len(vocab)))
 
 
 class BM25:

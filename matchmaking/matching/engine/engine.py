@@ -1,0 +1,1035 @@
+"""The matching engine: candidates → score → explain → rank, in both directions.
+
+A pair (need, offering) has one score whatever the direction: a weighted sum of components in
+[0, 1] (weights sum to 100), computed by the same vectorised functions for one query against
+all listings, for all needs in batches, and for the few pairs being explained, so the reported
+components, the reasons and the ranking always agree.
+
+Hard constraints (never broken): the offering supports an accepted deployment mode of the need
+(if it lists any), its minimum price is below ``budget_hard_factor`` × the need's maximum
+budget, the two sides are different organisations, and a need with ``visible_to_orgs`` only
+meets offerings of those organisations. Everything else is soft.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .categories import CategoryModel, CategoryOptions, CategoryScores
+from .documents import (
+    APP_TYPES,
+    DEPLOYMENTS,
+    KINDS,
+    NATIONWIDE,
+    SECTORS,
+    CaseDoc,
+    NeedDoc,
+    OfferingDoc,
+    case_text,
+    need_text,
+    offering_text,
+)
+from .lexicon import Lexicon, default_lexicon
+from .reasons import Reason
+from .text import Analysis, Analyzer, AnalyzerOptions, Vectorizer
+
+COMPONENTS: tuple[str, ...] = (
+    "text",
+    "sector",
+    "app_type",
+    "kind",
+    "budget",
+    "evidence",
+    "region",
+    "compliance",
+    "layer",
+    "freshness",
+)
+
+#: Relative weights (normalised to sum 100). What the need says (text, categories) dominates;
+#: fit (kind, budget) next; evidence and the rest only order near-equals.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text": 40.0,
+    "sector": 15.0,
+    "app_type": 20.0,
+    "kind": 8.0,
+    "budget": 6.0,
+    "evidence": 5.0,
+    "region": 2.0,
+    "compliance": 2.0,
+    "layer": 5.0,
+    "freshness": 1.0,
+}
+
+#: How well an offering kind (columns) serves a need wanting a kind (rows), order of KINDS.
+KIND_COMPAT = np.array(
+    [
+        [1.0, 0.0, 0.0, 0.5],  # need wants a product: a service (integration, tuning) may do
+        [0.0, 1.0, 0.0, 0.0],  # compute
+        [0.0, 0.0, 1.0, 0.5],  # data: a data service (labelling) may do
+        [0.5, 0.0, 0.0, 1.0],  # service
+    ],
+    dtype=np.float32,
+)
+
+#: Layer prior: a need is a business problem, best served by an application; a general model
+#: (foundation layer) needs more work to fit it.
+LAYER_PRIOR = {"application": 0.0, "industry": 0.5, "foundation": 1.0, None: 0.5}
+
+#: Category fit of a horizontal offering (no declared sectors/app types) for any category.
+HORIZONTAL_FIT = 0.5
+
+_DEPLOY_BIT = {mode: 1 << i for i, mode in enumerate(DEPLOYMENTS)}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Settings of the engine (weights, constraints, text analysis); defaults are the measured ones."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    budget_hard_factor: float = 5.0  # min price ≥ factor × budget max → excluded
+    budget_soft_factor: float = 2.0  # min price ≥ factor × budget max → budget component 0
+    max_per_vendor_in_top5: int = 2
+    diversity_window: int = 5
+    # Categories: the poster's choice weighs this much against the text's inferred categories,
+    # halved when the text contradicts it; inferred probabilities below min_prob are ignored.
+    chosen_category_weight: float = 0.6
+    category_min_prob: float = 0.1
+    use_category_inference: bool = True
+    use_lexicon: bool = True
+    category: CategoryOptions = field(default_factory=CategoryOptions)
+    analyzer: AnalyzerOptions = field(default_factory=AnalyzerOptions)
+    family_weights: Mapping[str, float] = field(
+        default_factory=lambda: {"w": 1.0, "b": 0.5, "s": 1.5, "c": 1.5}
+    )
+    max_df: float = 0.4
+    specific_gate_at: float = 0.5
+    specific_gate_floor: float = 0.3
+    horizontal_breadth: float = 0.5
+    layer_needs_app_type: bool = False
+    use_reach: bool = True
+    min_reach: float = 0.3
+    text_scale: float = 0.6  # text cosine (over the reach) at which the text component is 1
+    freshness_half_life_days: float = 180.0
+    key_phrases_max: int = 5
+    include_case_text: bool = True  # a published case's text is part of its offering's text
+    merge_delta_at: int = 2000  # incremental adds are merged into the main segment past this
+    workers: int = 0  # processes for text analysis at build time; 0 = one per CPU core
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One ranked target with its score (0–100, 1 decimal), components (0–1) and reasons."""
+
+    target_ref: str
+    score: float
+    components: dict[str, float]
+    reasons: list[Reason]
+
+
+# --------------------------------------------------------------------------------------------
+# Per-side storage: a segment holds the vectors and attribute arrays of some listings.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    refs: list[str]
+    X: sp.csc_matrix  # rows = listings, L2-normalised TF-IDF
+    arrays: dict[str, np.ndarray]
+    docs: list[Any]  # slim docs (texts dropped) for explanations
+    alive: np.ndarray
+    # (row, region id) pairs of the offerings' served regions (empty for needs)
+    region_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    region_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cache: dict = field(default_factory=dict)  # per-segment memo (region masks)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    @staticmethod
+    def concat(segments: Sequence[_Segment], n_cols: int) -> _Segment:
+        mats = [_resize(s.X, n_cols) for s in segments]
+        offsets = np.cumsum([0] + [len(s) for s in segments[:-1]])
+        arrays = {k: np.concatenate([s.arrays[k] for s in segments]) for k in segments[0].arrays}
+        return _Segment(
+            refs=[r for s in segments for r in s.refs],
+            X=sp.vstack(mats, format="csc", dtype=np.float32),
+            arrays=arrays,
+            docs=[d for s in segments for d in s.docs],
+            alive=np.concatenate([s.alive for s in segments]),
+            region_rows=np.concatenate(
+                [s.region_rows + off for s, off in zip(segments, offsets, strict=True)]
+            ),
+            region_cols=np.concatenate([s.region_cols for s in segments]),
+        )
+
+
+def _resize(m: sp.spmatrix, n_cols: int) -> sp.spmatrix:
+    return (
+        m
+        if m.shape[1] == n_cols
+        else sp.csc_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
+    )
+
+
+class _Side:
+    """Listings of one side (offerings or needs): a main segment plus a small delta segment."""
+
+    def __init__(self, main: _Segment) -> None:
+        self.main = main
+        self.delta: _Segment | None = None
+        self.where: dict[str, tuple[int, int]] = {}
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self.where = {}
+        for si, seg in enumerate(self.segments):
+            for i, ref in enumerate(seg.refs):
+                if seg.alive[i]:
+                    self.where[ref] = (si, i)
+
+    @property
+    def segments(self) -> list[_Segment]:
+        return [self.main] if self.delta is None else [self.main, self.delta]
+
+    def remove(self, ref: str) -> bool:
+        loc = self.where.pop(ref, None)
+        if loc is None:
+            return False
+        self.segments[loc[0]].alive[loc[1]] = False
+        return True
+
+    def add(self, seg: _Segment, n_cols: int, merge_at: int) -> None:
+        """Append listings (replacing same refs) to the delta; merge it into main when large.
+
+        Costs O(delta) per add and O(main) per merge, i.e. amortised O(main / merge_at).
+        """
+        for ref in seg.refs:
+            self.remove(ref)
+        parts = [seg] if self.delta is None else [self.delta, seg]
+        delta = _Segment.concat(parts, n_cols)
+        if len(delta) >= merge_at:
+            offset = len(self.main)
+            self.main = _Segment.concat([self.main, delta], n_cols)
+            self.delta = None
+            located = [(0, offset + i) for i in range(len(delta))]
+        else:
+            self.delta = delta
+            located = [(1, i) for i in range(len(delta))]
+        for (si, i), ref, alive in zip(located, delta.refs, delta.alive, strict=True):
+            if alive:
+                self.where[ref] = (si, i)
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class MatchingEngine:
+    """Ranks offerings for a need and needs for an offering, with reasons.
+
+    Hooks (override in a subclass, in django-oscar's spirit): :meth:`candidates` (hard-constraint
+    mask), :meth:`score` (total of the weighted components), :meth:`explain` (reasons of one
+    pair), :meth:`rerank` (diversity).
+    """
+
+    def __init__(
+        self, config: EngineConfig | None = None, lexicon_extra: Mapping[str, Any] | None = None
+    ) -> None:
+        self.config = config or EngineConfig()
+        lexicon: Lexicon = default_lexicon().merged(lexicon_extra)
+        if not self.config.use_lexicon:
+            lexicon = Lexicon((), (), lexicon.stopwords)
+        self.lexicon = lexicon
+        self.analyzer = Analyzer(lexicon, self.config.analyzer)
+        total = sum(self.config.weights.get(c, 0.0) for c in COMPONENTS) or 1.0
+        self.weights = {c: 100.0 * self.config.weights.get(c, 0.0) / total for c in COMPONENTS}
+        self.vectorizer = Vectorizer(dict(self.config.family_weights), self.config.max_df)
+        self.category_model = CategoryModel(self.analyzer, self.vectorizer, self.config.category)
+        self._org_ids: dict[str, int] = {}
+        self._region_ids: dict[str, int] = {}
+        self._case_texts: dict[str, list[str]] = {}
+        self._offering_columns = np.zeros(0, bool)  # vocabulary columns used by some offering
+        self.offerings: _Side | None = None
+        self.needs: _Side | None = None
+
+    # ---------------------------------------------------------------- building the index
+
+    def fit(
+        self,
+        offerings: Sequence[OfferingDoc],
+        needs: Sequence[NeedDoc] = (),
+        cases: Sequence[CaseDoc] = (),
+    ) -> MatchingEngine:
+        """Build the index (vocabulary, category model, both sides). Returns ``self``."""
+        workers = self.config.workers or (os.cpu_count() or 1)
+        self._case_texts = {}
+        if self.config.include_case_text:
+            for case in cases:
+                if case.offering_ref:
+                    self._case_texts.setdefault(case.offering_ref, []).append(case_text(case))
+        off_an = self.analyzer.analyze_many([self._offering_text(o) for o in offerings], workers)
+        need_an = self.analyzer.analyze_many([need_text(n) for n in needs], workers)
+        case_an = self.analyzer.analyze_many([case_text(c) for c in cases], 1)
+        self.vectorizer.fit([a.features for a in off_an + need_an + case_an])
+        X_off = self.vectorizer.transform([a.features for a in off_an])
+        X_case = self.vectorizer.transform([a.features for a in case_an])
+        self._offering_columns = np.asarray(X_off.getnnz(axis=0) > 0).ravel()
+        self.category_model.fit(
+            sp.vstack([X_off, X_case], format="csr"),
+            [o.sectors for o in offerings] + [[c.sector] if c.sector else [] for c in cases],
+            [o.app_types for o in offerings] + [[c.app_type] if c.app_type else [] for c in cases],
+        )
+        self.offerings = _Side(self._offering_segment(offerings, off_an, X_off))
+        X_need = self.vectorizer.transform([a.features for a in need_an])
+        self.needs = _Side(self._need_segment(needs, need_an, X_need))
+        return self
+
+    build_index = fit
+
+    def _offering_text(self, doc: OfferingDoc) -> str:
+        extra = self._case_texts.get(doc.ref)
+        return offering_text(doc) + ("\n" + "\n".join(extra) if extra else "")
+
+    def _org_id(self, ref: str) -> int:
+        return self._org_ids.setdefault(ref, len(self._org_ids))
+
+    def _region_id(self, name: str) -> int:
+        return self._region_ids.setdefault(_norm_region(name), len(self._region_ids))
+
+    def _offering_segment(
+        self, docs: Sequence[OfferingDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+    ) -> _Segment:
+        n = len(docs)
+        a: dict[str, np.ndarray] = {
+            "sector": np.zeros((n, len(SECTORS)), np.float32),
+            "app": np.zeros((n, len(APP_TYPES)), np.float32),
+            "kind": np.zeros((n, len(KINDS)), np.float32),
+            "layer": np.zeros(n, np.float32),
+            "breadth": np.zeros(n, np.float32),
+            "dep": np.zeros(n, np.uint8),
+            "price_min": np.full(n, np.nan),
+            "org": np.zeros(n, np.int64),
+            "flags": np.zeros((n, 3), np.float32),  # domestic_hw, on_premises, filing
+            "verified": np.zeros(n, np.float32),
+            "cases": np.zeros((n, len(SECTORS)), np.float32),
+            "fresh": np.zeros(n, np.float32),
+            "filing": np.zeros(n, np.float32),
+            "nationwide": np.zeros(n, bool),
+            "has_regions": np.zeros(n, bool),
+        }
+        region_rows: list[int] = []
+        region_cols: list[int] = []
+        half_life = self.config.freshness_half_life_days
+        for i, doc in enumerate(docs):
+            # An offering without declared sectors (or app types) is horizontal: it fits any,
+            # but less than one made for the need's sector, hence a flat partial value.
+            sectors = [s for s in doc.sectors if s in SECTORS]
+            apps = [t for t in doc.app_types if t in APP_TYPES]
+            a["sector"][i] = HORIZONTAL_FIT if not sectors else 0.0
+            a["app"][i] = HORIZONTAL_FIT if not apps else 0.0
+            for s in sectors:
+                a["sector"][i, SECTORS.index(s)] = 1.0
+            for t in apps:
+                a["app"][i, APP_TYPES.index(t)] = 1.0
+            a["kind"][i, KINDS.index(doc.kind) if doc.kind in KINDS else 0] = 1.0
+            a["layer"][i] = LAYER_PRIOR.get(doc.layer, LAYER_PRIOR[None])
+            # how general the offering is: its layer, or its lack of declared sectors
+            a["breadth"][i] = max(a["layer"][i], self.config.horizontal_breadth * (not sectors))
+            a["dep"][i] = _deploy_mask(doc.deployment)
+            a["price_min"][i] = _num(doc.price_min)
+            a["org"][i] = self._org_id(doc.org_ref)
+            a["flags"][i] = (doc.domestic_hw, doc.on_premises, doc.has_filing)
+            a["verified"][i] = doc.org_verified
+            for s in doc.published_case_sectors:
+                if s in SECTORS:
+                    a["cases"][i, SECTORS.index(s)] += 1.0
+            a["fresh"][i] = 0.5 ** (max(0.0, doc.created_days_ago) / half_life)
+            a["filing"][i] = doc.has_filing
+            for r in doc.regions:
+                if _norm_region(r) == _norm_region(NATIONWIDE):
+                    a["nationwide"][i] = True
+                else:
+                    region_rows.append(i)
+                    region_cols.append(self._region_id(r))
+            a["has_regions"][i] = bool(doc.regions)
+        w = self.weights
+        # The need-independent part of the score, precomputed for fast ranking.
+        a["static"] = (
+            w["layer"] * a["layer"]
+            + w["freshness"] * a["fresh"]
+            + w["evidence"] * (0.25 * a["verified"] + 0.15 * a["filing"])
+        ).astype(np.float32)
+        a["price32"] = a["price_min"].astype(np.float32)
+        return _Segment(
+            refs=[d.ref for d in docs],
+            X=sp.csc_matrix(X, dtype=np.float32),
+            arrays=a,
+            docs=[dataclasses.replace(d, summary="", description="") for d in docs],
+            alive=np.ones(n, bool),
+            # served regions as (row, region id) pairs: a region mask is built per query
+            region_rows=np.asarray(region_rows, np.int64),
+            region_cols=np.asarray(region_cols, np.int64),
+        )
+
+    def _need_arrays(
+        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+    ) -> dict:
+        m = len(docs)
+        a: dict[str, np.ndarray] = {
+            "sector_p": np.zeros((m, len(SECTORS)), np.float32),
+            "sector_chosen": np.zeros((m, len(SECTORS)), np.float32),
+            "app_p": np.zeros((m, len(APP_TYPES)), np.float32),
+            "app_chosen": np.zeros((m, len(APP_TYPES)), np.float32),
+            "kind_p": np.zeros((m, len(KINDS)), np.float32),
+            "dep": np.zeros(m, np.uint8),
+            "budget_max": np.full(m, np.nan),
+            "org": np.zeros(m, np.int64),
+            "req": np.zeros((m, 3), np.float32),
+            "public": np.ones(m, bool),
+            "reach": _reach(X, self._offering_columns),
+            "region_id": np.array(
+                [self._region_id(d.region) if d.region else -1 for d in docs], np.int64
+            ),
+        }
+        for i, doc in enumerate(docs):
+            probs = self.category_model.predict(analyses[i], X[i])
+            for fam, codes, chosen_key, p_key in (
+                ("sectors", SECTORS, "sector_chosen", "sector_p"),
+                ("app_types", APP_TYPES, "app_chosen", "app_p"),
+            ):
+                chosen = np.array([c in getattr(doc, fam) for c in codes], np.float32)
+                a[chosen_key][i] = chosen
+                a[p_key][i] = self._blend(chosen, probs[fam])
+            a["kind_p"][i] = probs["kinds"]
+            a["dep"][i] = _deploy_mask(doc.deployment)
+            bmax = _num(doc.budget_max)
+            a["budget_max"][i] = bmax if bmax > 0 else np.nan
+            a["org"][i] = self._org_id(doc.org_ref)
+            a["req"][i] = (doc.requires_domestic_hw, doc.requires_on_premises, doc.requires_filing)
+            a["public"][i] = doc.visible_to_orgs is None
+        return a
+
+    def _blend(self, chosen: np.ndarray, inferred: np.ndarray) -> np.ndarray:
+        """Blend the poster's chosen categories with the inferred ones (see EngineConfig)."""
+        cfg = self.config
+        if not cfg.use_category_inference:
+            return chosen / chosen.sum() if chosen.sum() else chosen
+        if chosen.sum():
+            # Agreement 1 when the text gives the chosen codes at least their uniform share,
+            # 0 when it gives them nothing: a contradicted choice weighs half as much.
+            k = len(chosen)
+            agreement = min(1.0, float(inferred[chosen > 0].sum()) * k / chosen.sum())
+            w = cfg.chosen_category_weight * (0.5 + 0.5 * agreement)
+            p = w * chosen / chosen.sum() + (1 - w) * inferred
+        else:
+            p = inferred.copy()
+        p[p < cfg.category_min_prob] = 0.0
+        return p.astype(np.float32)
+
+    def _need_segment(
+        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+    ) -> _Segment:
+        arrays = self._need_arrays(docs, analyses, X)
+        seg = _Segment(
+            refs=[d.ref for d in docs],
+            X=sp.csc_matrix(X, dtype=np.float32),
+            arrays=arrays,
+            docs=list(docs),  # kept whole: explanations show the need's own words
+            alive=np.ones(len(docs), bool),
+        )
+        return seg
+
+    # ---------------------------------------------------------------- incremental updates
+
+    def add_offering(self, doc: OfferingDoc) -> None:
+        """Add or replace one offering (vocabulary and category model stay as built)."""
+        self._require_index()
+        an = self.analyzer.analyze(self._offering_text(doc))
+        seg = self._offering_segment([doc], [an], self.vectorizer.transform([an.features]))
+        self._add_offering_segment(seg)
+
+    def _add_offering_segment(self, seg: _Segment) -> None:
+        assert self.offerings is not None
+        self.offerings.add(seg, len(self.vectorizer.vocabulary), self.config.merge_delta_at)
+
+    def remove_offering(self, ref: str) -> bool:
+        """Remove one offering; True if it was indexed."""
+        self._require_index()
+        assert self.offerings is not None
+        return self.offerings.remove(ref)
+
+    def add_need(self, doc: NeedDoc) -> None:
+        """Add or replace one need."""
+        self._require_index()
+        assert self.needs is not None
+        an = self.analyzer.analyze(need_text(doc))
+        seg = self._need_segment([doc], [an], self.vectorizer.transform([an.features]))
+        self.needs.add(seg, len(self.vectorizer.vocabulary), self.config.merge_delta_at)
+
+    def remove_need(self, ref: str) -> bool:
+        """Remove one need; True if it was indexed."""
+        self._require_index()
+        assert self.needs is not None
+        return self.needs.remove(ref)
+
+    def _require_index(self) -> None:
+        if self.offerings is None or self.needs is None:
+            raise RuntimeError("build the index first: engine.fit(offerings, needs, cases)")
+
+    # ---------------------------------------------------------------- categories
+
+    def infer_categories(self, text: str) -> CategoryScores:
+        """Sector/app-type/kind probabilities of a text, using the platform's data once fitted."""
+        return self.category_model.infer(text)
+
+    # ---------------------------------------------------------------- scoring (vectorised)
+
+    def _region_mask(self, seg: _Segment, region: str | None) -> np.ndarray | None:
+        """Per offering of ``seg``: 1 serves the region, 0 does not, 0.5 unknown; None if unknown."""
+        if not region:
+            return None
+        key = _norm_region(region)
+        cached = seg.cache.get(("region", key))
+        if cached is not None:
+            return cached
+        ids = [rid for name, rid in self._region_ids.items() if _regions_overlap(key, name)]
+        rows, cols = seg.region_rows, seg.region_cols
+        hit = np.zeros(len(seg), bool)
+        if ids and len(rows):
+            hit[rows[np.isin(cols, ids)]] = True
+        out = np.where(seg.arrays["nationwide"] | hit, 1.0, 0.0).astype(np.float32)
+        out[~seg.arrays["has_regions"]] = 0.5
+        seg.cache[("region", key)] = out
+        return out
+
+    def _region_table(self, offering: OfferingDoc) -> np.ndarray:
+        """Region component of one offering for every known region id (index -1 = unknown)."""
+        names = [""] * len(self._region_ids)
+        for name, rid in self._region_ids.items():
+            names[rid] = name
+        served = [_norm_region(r) for r in offering.regions]
+        if not served:
+            values = [0.5] * len(names)
+        elif _norm_region(NATIONWIDE) in served:
+            values = [1.0] * len(names)
+        else:
+            values = [1.0 if any(_regions_overlap(n, r) for r in served) else 0.0 for n in names]
+        return np.asarray(values + [0.5], np.float32)  # last entry: need without region
+
+    def candidates(
+        self,
+        NV: Mapping[str, np.ndarray],
+        OV: Mapping[str, np.ndarray],
+        allowed_orgs: Sequence[frozenset | None],
+    ) -> np.ndarray:
+        """Hard-constraint mask (m needs × n offerings): True where the pair may be suggested."""
+        dep_need = NV["dep"][:, None]
+        ok = (dep_need == 0) | ((dep_need & OV["dep"][None, :]) != 0)
+        with np.errstate(invalid="ignore"):
+            too_dear = (
+                OV["price_min"][None, :]
+                >= self.config.budget_hard_factor * NV["budget_max"][:, None]
+            )
+        ok &= ~too_dear
+        ok &= NV["org"][:, None] != OV["org"][None, :]
+        for i, allowed in enumerate(allowed_orgs):
+            if allowed is not None:
+                ids = [self._org_ids[r] for r in allowed if r in self._org_ids]
+                ok[i] &= np.isin(OV["org"], ids)
+        return ok
+
+    def components(
+        self,
+        NV: Mapping[str, np.ndarray],
+        OV: Mapping[str, np.ndarray],
+        text: np.ndarray,
+        region: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Component matrices (m × n, values in [0, 1]) of needs ``NV`` against offerings ``OV``."""
+        cfg = self.config
+        m, n = text.shape
+        comp: dict[str, np.ndarray] = {}
+        # Cosine over the part of the need's vector that offerings can match at all (its
+        # "reach"): business words no offering uses must not make every text score small.
+        reach = np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else 1.0
+        comp["text"] = np.clip(text / (reach * cfg.text_scale), 0.0, 1.0)
+        comp["sector"] = np.clip(NV["sector_p"] @ OV["sector"].T, 0.0, 1.0)
+        comp["app_type"] = np.clip(NV["app_p"] @ OV["app"].T, 0.0, 1.0)
+        if cfg.specific_gate_at > 0:
+            # A specialised offering (application layer) in the right categories but with little
+            # text in common solves another problem of that category: its category fit only
+            # counts in full with text evidence. A general one (foundation layer) is not gated.
+            breadth = OV["breadth"][None, :]
+            evidence = np.clip(comp["text"] / cfg.specific_gate_at, 0.0, 1.0)
+            gate = cfg.specific_gate_floor + (1 - cfg.specific_gate_floor) * (
+                breadth + (1 - breadth) * evidence
+            )
+            comp["sector"] = comp["sector"] * gate
+            comp["app_type"] = comp["app_type"] * gate
+        comp["kind"] = np.clip(NV["kind_p"] @ KIND_COMPAT @ OV["kind"].T, 0.0, 1.0)
+        comp["budget"] = _budget_component(
+            NV["budget_max"], OV["price_min"], cfg.budget_soft_factor
+        )
+        n_cases = NV["sector_p"] @ OV["cases"].T
+        comp["evidence"] = (
+            0.6 * (1.0 - np.exp(-n_cases))
+            + 0.25 * OV["verified"][None, :]
+            + 0.15 * OV["filing"][None, :]
+        )
+        comp["region"] = np.broadcast_to(region, (m, n))
+        req = NV["req"]
+        n_req = req.sum(axis=1)[:, None]
+        met = req @ OV["flags"].T
+        comp["compliance"] = np.where(n_req > 0, met / np.maximum(n_req, 1), 1.0)
+        comp["layer"] = np.broadcast_to(OV["layer"][None, :], (m, n))
+        if cfg.layer_needs_app_type:
+            comp["layer"] = comp["layer"] * (comp["app_type"] > 0)
+        comp["freshness"] = np.broadcast_to(OV["fresh"][None, :], (m, n))
+        return comp
+
+    def fast_total(
+        self,
+        NV: Mapping[str, np.ndarray],
+        OV: Mapping[str, np.ndarray],
+        text: np.ndarray,
+        region: np.ndarray,
+    ) -> np.ndarray:
+        """``score(components(...))`` for ranking many pairs: float32, in place, with the
+        need-independent part precomputed (a test checks that both agree)."""
+        cfg, w = self.config, self.weights
+        m, n = text.shape
+        reach = (
+            np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else np.float32(1.0)
+        )
+        t = np.minimum(text / (reach * cfg.text_scale).astype(np.float32), 1.0, dtype=np.float32)
+        t = np.maximum(t, 0.0, out=t)
+        total = np.broadcast_to(OV["static"][None, :], (m, n)) + w["text"] * t
+        cat = w["sector"] * (NV["sector_p"] @ OV["sector"].T) + w["app_type"] * (
+            NV["app_p"] @ OV["app"].T
+        )
+        if cfg.specific_gate_at > 0:
+            breadth = OV["breadth"][None, :]
+            evidence = np.minimum(t / cfg.specific_gate_at, 1.0)
+            floor = cfg.specific_gate_floor
+            cat *= floor + (1 - floor) * (breadth + (1 - breadth) * evidence)
+        total += cat
+        total += w["kind"] * (NV["kind_p"] @ (KIND_COMPAT @ OV["kind"].T))
+        total += w["evidence"] * 0.6 * (1.0 - np.exp(-(NV["sector_p"] @ OV["cases"].T)))
+        total += w["region"] * region
+        req = NV["req"]
+        n_req = req.sum(axis=1)[:, None]
+        total += w["compliance"] * np.where(
+            n_req > 0, (req @ OV["flags"].T) / np.maximum(n_req, 1), 1.0
+        )
+        total += w["budget"] * _budget_component(
+            NV["budget_max"].astype(np.float32), OV["price32"], cfg.budget_soft_factor
+        )
+        if cfg.layer_needs_app_type:
+            total -= w["layer"] * OV["layer"][None, :] * ((NV["app_p"] @ OV["app"].T) <= 0)
+        return total
+
+    def score(self, comp: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Total score (0–100) from components."""
+        total = np.zeros(next(iter(comp.values())).shape, np.float64)
+        for name, w in self.weights.items():
+            if w:
+                total += w * comp[name]
+        return total
+
+    # ---------------------------------------------------------------- ranking offerings for needs
+
+    def rank_offerings(
+        self, need: NeedDoc, top_k: int = 10, exclude_org_refs: Iterable[str] = ()
+    ) -> list[Suggestion]:
+        """Best offerings for ``need`` (the need may be new or unsaved: it is analysed here)."""
+        self._require_index()
+        an = self.analyzer.analyze(need_text(need))
+        q = self.vectorizer.transform([an.features])
+        NV = self._need_arrays([need], [an], q)
+        return self._rank_offerings_for(need, NV, q, an.display, top_k, frozenset(exclude_org_refs))
+
+    def _rank_offerings_for(
+        self,
+        need: NeedDoc,
+        NV: dict[str, np.ndarray],
+        q: sp.csr_matrix,
+        display: Mapping[str, str],
+        top_k: int,
+        exclude: frozenset[str],
+        texts: Sequence[np.ndarray] | None = None,
+    ) -> list[Suggestion]:
+        """Rank all offering segments for one need; ``texts`` are precomputed cosines (batch)."""
+        assert self.offerings is not None
+        segments = self.offerings.segments
+        pool: list[tuple[float, str, int, int]] = []  # (-score, ref, segment, row)
+        pool_size = top_k + 8 * self.config.diversity_window
+        exclude_ids = [self._org_ids[r] for r in exclude if r in self._org_ids]
+        subs: list[sp.csr_matrix] = []
+        seg_texts: list[np.ndarray] = []
+        regions: list[np.ndarray] = []
+        for si, seg in enumerate(segments):
+            # Only the query's own terms are touched: column slicing of the CSC matrix; the
+            # slice also gives the shared features of the pairs being explained.
+            sub = sp.csr_matrix(seg.X[:, q.indices])
+            text = np.asarray(sub @ q.data).ravel() if texts is None else texts[si]
+            region = self._region_mask(seg, need.region)
+            region = np.full(len(seg), 0.5, np.float32) if region is None else region
+            total = self.fast_total(NV, seg.arrays, text[None, :], region[None, :])[0]
+            mask = self.candidates(NV, seg.arrays, [need.visible_to_orgs])[0] & seg.alive
+            if exclude_ids:
+                mask &= ~np.isin(seg.arrays["org"], exclude_ids)
+            rows = _top_rows(total, mask, pool_size)
+            pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
+            subs.append(sub)
+            seg_texts.append(text)
+            regions.append(region)
+        pool.sort()
+        chosen = self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+        # Explain the chosen pairs with the same vectorised components, one call per segment.
+        out: dict[tuple[int, int], Suggestion] = {}
+        for si in sorted({item[2] for item in chosen}):
+            seg = segments[si]
+            rows = np.array([item[3] for item in chosen if item[2] == si], np.int64)
+            OVs = {k: v[rows] for k, v in seg.arrays.items()}
+            comp = self.components(
+                NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
+            )
+            total = self.score(comp)[0]
+            for j, r in enumerate(rows):
+                shared = _shared(subs[si], int(r), q)
+                values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
+                reasons = self.explain(need, seg.docs[r], NV, values, shared, display)
+                out[(si, int(r))] = Suggestion(
+                    seg.refs[r], round(float(total[j]), 1), values, reasons
+                )
+        return [out[(item[2], item[3])] for item in chosen]
+
+    def rerank(self, pool: list, org_of, top_k: int) -> list:
+        """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
+
+        Items pushed out keep their order after the window; if the pool holds too few other
+        orgs to fill the window, they come back in (a short list beats an empty slot).
+        """
+        window, limit = self.config.diversity_window, self.config.max_per_vendor_in_top5
+        top: list = []
+        deferred: list = []
+        counts: dict[str, int] = {}
+        i = 0
+        while i < len(pool) and len(top) < window:
+            org = org_of(pool[i])
+            if counts.get(org, 0) < limit:
+                top.append(pool[i])
+                counts[org] = counts.get(org, 0) + 1
+            else:
+                deferred.append(pool[i])
+            i += 1
+        rest = deferred + pool[i:]
+        return (top + rest)[:top_k]
+
+    # ---------------------------------------------------------------- ranking needs for offerings
+
+    def rank_needs(
+        self, offering: OfferingDoc, top_k: int = 10, viewer_org_ref: str | None = None
+    ) -> list[Suggestion]:
+        """Best needs (商机) for ``offering``, as seen by ``viewer_org_ref`` (default: its vendor)."""
+        self._require_index()
+        assert self.needs is not None
+        viewer = viewer_org_ref or offering.org_ref
+        an = self.analyzer.analyze(self._offering_text(offering))
+        x = self.vectorizer.transform([an.features])
+        OV = self._offering_segment([offering], [an], x).arrays
+        region_table = self._region_table(offering)
+        segments = self.needs.segments
+        pool: list[tuple[float, str, int, int]] = []
+        pool_size = top_k + 8 * self.config.diversity_window
+        subs: list[sp.csr_matrix] = []
+        seg_texts: list[np.ndarray] = []
+        for si, seg in enumerate(segments):
+            NV = seg.arrays
+            sub = sp.csr_matrix(seg.X[:, x.indices])
+            text = np.asarray(sub @ x.data).ravel()
+            region = region_table[NV["region_id"]]
+            total = self.fast_total(NV, OV, text[:, None], region[:, None])[:, 0]
+            mask = self.candidates(NV, OV, [None] * len(seg))[:, 0] & seg.alive
+            # Visibility is about who sees the need: a private need only for its listed orgs.
+            visible = NV["public"].copy()
+            for r in np.flatnonzero(~NV["public"]):
+                visible[r] = viewer in (seg.docs[r].visible_to_orgs or ())
+            mask &= visible
+            rows = _top_rows(total, mask, pool_size)
+            pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
+            subs.append(sub)
+            seg_texts.append(text)
+        pool.sort()
+        chosen = self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+        out: dict[tuple[int, int], Suggestion] = {}
+        for si in sorted({item[2] for item in chosen}):
+            seg = segments[si]
+            rows = np.array([item[3] for item in chosen if item[2] == si], np.int64)
+            NVs = {k: v[rows] for k, v in seg.arrays.items()}
+            text = seg_texts[si][rows][:, None]
+            comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
+            total = self.score(comp)[:, 0]
+            for j, r in enumerate(rows):
+                shared = _shared(subs[si], int(r), x)
+                values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
+                NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
+                reasons = self.explain(seg.docs[r], offering, NV1, values, shared, an.display)
+                out[(si, int(r))] = Suggestion(
+                    seg.refs[r], round(float(total[j]), 1), values, reasons
+                )
+        return [out[(item[2], item[3])] for item in chosen]
+
+    # ---------------------------------------------------------------- batch rebuild
+
+    def iter_rank_all_needs(
+        self, top_k: int = 10, chunk_size: int = 64
+    ) -> Iterator[tuple[str, list[Suggestion]]]:
+        """Suggestions for every indexed need: text cosines of a chunk of needs against all
+        offerings in one sparse product, then per need the same path as :meth:`rank_offerings`.
+
+        Yields ``(need_ref, suggestions)``, identical to :meth:`rank_offerings` per need.
+        """
+        self._require_index()
+        assert self.needs is not None and self.offerings is not None
+        for nseg in self.needs.segments:
+            live = np.flatnonzero(nseg.alive)
+            for start in range(0, len(live), chunk_size):
+                rows = live[start : start + chunk_size]
+                Q = sp.csr_matrix(nseg.X[rows])
+                # chunk × offerings cosines, per offering segment (the slow part, done at once)
+                blocks = [
+                    (seg.X @ Q.T).T.toarray().astype(np.float32) for seg in self.offerings.segments
+                ]
+                for i, r in enumerate(rows):
+                    need = nseg.docs[r]
+                    NV = {k: v[r : r + 1] for k, v in nseg.arrays.items()}
+                    display = self.analyzer.analyze(need_text(need)).display
+                    texts = [block[i] for block in blocks]
+                    yield (
+                        nseg.refs[r],
+                        self._rank_offerings_for(
+                            need, NV, Q[i], display, top_k, frozenset(), texts
+                        ),
+                    )
+
+    # ---------------------------------------------------------------- explanations
+
+    def explain(
+        self,
+        need: NeedDoc,
+        offering: OfferingDoc,
+        NV: Mapping[str, np.ndarray],
+        comp: Mapping[str, float],
+        shared: Mapping[int, float],
+        display: Mapping[str, str],
+    ) -> list[Reason]:
+        """Met/missing checklist of one pair; each reason agrees with its component."""
+        reasons: list[Reason] = []
+        for fam, key, chosen_key, p_key in (
+            ("sector", "sectors", "sector_chosen", "sector_p"),
+            ("app_type", "app_types", "app_chosen", "app_p"),
+        ):
+            codes = SECTORS if fam == "sector" else APP_TYPES
+            offered = set(getattr(offering, key)) & set(codes)
+            p = NV[p_key][0]
+            chosen = [c for c, v in zip(codes, NV[chosen_key][0], strict=True) if v > 0]
+            likely = [
+                c for c, v in sorted(zip(codes, p, strict=True), key=lambda cv: -cv[1]) if v > 0
+            ]
+            if comp[fam] > 0 and not offered:
+                reasons.append(Reason(f"{fam}_any", True, {key: likely}))
+            elif comp[fam] > 0:
+                direct = [c for c in chosen if c in offered and p[codes.index(c)] > 0]
+                if direct:
+                    reasons.append(Reason(f"{fam}_match", True, {key: direct}))
+                else:
+                    inferred = [c for c in likely if c in offered]
+                    reasons.append(Reason(f"{fam}_inferred", True, {key: inferred}))
+            elif likely or chosen:
+                reasons.append(Reason(f"{fam}_mismatch", False, {key: likely or chosen}))
+        if comp["text"] > 0:
+            reasons.append(Reason("key_phrases", True, {"phrases": self._phrases(shared, display)}))
+        if comp["kind"] == 0:
+            reasons.append(Reason("kind_mismatch", False, {"kind": offering.kind}))
+        if need.deployment:
+            ok = [d for d in need.deployment if d in offering.deployment]
+            if ok:
+                reasons.append(Reason("deployment_ok", True, {"modes": ok}))
+            missing = [d for d in need.deployment if d not in offering.deployment]
+            if missing:
+                reasons.append(Reason("deployment_missing", False, {"modes": missing}))
+        budget = comp["budget"]
+        if budget >= 1.0:
+            reasons.append(Reason("budget_overlap", True, {}))
+        elif (
+            budget > 0
+            and not math.isnan(_num(need.budget_max))
+            and not math.isnan(_num(offering.price_min))
+        ):
+            reasons.append(Reason("price_slightly_above_budget", False, {}))
+        elif budget == 0:
+            factor = _num(offering.price_min) / _num(need.budget_max)
+            reasons.append(Reason("price_above_budget", False, {"factor": round(factor, 1)}))
+        if NV["sector_p"][0].sum() > 0:
+            n_cases = float(
+                NV["sector_p"][0]
+                @ np.array([offering.published_case_sectors.count(s) for s in SECTORS], np.float32)
+            )
+            if n_cases > 0:
+                best = [
+                    s
+                    for s in SECTORS
+                    if s in offering.published_case_sectors
+                    and NV["sector_p"][0][SECTORS.index(s)] > 0
+                ]
+                n = sum(offering.published_case_sectors.count(s) for s in best)
+                reasons.append(Reason("cases_in_sector", True, {"n": n}))
+            else:
+                reasons.append(Reason("no_case_in_sector", False, {}))
+        if offering.org_verified:
+            reasons.append(Reason("verified_vendor", True, {}))
+        if offering.has_filing:
+            reasons.append(Reason("has_filing", True, {}))
+        elif need.requires_filing:
+            reasons.append(Reason("missing_filing", False, {}))
+        if need.requires_domestic_hw:
+            reasons.append(
+                Reason(
+                    "domestic_hw_ok" if offering.domestic_hw else "no_domestic_hw",
+                    offering.domestic_hw,
+                    {},
+                )
+            )
+        if need.requires_on_premises:
+            reasons.append(
+                Reason(
+                    "on_premises_ok" if offering.on_premises else "no_on_premises",
+                    offering.on_premises,
+                    {},
+                )
+            )
+        if comp["region"] == 1.0:
+            reasons.append(Reason("region_match", True, {"region": need.region}))
+        elif comp["region"] == 0.0:
+            reasons.append(Reason("region_mismatch", False, {"region": need.region}))
+        return reasons
+
+    def _phrases(self, shared: Mapping[int, float], display: Mapping[str, str]) -> list[str]:
+        """Displayable shared phrases, strongest first, without repeats or contained bigrams."""
+        names = self._feature_names()
+        out: list[str] = []
+        for col, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+            feat = names[col]
+            fam, body = feat[0], feat[2:]
+            phrase = display.get(feat, body) if fam in "sc" else body
+            if fam == "c" and feat not in display:
+                continue  # a topic without a term to show
+            if any(phrase in p for p in out):
+                continue
+            out = [p for p in out if p not in phrase]
+            out.append(phrase)
+            if len(out) >= self.config.key_phrases_max:
+                break
+        return out
+
+    def _feature_names(self) -> list[str]:
+        names = getattr(self, "_names", None)
+        if names is None or len(names) != len(self.vectorizer.vocabulary):
+            names = [""] * len(self.vectorizer.vocabulary)
+            for feat, col in self.vectorizer.vocabulary.items():
+                names[col] = feat
+            self._names = names
+        return names
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
+    """Vocabulary column -> contribution to the cosine, for one row of a query-column slice."""
+    lo, hi = sub.indptr[row], sub.indptr[row + 1]
+    cols = sub.indices[lo:hi]
+    return {
+        int(q.indices[j]): float(v) * float(q.data[j])
+        for j, v in zip(cols, sub.data[lo:hi], strict=True)
+    }
+
+
+def _reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    """Per row of L2-normalised ``X``: norm of its part on ``columns`` (1 = all matchable)."""
+    if X.shape[0] == 0:
+        return np.zeros(0, np.float32)
+    if len(columns) != X.shape[1]:
+        return np.ones(X.shape[0], np.float32)
+    masked = X.multiply(columns[None, :].astype(np.float32)).tocsr()
+    return np.sqrt(np.asarray(masked.multiply(masked).sum(axis=1)).ravel()).astype(np.float32)
+
+
+def _budget_component(budget_max: np.ndarray, price_min: np.ndarray, soft: float) -> np.ndarray:
+    """1 within budget, falling to 0.5 just under ``soft``× the budget, 0 beyond; 0.5 if unknown."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = price_min[None, :] * (1.0 / budget_max[:, None]).astype(price_min.dtype)
+        out = np.clip(1.0 - (0.5 / (soft - 1.0)) * (r - 1.0), 0.5, 1.0)
+        out[r >= soft] = 0.0
+    out[np.isnan(r)] = 0.5
+    return out
+
+
+def _top_rows(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` best rows allowed by ``mask`` (unordered)."""
+    allowed = np.flatnonzero(mask)
+    if len(allowed) <= k:
+        return allowed
+    vals = total[allowed]
+    part = np.argpartition(-vals, k - 1)[:k]
+    # Include ties at the cut so that ties are broken by ref, not by position.
+    cut = vals[part].min()
+    return allowed[vals >= cut]
+
+
+def _deploy_mask(modes: Iterable[str]) -> int:
+    mask = 0
+    for mode in modes:
+        mask |= _DEPLOY_BIT.get(mode, 0)
+    return mask
+
+
+def _num(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _regions_overlap(a: str, b: str) -> bool:
+    """Normalised region names overlap when one contains the other (河北 ⊃ 河北唐山)."""
+    return bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
+
+
+def _norm_region(name: str) -> str:
+    name = (name or "").strip()
+    for suffix in ("特别行政区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            name = name[: -len(suffix)]
+    return name
+
+
+_default: MatchingEngine | None = None
+
+
+def default_engine() -> MatchingEngine:
+    """A process-wide engine with the default config (unfitted until ``fit`` is called)."""
+    global _default
+    if _default is None:
+        _default = MatchingEngine()
+    return _default
