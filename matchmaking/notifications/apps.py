@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from matchmaking.notifications import panels
+        from matchmaking.notifications import listeners, panels
 
         panels.register()
+        listeners.register()

@@ -1,0 +1,13 @@
+"""Demo world: store the suggestions of the seeded listings (seeder order 40)."""
+
+from __future__ import annotations
+
+
+def seed_suggestions(options: dict, stdout) -> list[str]:
+    from matchmaking.matching.services import suggestions_rebuild_all
+
+    counts = suggestions_rebuild_all(workers=0)
+    return [
+        f"matching: {counts['suggestions']} suggestions for {counts['needs']} needs "
+        f"and {counts['offerings']} offerings"
+    ]

@@ -1,0 +1,26 @@
+"""Rebuild the matching index and every stored suggestion (after a bulk import, nightly)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from matchmaking.matching.services import suggestions_rebuild_all
+
+
+class Command(BaseCommand):
+    help = "Rebuild all stored suggestions (both directions) from the current listings."
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+
+        def progress(what: str, done: int) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {what}: {done}")
+
+        counts = suggestions_rebuild_all(workers=0, progress=progress)
+        self.stdout.write(
+            f"{counts['suggestions']} suggestions stored for {counts['needs']} needs and "
+            f"{counts['offerings']} offerings in {time.perf_counter() - started:.1f}s."
+        )

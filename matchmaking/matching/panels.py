@@ -1,0 +1,59 @@
+"""Panels the matcher adds to lower floors' pages (registered in apps.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from matchmaking.core.panels import Panel
+from matchmaking.matching import selectors
+
+
+def need_suggestions_panel(request, need) -> Panel | None:
+    """On a need's page, for its enterprise (and admins): the suggested offerings."""
+    rows = selectors.need_suggestions(need, request.user)
+    if rows is None:
+        return None
+    return Panel(
+        "matching/panels/need_suggestions.html",
+        {"need": need, "rows": rows, "can_dismiss": need.organization_id == _org_id(request)},
+    )
+
+
+def offering_needs_panel(request, offering) -> Panel | None:
+    """On an offering's page, for its own vendor (and admins): the matching needs."""
+    rows = selectors.offering_suggestions(offering, request.user)
+    if rows is None:
+        return None
+    return Panel(
+        "matching/panels/offering_needs.html",
+        {
+            "offering": offering,
+            "rows": rows,
+            "can_dismiss": offering.organization_id == _org_id(request),
+        },
+    )
+
+
+def dashboard_panel(request, organization) -> Panel | None:
+    if organization is None or _org_id(request) != organization.pk:
+        return None
+    return Panel(
+        "matching/panels/dashboard.html",
+        {
+            "organization": organization,
+            "counts": selectors.dashboard_counts(organization, request.user),
+        },
+    )
+
+
+def need_form_panel(request, form) -> Panel | None:
+    """On the need form: live sector/application-type suggestions as the poster types."""
+    return Panel(
+        "matching/panels/need_form.html", {"suggest_url": reverse("matching:suggest-categories")}
+    )
+
+
+def _org_id(request):
+    from matchmaking.core.permissions import user_organization_id
+
+    return user_organization_id(request.user)

@@ -1,0 +1,154 @@
+"""Reads of stored suggestions for pages, scoped to what the viewer may see.
+
+Who may read a list: a need's suggested offerings — members of the need's organization and
+platform admins; an offering's matching needs (商机) — members of its vendor and admins. Needs
+shown to a vendor always pass through ``Need.objects.visible_to(user)`` (the one place that
+decides need visibility) and are open and unexpired; an anonymous poster's name is shown as
+``need_poster_name`` decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.selectors import need_poster_name
+from matchmaking.matching import adapters
+from matchmaking.matching.models import Direction, Suggestion
+from matchmaking.matching.reasons import reason_text
+from matchmaking.matching.services import top_k
+
+OPPORTUNITIES_LIMIT = 200
+
+
+@dataclass
+class SuggestionRow:
+    suggestion: Suggestion
+    met: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    poster_name: str = ""
+    offerings: list[Offering] = field(default_factory=list)  # opportunities: which of ours
+
+    @property
+    def score(self) -> float:
+        return self.suggestion.score
+
+    @property
+    def need(self) -> Need:
+        return self.suggestion.need
+
+    @property
+    def offering(self) -> Offering:
+        return self.suggestion.offering
+
+
+def _row(suggestion: Suggestion, user=None, *, with_poster: bool = False) -> SuggestionRow:
+    row = SuggestionRow(
+        suggestion=suggestion,
+        met=[reason_text(r) for r in suggestion.reasons if r.get("met")],
+        missing=[reason_text(r) for r in suggestion.reasons if not r.get("met")],
+    )
+    if with_poster:
+        row.poster_name = need_poster_name(suggestion.need, user)
+    return row
+
+
+def may_read_need_suggestions(need: Need, user) -> bool:
+    return is_platform_admin(user) or (
+        user_organization_id(user) is not None
+        and user_organization_id(user) == need.organization_id
+    )
+
+
+def may_read_offering_suggestions(offering: Offering, user) -> bool:
+    return is_platform_admin(user) or (
+        user_organization_id(user) is not None
+        and user_organization_id(user) == offering.organization_id
+    )
+
+
+def visible_open_needs(user) -> QuerySet:
+    """Needs this user may see that can still be matched (open, not expired)."""
+    return Need.objects.visible_to(user) & adapters.matchable_needs()
+
+
+def need_suggestions(need: Need, user) -> list[SuggestionRow] | None:
+    """The offerings suggested for ``need`` (None: this user may not read them)."""
+    if not may_read_need_suggestions(need, user):
+        return None
+    queryset = (
+        Suggestion.objects.for_need(need)
+        .filter(offering__in=adapters.matchable_offerings())
+        .select_related("offering", "offering__organization")
+        .order_by("-score", "rank")[: top_k()]
+    )
+    return [_row(s) for s in queryset]
+
+
+def offering_suggestions(offering: Offering, user) -> list[SuggestionRow] | None:
+    """The needs suggested for ``offering`` that ``user`` may see (None: not its vendor)."""
+    if not may_read_offering_suggestions(offering, user):
+        return None
+    queryset = (
+        Suggestion.objects.for_offering(offering)
+        .filter(need__in=visible_open_needs(user).values("pk"))
+        .select_related("need", "need__organization")
+        .order_by("-score", "rank")[: top_k()]
+    )
+    return [_row(s, user, with_poster=True) for s in queryset]
+
+
+def vendor_opportunities(user) -> list[SuggestionRow]:
+    """Needs suggested for any published offering of the user's vendor, best first, each need
+    once (with the offerings it was suggested for)."""
+    org_id = user_organization_id(user)
+    if org_id is None:
+        return []
+    queryset = (
+        Suggestion.objects.filter(
+            direction=Direction.FOR_OFFERING,
+            offering__organization_id=org_id,
+            offering__in=adapters.matchable_offerings(),
+            need__in=visible_open_needs(user).values("pk"),
+        )
+        .select_related("need", "need__organization", "offering")
+        .order_by("-score", "rank", "pk")
+    )
+    rows: dict[int, SuggestionRow] = {}
+    for suggestion in queryset[: OPPORTUNITIES_LIMIT * 5]:
+        row = rows.get(suggestion.need_id)
+        if row is None:
+            if len(rows) >= OPPORTUNITIES_LIMIT:
+                continue
+            row = rows[suggestion.need_id] = _row(suggestion, user, with_poster=True)
+        row.offerings.append(suggestion.offering)
+    return list(rows.values())
+
+
+def dashboard_counts(organization, user) -> dict[str, int]:
+    """Figures for the dashboards: suggestions on the organization's live listings."""
+    if organization.is_vendor:
+        needs = visible_open_needs(user).values("pk")
+        queryset = Suggestion.objects.filter(
+            direction=Direction.FOR_OFFERING,
+            offering__organization=organization,
+            offering__in=adapters.matchable_offerings(),
+            need__in=needs,
+        )
+        return {
+            "needs": queryset.values("need_id").distinct().count(),
+            "offerings": queryset.values("offering_id").distinct().count(),
+        }
+    queryset = Suggestion.objects.filter(
+        direction=Direction.FOR_NEED,
+        need__organization=organization,
+        need__in=adapters.matchable_needs(),
+        offering__in=adapters.matchable_offerings(),
+    )
+    return {
+        "needs": queryset.values("need_id").distinct().count(),
+        "offerings": queryset.values("offering_id").distinct().count(),
+    }

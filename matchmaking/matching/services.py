@@ -1,0 +1,489 @@
+"""Storing and refreshing suggestions (writes); the engine computes, this module persists.
+
+* :func:`suggestions_refresh_for_need` — the need's own list (offerings for it) and its place
+  in the offerings' lists (商机), after the need was created, changed or closed;
+* :func:`suggestions_refresh_for_offering` — the mirror for an offering;
+* :func:`suggestions_rebuild_all` — everything from scratch (command, seeder, lexicon change);
+* :func:`suggestion_dismiss` — "not relevant": recorded, and the pair never shows again on
+  that side.
+
+They run in background tasks (``tasks.py``), never inside a request's transaction. A pair has
+one score whatever the direction, so when a need changes, its score against the offerings it
+ranks best is also offered to those offerings' lists (kept when it beats their K-th entry), and
+vice versa. The rebuild computes every list exactly; incremental refreshes keep them close.
+
+Private needs: a need's own list ranks every offering (only its enterprise reads it), but a
+private need enters an offering's list only when that vendor may see the need (the engine
+filters on the need's audience, and every page filters again through ``Need.visible_to``).
+New suggestions scoring at least ``MATCHING_NOTIFY_SCORE`` are announced to the
+``SUGGESTION_LISTENERS`` (the notifications app registers one) after commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from matchmaking.core.permissions import user_organization_id
+from matchmaking.listings.choices import NeedVisibility
+from matchmaking.listings.models import Need, Offering
+from matchmaking.matching import adapters, embeddings
+from matchmaking.matching.engine import Suggestion as EngineSuggestion
+from matchmaking.matching.index import holder
+from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
+from matchmaking.matching.reasons import reason_dict
+
+logger = logging.getLogger(__name__)
+
+#: How many candidates the semantic layer re-ranks, and how many of a listing's best
+#: counterparts are offered the listing for their own lists.
+SEMANTIC_POOL = 50
+CROSS_POOL = 50
+
+
+@dataclass(frozen=True)
+class NewSuggestion:
+    """Announced to SUGGESTION_LISTENERS: a pair that just entered a list with a high score."""
+
+    direction: str  # Direction: whose list it entered
+    need_id: int
+    offering_id: int
+    score: float
+    reasons: list = field(default_factory=list)
+
+
+#: Callables ``f(event: NewSuggestion)``, called after commit (higher floors register here).
+SUGGESTION_LISTENERS: list[Callable[[NewSuggestion], None]] = []
+
+
+@dataclass
+class Ranked:
+    need_id: int
+    offering_id: int
+    score: float
+    components: dict
+    reasons: list  # stored dicts
+
+
+def top_k() -> int:
+    return max(1, int(settings.MATCHING_TOP_K))
+
+
+# --- ranking (no writes to suggestions) -------------------------------------------------------
+
+
+def _ranked(suggestion: EngineSuggestion, *, need_id: int, offering_id: int) -> Ranked:
+    return Ranked(
+        need_id=need_id,
+        offering_id=offering_id,
+        score=float(suggestion.score),
+        components={k: float(v) for k, v in suggestion.components.items()},
+        reasons=[reason_dict(r) for r in suggestion.reasons],
+    )
+
+
+def _with_semantics(items: list[Ranked], top: int) -> list[Ranked]:
+    """Re-rank the best candidates with the embedding similarity (when configured)."""
+    if not items or not embeddings.enabled():
+        return items[:top]
+    pool = items[:SEMANTIC_POOL]
+    sims = embeddings.similarities(
+        need_ids=sorted({r.need_id for r in pool}),
+        offering_ids=sorted({r.offering_id for r in pool}),
+    )
+    if not sims:
+        return items[:top]
+    blended = []
+    for item in pool:
+        sim = sims.get((item.need_id, item.offering_id))
+        if sim is None:
+            blended.append(item)
+            continue
+        reasons = list(item.reasons)
+        if sim > 0:
+            reasons.append(
+                {
+                    "code": "semantic_similarity",
+                    "met": True,
+                    "params": {"percent": round(100 * sim)},
+                }
+            )
+        blended.append(
+            dataclasses.replace(
+                item,
+                score=embeddings.blend_score(item.score, sim),
+                components={**item.components, "semantic": round(sim, 4)},
+                reasons=reasons,
+            )
+        )
+    blended.sort(key=lambda r: -r.score)
+    return blended[:top]
+
+
+def dismissed_offerings(need_id: int) -> set[int]:
+    return set(
+        SuggestionFeedback.objects.filter(
+            need_id=need_id, direction=Direction.FOR_NEED
+        ).values_list("offering_id", flat=True)
+    )
+
+
+def dismissed_needs(offering_id: int) -> set[int]:
+    return set(
+        SuggestionFeedback.objects.filter(
+            offering_id=offering_id, direction=Direction.FOR_OFFERING
+        ).values_list("need_id", flat=True)
+    )
+
+
+def rank_offerings_for_need(need_id: int, *, top: int | None = None) -> list[Ranked]:
+    """The offerings to suggest for a need, best first (empty if the need is not open)."""
+    top = top or top_k()
+    doc = holder.upsert_need(need_id)
+    if doc is None:
+        return []
+    engine = holder.get(sync=False)
+    dismissed = dismissed_offerings(need_id)
+    pool = top + len(dismissed) + (SEMANTIC_POOL if embeddings.enabled() else 0)
+    # The need's own list is read only by its enterprise: rank every offering for it.
+    found = engine.rank_offerings(dataclasses.replace(doc, visible_to_orgs=None), top_k=pool)
+    items = []
+    for suggestion in found:
+        offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)
+        if offering_id is None or offering_id in dismissed:
+            continue
+        items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
+    return _with_semantics(items, top)
+
+
+def rank_needs_for_offering(offering_id: int, *, top: int | None = None) -> list[Ranked]:
+    """The open needs to suggest to an offering's vendor (only needs it may see), best first."""
+    top = top or top_k()
+    doc = holder.upsert_offering(offering_id)
+    if doc is None:
+        return []
+    engine = holder.get(sync=False)
+    dismissed = dismissed_needs(offering_id)
+    pool = top + len(dismissed) + (SEMANTIC_POOL if embeddings.enabled() else 0)
+    items = []
+    for suggestion in engine.rank_needs(doc, top_k=pool):
+        need_id = holder.need_pk_by_ref.get(suggestion.target_ref)
+        if need_id is None or need_id in dismissed:
+            continue
+        items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
+    return _with_semantics(items, top)
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def _announce(events: list[NewSuggestion]) -> None:
+    if not events or not SUGGESTION_LISTENERS:
+        return
+
+    def send() -> None:
+        for event in events:
+            for listener in list(SUGGESTION_LISTENERS):
+                try:
+                    listener(event)
+                except Exception:  # noqa: BLE001 - a listener must not break the refresh
+                    logger.exception("suggestion listener %r failed", listener)
+
+    transaction.on_commit(send)
+
+
+def _store_list(direction: str, owner: dict, items: list[Ranked], *, notify: bool) -> int:
+    """Replace one list (``owner`` = {"need_id": …} or {"offering_id": …}); returns its length."""
+    existing = set(
+        Suggestion.objects.filter(direction=direction, **owner).values_list(
+            "need_id", "offering_id"
+        )
+    )
+    Suggestion.objects.filter(direction=direction, **owner).delete()
+    Suggestion.objects.bulk_create(
+        [
+            Suggestion(
+                need_id=item.need_id,
+                offering_id=item.offering_id,
+                direction=direction,
+                score=item.score,
+                rank=rank,
+                components=item.components,
+                reasons=item.reasons,
+            )
+            for rank, item in enumerate(items, start=1)
+        ]
+    )
+    if notify:
+        _announce(
+            [
+                NewSuggestion(direction, item.need_id, item.offering_id, item.score, item.reasons)
+                for item in items
+                if (item.need_id, item.offering_id) not in existing
+                and item.score >= settings.MATCHING_NOTIFY_SCORE
+            ]
+        )
+    return len(items)
+
+
+def _offer_to_list(direction: str, item: Ranked, *, notify: bool) -> bool:
+    """Put ``item`` into the other side's list when it beats that list's K-th entry."""
+    k = top_k()
+    if direction == Direction.FOR_OFFERING:
+        owner = {"offering_id": item.offering_id}
+        if SuggestionFeedback.objects.filter(
+            need_id=item.need_id, offering_id=item.offering_id, direction=direction
+        ).exists():
+            return False
+    else:
+        owner = {"need_id": item.need_id}
+        if SuggestionFeedback.objects.filter(
+            need_id=item.need_id, offering_id=item.offering_id, direction=direction
+        ).exists():
+            return False
+    rows = list(
+        Suggestion.objects.filter(direction=direction, **owner)
+        .exclude(need_id=item.need_id, offering_id=item.offering_id)
+        .order_by("-score", "rank")
+        .values_list("pk", "score")
+    )
+    if len(rows) >= k and item.score <= rows[k - 1][1]:
+        return False
+    Suggestion.objects.update_or_create(
+        need_id=item.need_id,
+        offering_id=item.offering_id,
+        direction=direction,
+        defaults={
+            "score": item.score,
+            "rank": 1 + sum(1 for _pk, score in rows if score >= item.score),
+            "components": item.components,
+            "reasons": item.reasons,
+        },
+    )
+    surplus = [pk for pk, _score in rows[k - 1 :]] if len(rows) >= k else []
+    if surplus:
+        Suggestion.objects.filter(pk__in=surplus).delete()
+    if notify and item.score >= settings.MATCHING_NOTIFY_SCORE:
+        _announce(
+            [NewSuggestion(direction, item.need_id, item.offering_id, item.score, item.reasons)]
+        )
+    return True
+
+
+def suggestions_refresh_for_need(*, need: Need | int, notify: bool = True) -> int:
+    """Recompute a need's list and its place in offerings' lists. Returns its list's length."""
+    need_id = need if isinstance(need, int) else need.pk
+    items = rank_offerings_for_need(need_id)
+    with transaction.atomic():
+        if not items and holder.need_ref_by_pk.get(need_id) is None:
+            # Closed, expired, hidden, draft or deleted: it leaves every list.
+            Suggestion.objects.filter(need_id=need_id).delete()
+            return 0
+        count = _store_list(Direction.FOR_NEED, {"need_id": need_id}, items, notify=notify)
+        # Its place in the offerings' lists: restricted to vendors that may see the need.
+        Suggestion.objects.filter(need_id=need_id, direction=Direction.FOR_OFFERING).delete()
+        engine = holder.get(sync=False)
+        ref = holder.need_ref_by_pk[need_id]
+        doc = _indexed_need(engine, ref)
+        if doc is not None:
+            for suggestion in engine.rank_offerings(doc, top_k=CROSS_POOL):
+                offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)
+                if offering_id is not None:
+                    _offer_to_list(
+                        Direction.FOR_OFFERING,
+                        _ranked(suggestion, need_id=need_id, offering_id=offering_id),
+                        notify=notify,
+                    )
+    return count
+
+
+def _indexed_need(engine, ref: str):
+    side = engine.needs
+    loc = side.where.get(ref) if side is not None else None
+    if loc is None:
+        return None
+    return side.segments[loc[0]].docs[loc[1]]
+
+
+def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool = True) -> int:
+    """Recompute an offering's list of needs and its place in needs' lists."""
+    offering_id = offering if isinstance(offering, int) else offering.pk
+    items = rank_needs_for_offering(offering_id)
+    with transaction.atomic():
+        if not items and holder.offering_ref_by_pk.get(offering_id) is None:
+            Suggestion.objects.filter(offering_id=offering_id).delete()
+            return 0
+        count = _store_list(
+            Direction.FOR_OFFERING, {"offering_id": offering_id}, items, notify=notify
+        )
+        # Its place in needs' lists; private needs keep theirs (this vendor may not see them,
+        # so they are not ranked here: their own refresh or the rebuild updates them).
+        Suggestion.objects.filter(offering_id=offering_id, direction=Direction.FOR_NEED).exclude(
+            need__visibility=NeedVisibility.PRIVATE
+        ).delete()
+        engine = holder.get(sync=False)
+        found = adapters.offering_document(offering_id)
+        if found is not None:
+            for suggestion in engine.rank_needs(found[0], top_k=CROSS_POOL):
+                need_id = holder.need_pk_by_ref.get(suggestion.target_ref)
+                if need_id is not None:
+                    _offer_to_list(
+                        Direction.FOR_NEED,
+                        _ranked(suggestion, need_id=need_id, offering_id=offering_id),
+                        notify=notify,
+                    )
+    return count
+
+
+def suggestions_remove_for_need(*, need_id: int) -> None:
+    Suggestion.objects.filter(need_id=need_id).delete()
+
+
+def suggestions_remove_for_offering(*, offering_id: int) -> None:
+    Suggestion.objects.filter(offering_id=offering_id).delete()
+
+
+# --- rebuilding everything ----------------------------------------------------------------------
+
+
+def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
+    """(need id, its ranked offerings) for every open need, using the batched engine path."""
+    top = top or top_k()
+    engine = holder.get()
+    dismissed: dict[int, set[int]] = defaultdict(set)
+    for need_id, offering_id in SuggestionFeedback.objects.filter(
+        direction=Direction.FOR_NEED
+    ).values_list("need_id", "offering_id"):
+        dismissed[need_id].add(offering_id)
+    slack = 10 + (SEMANTIC_POOL if embeddings.enabled() else 0)
+    for ref, found in engine.iter_rank_all_needs(top_k=top + slack):
+        need_id = holder.need_pk_by_ref.get(ref)
+        if need_id is None:
+            continue
+        doc = _indexed_need(engine, ref)
+        if (doc is not None and doc.visible_to_orgs is not None) or len(dismissed[need_id]) > 10:
+            # Private needs rank every offering for their own list; many dismissals need more.
+            yield need_id, rank_offerings_for_need(need_id, top=top)
+            continue
+        items = []
+        for suggestion in found:
+            offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)
+            if offering_id is None or offering_id in dismissed[need_id]:
+                continue
+            items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
+        yield need_id, _with_semantics(items, top)
+
+
+def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
+    """Rebuild the index and every stored list. Returns counts."""
+    holder.build(workers=workers)
+    counts = {"needs": 0, "offerings": 0, "suggestions": 0}
+    batch: list[tuple[int, list[Ranked]]] = []
+
+    def flush_needs() -> None:
+        with transaction.atomic():
+            Suggestion.objects.filter(
+                direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
+            ).delete()
+            rows = [
+                Suggestion(
+                    need_id=item.need_id,
+                    offering_id=item.offering_id,
+                    direction=Direction.FOR_NEED,
+                    score=item.score,
+                    rank=rank,
+                    components=item.components,
+                    reasons=item.reasons,
+                )
+                for _need_id, items in batch
+                for rank, item in enumerate(items, start=1)
+            ]
+            Suggestion.objects.bulk_create(rows, batch_size=500)
+            counts["suggestions"] += len(rows)
+        batch.clear()
+
+    seen_needs: list[int] = []
+    for need_id, items in iter_ranked_needs():
+        batch.append((need_id, items))
+        seen_needs.append(need_id)
+        counts["needs"] += 1
+        if len(batch) >= 200:
+            flush_needs()
+            if progress:
+                progress("needs", counts["needs"])
+    if batch:
+        flush_needs()
+    Suggestion.objects.filter(direction=Direction.FOR_NEED).exclude(
+        need_id__in=adapters.matchable_needs().values("pk")
+    ).delete()
+
+    offering_ids = list(adapters.matchable_offerings().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(offering_ids), 200):
+        chunk = offering_ids[start : start + 200]
+        lists = [(pk, rank_needs_for_offering(pk)) for pk in chunk]
+        with transaction.atomic():
+            Suggestion.objects.filter(
+                direction=Direction.FOR_OFFERING, offering_id__in=chunk
+            ).delete()
+            rows = [
+                Suggestion(
+                    need_id=item.need_id,
+                    offering_id=item.offering_id,
+                    direction=Direction.FOR_OFFERING,
+                    score=item.score,
+                    rank=rank,
+                    components=item.components,
+                    reasons=item.reasons,
+                )
+                for _pk, items in lists
+                for rank, item in enumerate(items, start=1)
+            ]
+            Suggestion.objects.bulk_create(rows, batch_size=500)
+            counts["suggestions"] += len(rows)
+        counts["offerings"] += len(chunk)
+        if progress:
+            progress("offerings", counts["offerings"])
+    Suggestion.objects.filter(direction=Direction.FOR_OFFERING).exclude(
+        offering_id__in=adapters.matchable_offerings().values("pk")
+    ).delete()
+    return counts
+
+
+# --- feedback -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_dismiss(
+    *, need: Need, offering: Offering, direction: str, user
+) -> SuggestionFeedback:
+    """ "Not relevant": hide ``offering`` from ``need``'s list (direction "need", by the need's
+    enterprise) or ``need`` from ``offering``'s list (direction "offering", by its vendor)."""
+    if direction not in Direction.values:
+        raise ValidationError(_("Unknown list."), code="bad_direction")
+    if direction == Direction.FOR_NEED:
+        allowed = Need.objects.editable_by(user).filter(pk=need.pk).exists()
+    else:
+        allowed = Offering.objects.editable_by(user).filter(pk=offering.pk).exists()
+    if not allowed:
+        raise PermissionDenied
+    current = Suggestion.objects.filter(need=need, offering=offering, direction=direction).first()
+    feedback, _created = SuggestionFeedback.objects.get_or_create(
+        need=need,
+        offering=offering,
+        direction=direction,
+        defaults={
+            "user": user,
+            "organization_id": user_organization_id(user),
+            "score": current.score if current else None,
+        },
+    )
+    Suggestion.objects.filter(need=need, offering=offering, direction=direction).delete()
+    return feedback

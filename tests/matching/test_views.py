@@ -1,0 +1,222 @@
+"""Pages of the matcher: need/offering panels, opportunities, dismiss, categories endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from matchmaking.matching import services
+from matchmaking.matching.index import holder
+from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engine():
+    holder.reset()
+    yield
+    holder.reset()
+
+
+@pytest.fixture
+def matched():
+    offering = factories.make_offering(title="金融智能客服大模型")
+    need = factories.make_need(title="信用卡中心客服热线分流")
+    services.suggestions_rebuild_all()
+    assert Suggestion.objects.for_need(need).exists()
+    return need, offering
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+class NeedPanelTests:
+    def test_the_needs_enterprise_sees_suggested_offerings_with_reasons(self, english, matched):
+        need, offering = matched
+        user = need.organization.memberships.get().user
+        html = signed_in(english, user).get(need.get_absolute_url()).content.decode()
+        assert 'id="suggested-offerings"' in html
+        assert offering.title in html
+        assert "reason-met" in html
+        assert reverse("matching:dismiss") in html
+
+    def test_other_viewers_do_not_see_the_suggestions(self, client, matched):
+        need, offering = matched
+        html = client.get(need.get_absolute_url()).content.decode()
+        assert 'id="suggested-offerings"' not in html
+        vendor_user = offering.organization.memberships.get().user
+        html = signed_in(client, vendor_user).get(need.get_absolute_url()).content.decode()
+        assert 'id="suggested-offerings"' not in html
+
+    def test_admins_see_them_without_the_dismiss_button(self, client, matched, admin_user):
+        need, _offering = matched
+        html = signed_in(client, admin_user).get(need.get_absolute_url()).content.decode()
+        assert 'id="suggested-offerings"' in html
+        assert reverse("matching:dismiss") not in html
+
+
+class OfferingPanelTests:
+    def test_the_vendor_sees_matching_needs_on_its_offering(self, client, matched):
+        need, offering = matched
+        user = offering.organization.memberships.get().user
+        html = signed_in(client, user).get(offering.get_absolute_url()).content.decode()
+        assert 'id="matching-needs"' in html
+        assert need.title in html
+
+    def test_nobody_else_sees_them(self, client, matched):
+        need, offering = matched
+        for user in (
+            None,
+            need.organization.memberships.get().user,
+            factories.make_organization(kind="vendor").memberships.get().user,
+        ):
+            client.logout()
+            if user:
+                client.force_login(user)
+            html = client.get(offering.get_absolute_url()).content.decode()
+            assert 'id="matching-needs"' not in html
+
+    def test_an_anonymous_posters_name_is_withheld(self, english, matched):
+        need, offering = matched
+        need.visibility = "anonymous"
+        need.save()
+        user = offering.organization.memberships.get().user
+        html = signed_in(english, user).get(offering.get_absolute_url()).content.decode()
+        assert need.title in html
+        assert need.organization.name not in html
+        assert "Anonymous enterprise" in html
+
+
+class OpportunitiesTests:
+    def test_a_vendor_sees_needs_for_its_offerings_once_each(self, client, matched):
+        need, offering = matched
+        second = factories.make_offering(organization=offering.organization, title="坐席辅助")
+        services.suggestions_rebuild_all()
+        user = offering.organization.memberships.get().user
+        response = signed_in(client, user).get(reverse("matching:opportunities"))
+        assert response.status_code == 200
+        rows = response.context["rows"]
+        assert [row.need.pk for row in rows] == [need.pk]
+        assert {o.pk for o in rows[0].offerings} == {offering.pk, second.pk}
+
+    def test_enterprises_may_not_open_it(self, client, matched):
+        need, _offering = matched
+        user = need.organization.memberships.get().user
+        assert signed_in(client, user).get(reverse("matching:opportunities")).status_code == 403
+
+    def test_visitors_are_sent_to_sign_in(self, client):
+        response = client.get(reverse("matching:opportunities"))
+        assert response.status_code == 302
+
+    def test_vendors_have_a_navigation_link(self, english, matched):
+        _need, offering = matched
+        user = offering.organization.memberships.get().user
+        html = signed_in(english, user).get("/").content.decode()
+        assert reverse("matching:opportunities") in html
+
+
+class DismissViewTests:
+    def test_the_owner_hides_a_suggestion(self, client, matched):
+        need, offering = matched
+        user = need.organization.memberships.get().user
+        response = signed_in(client, user).post(
+            reverse("matching:dismiss"),
+            {"need": need.pk, "offering": offering.pk, "direction": "need", "next": "/x/"},
+        )
+        assert response.status_code == 302 and response.url == "/x/"
+        assert SuggestionFeedback.objects.filter(need=need, offering=offering).exists()
+        assert not Suggestion.objects.for_need(need).exists()
+        html = client.get(need.get_absolute_url()).content.decode()
+        assert offering.title not in html.split('id="suggested-offerings"')[1]
+
+    def test_an_unsafe_next_url_is_ignored(self, client, matched):
+        need, offering = matched
+        user = need.organization.memberships.get().user
+        response = signed_in(client, user).post(
+            reverse("matching:dismiss"),
+            {
+                "need": need.pk,
+                "offering": offering.pk,
+                "direction": "need",
+                "next": "https://evil.example.com/",
+            },
+        )
+        assert response.url == need.get_absolute_url()
+
+    def test_another_organization_cannot_dismiss(self, client, matched):
+        need, offering = matched
+        stranger = factories.make_organization(kind="enterprise").memberships.get().user
+        response = signed_in(client, stranger).post(
+            reverse("matching:dismiss"),
+            {"need": need.pk, "offering": offering.pk, "direction": "need"},
+        )
+        assert response.status_code == 403
+        assert not SuggestionFeedback.objects.exists()
+        assert Suggestion.objects.for_need(need).exists()
+
+    def test_a_need_the_user_may_not_see_is_not_found(self, client):
+        offering = factories.make_offering()
+        need = factories.make_need(visibility="private")
+        user = offering.organization.memberships.get().user
+        response = signed_in(client, user).post(
+            reverse("matching:dismiss"),
+            {"need": need.pk, "offering": offering.pk, "direction": Direction.FOR_OFFERING},
+        )
+        assert response.status_code == 404
+
+    def test_bad_input_is_a_400(self, client, matched):
+        need, _offering = matched
+        user = need.organization.memberships.get().user
+        response = signed_in(client, user).post(reverse("matching:dismiss"), {"need": "x"})
+        assert response.status_code == 400
+
+
+class SuggestCategoriesTests:
+    def test_a_text_gets_likely_sectors_and_application_types(self, client):
+        response = client.get(
+            reverse("matching:suggest-categories"),
+            {
+                "text": "银行信用卡中心的客服热线排队严重，希望用智能客服机器人自动回答客户的常见问题"
+            },
+        )
+        assert response.status_code == 200
+        data = response.json()
+        assert set(data) == {"sectors", "app_types"}
+        assert data["sectors"][0]["code"] == "finance"
+        assert "qa" in [item["code"] for item in data["app_types"]]
+        first = data["sectors"][0]
+        assert set(first) == {"id", "code", "name", "probability"}
+        assert 0 < first["probability"] <= 1
+
+    def test_post_works_and_long_texts_are_cut(self, client):
+        response = client.post(
+            reverse("matching:suggest-categories"), {"text": "医院病历" * 50_000}
+        )
+        assert response.status_code == 200
+        assert response.json()["sectors"][0]["code"] == "healthcare"
+
+    def test_an_empty_text_gets_empty_lists(self, client):
+        data = client.get(reverse("matching:suggest-categories")).json()
+        assert data == {"sectors": [], "app_types": []}
+
+    def test_the_need_form_loads_the_live_suggestions(self, client):
+        user = factories.make_organization(kind="enterprise").memberships.get().user
+        html = signed_in(client, user).get(reverse("listings:need-create")).content.decode()
+        assert reverse("matching:suggest-categories") in html
+        assert "js/matching.js" in html
+
+
+class DashboardPanelTests:
+    def test_dashboards_show_suggestion_counts(self, english, matched):
+        need, offering = matched
+        for user in (
+            need.organization.memberships.get().user,
+            offering.organization.memberships.get().user,
+        ):
+            english.force_login(user)
+            html = english.get(reverse("connections:dashboard")).content.decode()
+            assert "match-dashboard" in html
