@@ -558,7 +558,12 @@ def _funnel() -> Table:
             "talks, won or lost), and at least one won. Rates are percentages of the previous "
             "stage and of all needs."
         ),
-        columns=[_("Stage"), _("Needs"), _("% of previous stage"), _("% of needs posted")],
+        columns=[
+            _("Stage"),
+            _("Needs"),
+            _("Share of previous stage (%)"),
+            _("Share of needs posted (%)"),
+        ],
         rows=rows,
         chart={"median_response_hours": median_first_response_hours()},
     )
