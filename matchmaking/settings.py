@@ -6,6 +6,7 @@ the defaults are safe for local development on SQLite.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "axes",
+    "csp",
     # Project apps, lowest floor first (an app imports only from its floor or below).
     "matchmaking.core",
     "matchmaking.taxonomy",
@@ -57,8 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "matchmaking.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (see "Login throttling").
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "matchmaking.urls"
@@ -126,12 +133,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "matchmaking",
+# Per-process memory by default; with several app servers set REDIS_URL so that caches and
+# sessions are shared (sessions then use cached_db: Redis first, the database as the record).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "matchmaking",
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "matchmaking",
+        }
+    }
 
 # --- Authentication ---------------------------------------------------------------------
 
@@ -139,6 +159,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "core:home"
+# AxesBackend first: it refuses locked-out credentials before the real check runs.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -213,6 +238,38 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind the TLS proxy the client address is the last X-Forwarded-For entry (nginx appends
+# $remote_addr); otherwise REMOTE_ADDR. Used by login throttling and request logs.
+TRUST_X_FORWARDED_FOR = SECURE_PROXY_SSL_HEADER is not None
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere — JavaScript and
+# CSS come from /static/ files only (see deploy/README.md, "Content-Security-Policy").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Login throttling (django-axes, database handler: counts live in the shared database, so
+# every gunicorn worker and app server sees the same failures without Redis). After
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is locked
+# for AXES_COOLOFF_MINUTES, even with the right password; a success resets the count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "matchmaking.core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "matchmaking.core.security.client_ip"
+AXES_USERNAME_CALLABLE = "matchmaking.core.security.login_username"
+AXES_VERBOSE = False
 
 # --- Matching ---------------------------------------------------------------------------
 
@@ -221,15 +278,34 @@ MATCHING_BUDGET_SOFT_FACTOR = env_float("MATCHING_BUDGET_SOFT_FACTOR", 2.0)
 
 # --- Logging ----------------------------------------------------------------------------
 
+# DJANGO_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and for
+# requests id/method/path/status/duration) for a log collector; "plain" for humans.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "matchmaking.core.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "matchmaking.core.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        # The request middleware logs every request once; Django's own 4xx lines would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- listings ---------------------------------------------------------------------------
@@ -259,3 +335,95 @@ CONNECTION_ATTACHMENT_ROOT = Path(
 # --- notifications ---
 # Emails carry absolute links built from SITE_URL; digests are sent by `send_digests`.
 NOTIFICATION_DIGEST_MAX_ITEMS_PER_KIND = env_int("NOTIFICATION_DIGEST_MAX_ITEMS_PER_KIND", 20)
+
+# --- insights ---
+# Insight tables are cached this many seconds at most (and dropped at once when listings,
+# connections, cases or suggestions change: a version number is bumped).
+INSIGHTS_CACHE_SECONDS = env_int("INSIGHTS_CACHE_SECONDS", 600)
+# A stored suggestion (matching.Suggestion, score 0–100) counts as "good" for the unmet-demand
+# and funnel figures at this score or above.
+INSIGHTS_GOOD_SUGGESTION_SCORE = env_float("INSIGHTS_GOOD_SUGGESTION_SCORE", 50.0)
+# A need with fewer good suggestions than this counts as unmet demand.
+INSIGHTS_UNMET_BELOW = env_int("INSIGHTS_UNMET_BELOW", 3)
+
+# --- api ---
+# JSON API under /api/v1/ (Django REST framework), OpenAPI schema at /api/schema/, Swagger UI
+# at /api/docs/ with its assets from drf-spectacular-sidecar (served by WhiteNoise, no CDN).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+# Requests per client: "<n>/<second|minute|hour|day>"; counted in the default cache.
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+    "user": env_str("API_THROTTLE_USER", "600/minute"),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "matchmaking.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "matchmaking.api.throttling.AnonThrottle",
+        "matchmaking.api.throttling.UserThrottle",
+    ],
+    "EXCEPTION_HANDLER": "matchmaking.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "matchmaking.api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "大模型供需对接平台 API",
+    "DESCRIPTION": (
+        "Taxonomy, organizations, offerings, needs, matches, cases, connections, messages and "
+        "notifications. Authenticate with `Authorization: Token <key>` (tokens are created on "
+        "the profile page) or the site's session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- matching ---
+# Suggestions stored per need and per offering; a new one scoring at least NOTIFY_SCORE
+# notifies the owner ("new strong match"). Refreshes run as background tasks (django-tasks):
+# inline after the transaction commits by default (TASKS_BACKEND=immediate), or queued in the
+# database and run by `manage.py db_worker` (TASKS_BACKEND=database). See matching/tasks.py.
+MATCHING_TOP_K = env_int("MATCHING_TOP_K", 10)
+MATCHING_NOTIFY_SCORE = env_float("MATCHING_NOTIFY_SCORE", 80.0)
+# Optional semantic layer: an OpenAI-compatible embeddings endpoint (empty URL = off).
+MATCHING_EMBEDDINGS_URL = env_str("MATCHING_EMBEDDINGS_URL", "").rstrip("/")
+MATCHING_EMBEDDINGS_MODEL = env_str("MATCHING_EMBEDDINGS_MODEL", "")
+MATCHING_EMBEDDINGS_API_KEY = env_str("MATCHING_EMBEDDINGS_API_KEY", "")
+MATCHING_EMBEDDINGS_WEIGHT = env_float("MATCHING_EMBEDDINGS_WEIGHT", 0.25)
+MATCHING_EMBEDDINGS_TIMEOUT = env_float("MATCHING_EMBEDDINGS_TIMEOUT", 10.0)
+INSTALLED_APPS += ["django_tasks", "django_tasks.backends.database"]
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate").strip().lower()
+if TASKS_BACKEND not in ("immediate", "database"):
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.database.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# --- performance (load test) ---
+# SQLite connections are kept open between requests (each gunicorn worker serves one request
+# at a time): no reconnect + PRAGMAs per request, and the connection's 64 MB page cache stays
+# warm across requests. 0 = close after each request (Django's default).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_SQLITE_CONN_MAX_AGE", 600)

@@ -17,6 +17,9 @@ urlpatterns = [
     path("cases/", include("matchmaking.cases.urls")),
     path("connections/", include("matchmaking.connections.urls")),
     path("notifications/", include("matchmaking.notifications.urls")),
+    path("insights/", include("matchmaking.insights.urls")),
+    path("api/", include("matchmaking.api.urls")),
+    path("matching/", include("matchmaking.matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
