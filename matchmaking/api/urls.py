@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from matchmaking.api import views, web
@@ -19,7 +19,7 @@ urlpatterns = [
     path("v1/taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/create/", web.TokenCreateView.as_view(), name="token-create"),
     path("tokens/<int:pk>/revoke/", web.TokenRevokeView.as_view(), name="token-revoke"),
 ]

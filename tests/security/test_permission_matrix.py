@@ -1,0 +1,366 @@
+"""The full permission matrix in one table: every object type × state × actor → the answer
+of the HTML page, the edit page and the API detail, plus whether the object's private value
+is shown.
+
+Actors: a visitor; the owner and a plain member of the organization that owns the object;
+a member of another (uninvolved) enterprise and of another vendor; a platform admin; for
+connection-related objects also the counterparty (a member of the vendor on the other side).
+
+Objects: needs (public/anonymous/private × draft/open/closed, owned by an enterprise);
+offerings (draft/pending/published/hidden/archived) and cases (draft/submitted/returned/
+published), owned by a vendor; a connection (pending/accepted) the enterprise asked of the
+vendor; a message in it; the enterprise's contact details (before/after acceptance); uploads
+(an offering screenshot's URL, a case image's URL, the connection attachment download view).
+
+Codes: 200 shown; 302 sent to sign in; 401 API without credentials; 403 visible but not
+editable; 404 not visible (existence not disclosed); None: the object has no such page.
+Every object carries a unique private marker; "sees" says whether it is on the actor's pages.
+When it must not be, it is searched for — and must be absent — in every page and JSON the
+actor is given: the object's pages, the list pages, the inbox, the API lists.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from matchmaking.connections import services as connection_services
+from matchmaking.connections.attachments import check_attachment
+from matchmaking.core.images import process_image
+from matchmaking.listings import services as listing_services
+from tests import factories
+from tests.api.conftest import client_for
+from tests.cases.conftest import make_case
+
+pytestmark = pytest.mark.django_db
+
+V, OW, M, OE, OV, A, C = (
+    "visitor",
+    "owner",
+    "member",
+    "other_enterprise",
+    "other_vendor",
+    "admin",
+    "counterparty",
+)
+ACTORS = [V, OW, M, OE, OV, A]
+PARTY_ACTORS = [*ACTORS, C]
+
+
+def _need_row(status, visibility, actor):
+    insider = actor in (OW, M, A)
+    visible = insider or (status == "open" and visibility in ("public", "anonymous"))
+    view = 200 if visible else 404
+    if actor == V:
+        edit = 302
+    elif actor in (OW, M):
+        edit = 200
+    else:
+        edit = 403 if visible else 404
+    return view, edit, view, visible
+
+
+def _offering_row(status, actor):
+    visible = actor in (OW, M, A) or status == "published"
+    view = 200 if visible else 404
+    if actor == V:
+        edit = 302
+    elif actor in (OW, M):
+        edit = 200
+    else:
+        edit = 403 if visible else 404
+    return view, edit, view, visible
+
+
+CASE_EDITABLE_BY_MEMBERS = {"draft", "returned"}
+
+
+def _case_row(status, actor):
+    visible = actor in (OW, M, A) or status == "published"
+    view = 200 if visible else 404
+    if actor == V:
+        edit = 302
+    elif actor == A:
+        edit = 200
+    elif actor in (OW, M):
+        edit = 200 if status in CASE_EDITABLE_BY_MEMBERS else 403
+    else:
+        edit = 403 if visible else 404
+    return view, edit, view, visible
+
+
+def _connection_row(actor):
+    party = actor in (OW, M, C, A)
+    view = 302 if actor == V else (200 if party else 404)
+    api = 401 if actor == V else (200 if party else 404)
+    return view, None, api, party
+
+
+def _contacts_row(accepted, actor):
+    edit = {V: 302, OW: 200, A: 200}.get(actor, 403)
+    sees = actor in (OW, M, A) or (actor == C and accepted)
+    return 200, edit, 200, sees
+
+
+# (object, state, actor) -> (view page, edit page, API detail, sees the private value)
+MATRIX: dict[tuple[str, str, str], tuple] = {}
+for _status in ("draft", "open", "closed"):
+    for _visibility in ("public", "anonymous", "private"):
+        for _actor in ACTORS:
+            MATRIX["need", f"{_visibility}/{_status}", _actor] = _need_row(
+                _status, _visibility, _actor
+            )
+for _status in ("draft", "pending", "published", "hidden", "archived"):
+    for _actor in ACTORS:
+        MATRIX["offering", _status, _actor] = _offering_row(_status, _actor)
+for _status in ("draft", "submitted", "returned", "published"):
+    for _actor in ACTORS:
+        MATRIX["case", _status, _actor] = _case_row(_status, _actor)
+for _actor in PARTY_ACTORS:
+    for _state in ("pending", "accepted"):
+        MATRIX["connection", _state, _actor] = _connection_row(_actor)
+        MATRIX["contacts", _state, _actor] = _contacts_row(_state == "accepted", _actor)
+    MATRIX["message", "accepted", _actor] = _connection_row(_actor)
+    view, _edit, _api, party = _connection_row(_actor)
+    MATRIX["attachment", "accepted", _actor] = (view, None, None, party)
+for _status in ("draft", "published"):
+    for _actor in ACTORS:
+        view, _edit, api, visible = _offering_row(_status, _actor)
+        MATRIX["screenshot", _status, _actor] = (view, None, api, visible)
+        view, _edit, api, visible = _case_row(_status, _actor)
+        MATRIX["case image", _status, _actor] = (view, None, api, visible)
+
+
+@dataclass
+class Target:
+    """One object under test: its pages, its private values and where else to look."""
+
+    view: str
+    edit: str | None
+    api: str | None
+    private: list[str]
+    # Pages every signed-in actor may open where the private values must not leak.
+    elsewhere: list[str] = field(default_factory=list)
+    api_elsewhere: list[str] = field(default_factory=list)
+    # Values hidden from outsiders even on pages they may see (an anonymous poster's name).
+    withheld: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.CONNECTION_ATTACHMENT_ROOT = tmp_path / "private"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    enterprise = factories.make_organization(
+        kind="enterprise",
+        name="矩阵保密银行",
+        name_en="Matrix Secret Bank",
+        contact_person="矩阵联系人",
+        contact_phone="010-00009999",
+        contact_email="matrix-contact@bank.example.com",
+    )
+    vendor = factories.make_organization(kind="vendor", name="矩阵厂商", name_en="Matrix Vendor")
+    other_enterprise = factories.make_organization(kind="enterprise")
+    other_vendor = factories.make_organization(kind="vendor")
+    users = {
+        "enterprise": {
+            OW: enterprise.memberships.get().user,
+            M: factories.make_member(enterprise),
+        },
+        "vendor": {OW: vendor.memberships.get().user, M: factories.make_member(vendor)},
+        OE: factories.make_member(other_enterprise),
+        OV: factories.make_member(other_vendor),
+        A: factories.make_user(is_staff=True, is_superuser=True),
+    }
+    return {"enterprise": enterprise, "vendor": vendor, "users": users}
+
+
+def _actor_user(world, actor, owner_side):
+    if actor == V:
+        return None
+    if actor in (OW, M):
+        return world["users"][owner_side][actor]
+    if actor == C:
+        return world["users"]["vendor"][M]
+    return world["users"][actor]
+
+
+def _image():
+    return process_image(SimpleUploadedFile("shot.png", factories.image_bytes()))
+
+
+def _connection(world, accepted: bool, marker: str):
+    offering = factories.make_offering(organization=world["vendor"], status="published")
+    connection, _ = connection_services.connection_request(
+        user=world["users"]["enterprise"][M], offering=offering, message=marker
+    )
+    if accepted:
+        connection_services.connection_accept(
+            connection=connection, user=world["users"]["vendor"][M]
+        )
+    return connection
+
+
+def _build(world, kind: str, state: str) -> tuple[Target, str]:
+    """Create the object; returns its Target and the side ("enterprise"/"vendor") owning it."""
+    marker = f"MATRIX-PRIVATE-{kind.replace(' ', '-')}-{state.replace('/', '-')}"
+    if kind == "need":
+        visibility, status = state.split("/")
+        need = factories.make_need(
+            organization=world["enterprise"], status=status, visibility=visibility, title=marker
+        )
+        withheld = ["矩阵保密银行", "Matrix Secret Bank"] if visibility == "anonymous" else []
+        return Target(
+            view=f"/needs/{need.pk}/",
+            edit=f"/needs/{need.pk}/edit/",
+            api=f"/api/v1/needs/{need.pk}/",
+            private=[marker],
+            elsewhere=["/needs/", "/my/needs/", "/"],
+            api_elsewhere=["/api/v1/needs/"],
+            withheld=withheld,
+        ), "enterprise"
+    if kind in ("offering", "screenshot"):
+        offering = factories.make_offering(organization=world["vendor"], status=state, title=marker)
+        private = [marker]
+        if kind == "screenshot":
+            (shot,) = listing_services.offering_add_screenshots(
+                offering=offering, images=[_image()]
+            )
+            private = [shot.image.url, shot.thumbnail.url]
+        return Target(
+            view=f"/offerings/{offering.pk}/",
+            edit=f"/offerings/{offering.pk}/edit/" if kind == "offering" else None,
+            api=f"/api/v1/offerings/{offering.pk}/",
+            private=private,
+            elsewhere=["/offerings/", "/my/offerings/", "/"],
+            api_elsewhere=["/api/v1/offerings/"],
+        ), "vendor"
+    if kind in ("case", "case image"):
+        gallery = [_image()] if kind == "case image" else None
+        case = make_case(vendor=world["vendor"], status=state, title=marker, gallery=gallery)
+        private = [marker]
+        if kind == "case image":
+            image = case.images.get()
+            private = [image.image.url, image.thumbnail.url]
+        return Target(
+            view=f"/cases/{case.pk}/",
+            edit=f"/cases/{case.pk}/edit/" if kind == "case" else None,
+            api=f"/api/v1/cases/{case.pk}/",
+            private=private,
+            elsewhere=["/cases/", "/cases/mine/", "/"],
+            api_elsewhere=["/api/v1/cases/"],
+        ), "vendor"
+    if kind == "connection":
+        connection = _connection(world, state == "accepted", marker)
+        return Target(
+            view=f"/connections/{connection.pk}/",
+            edit=None,
+            api=f"/api/v1/connections/{connection.pk}/",
+            private=[marker],
+            elsewhere=["/connections/", "/connections/?box=sent", "/connections/dashboard/"],
+            api_elsewhere=["/api/v1/connections/", "/api/v1/notifications/"],
+        ), "enterprise"
+    if kind in ("message", "attachment"):
+        connection = _connection(world, True, "请求")
+        upload = SimpleUploadedFile("note.txt", marker.encode())
+        message = connection_services.message_post(
+            connection=connection,
+            user=world["users"]["vendor"][M],
+            body=marker,
+            attachment=check_attachment(upload),
+        )
+        if kind == "message":
+            return Target(
+                view=f"/connections/{connection.pk}/",
+                edit=None,
+                api=f"/api/v1/connections/{connection.pk}/messages/",
+                private=[marker],
+                elsewhere=["/connections/", "/notifications/"],
+                api_elsewhere=["/api/v1/connections/", "/api/v1/notifications/"],
+            ), "enterprise"
+        return Target(
+            view=f"/connections/attachments/{message.pk}/",
+            edit=None,
+            api=None,
+            private=[marker],
+            elsewhere=["/connections/", "/notifications/"],
+        ), "enterprise"
+    if kind == "contacts":
+        _connection(world, state == "accepted", "请求")
+        enterprise = world["enterprise"]
+        return Target(
+            view=f"/accounts/organizations/{enterprise.pk}/",
+            edit=f"/accounts/organizations/{enterprise.pk}/edit/",
+            api=f"/api/v1/organizations/{enterprise.pk}/",
+            private=[
+                enterprise.contact_person,
+                enterprise.contact_phone,
+                enterprise.contact_email,
+            ],
+            elsewhere=["/connections/", "/connections/dashboard/", "/notifications/"],
+            api_elsewhere=["/api/v1/organizations/", "/api/v1/connections/"],
+        ), "enterprise"
+    raise AssertionError(kind)
+
+
+def _body(response) -> str:
+    if response.get("Content-Disposition", "").startswith("attachment"):
+        return (
+            b"".join(response.streaming_content).decode(errors="replace")
+            if getattr(response, "streaming", False)
+            else response.content.decode(errors="replace")
+        )
+    content = response.content.decode(errors="replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        # Compare on the decoded text too (non-ASCII values are escaped in JSON).
+        with contextlib.suppress(ValueError):
+            content += json.dumps(json.loads(content), ensure_ascii=False)
+    return content
+
+
+def _assert_absent(text: str, values: list[str], where: str) -> None:
+    for value in values:
+        assert value not in text, f"{value!r} leaked into {where}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "actor"), list(MATRIX), ids=["-".join(key) for key in MATRIX]
+)
+def test_permission_matrix(client, world, kind, state, actor):
+    """The actor gets the tabled answer for the page, the edit page and the API detail, and
+    sees the object's private value exactly when the table says so — nowhere else."""
+    expected_view, expected_edit, expected_api, sees = MATRIX[kind, state, actor]
+    target, owner_side = _build(world, kind, state)
+    user = _actor_user(world, actor, owner_side)
+    if user is not None:
+        client.force_login(user)
+    api = client_for(user)
+
+    view = client.get(target.view)
+    edit = client.get(target.edit) if target.edit else None
+    detail = api.get(target.api) if target.api else None
+    answers = (
+        view.status_code,
+        edit.status_code if edit is not None else None,
+        detail.status_code if detail is not None else None,
+    )
+    assert answers == (expected_view, expected_edit, expected_api)
+    if view.status_code == 302 and user is None:
+        assert view["Location"].startswith("/accounts/login/")
+
+    shown = [r for r in (view, edit, detail) if r is not None and r.status_code == 200]
+    text = "\n".join(_body(r) for r in shown)
+    if sees:
+        for value in target.private:
+            assert value in text, f"{value!r} missing for {actor}"
+    else:
+        for url in target.elsewhere:
+            text += "\n" + _body(client.get(url))
+        for url in target.api_elsewhere:
+            text += "\n" + _body(api.get(url))
+        _assert_absent(text, target.private, f"pages served to {actor}")
+    if target.withheld and actor not in (OW, M, A):
+        _assert_absent(text, target.withheld, f"pages served to {actor}")
