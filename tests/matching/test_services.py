@@ -79,6 +79,16 @@ class RefreshOnSaveTests:
         # …and the need entered the offering's own list (商机) too.
         assert need.pk in need_ids_for(bot)
 
+    def test_the_first_offering_on_a_site_without_needs_is_indexed_without_error(self):
+        """An empty side (no open needs yet, or no offerings yet) is a normal state, not an
+        inconsistency that stops the refresh."""
+        offering = factories.make_offering()
+        services.suggestions_refresh_for_offering(offering=offering)
+        assert need_ids_for(offering) == []
+        second = factories.make_offering()
+        services.suggestions_refresh_for_offering(offering=second)
+        assert need_ids_for(second) == []
+
     def test_a_draft_need_gets_no_suggestions(self, django_capture_on_commit_callbacks):
         factories.make_offering()
         enterprise = factories.make_organization(kind="enterprise")
