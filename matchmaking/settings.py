@@ -427,3 +427,6 @@ TASKS = {
 # warm across requests. 0 = close after each request (Django's default).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_SQLITE_CONN_MAX_AGE", 600)
+# Browse pages answer filters, facet counts, sorting and keyword search for published offerings
+# from a per-process in-memory index (matchmaking/listings/caching.py); 0 = always use SQL.
+LISTINGS_MEMORY_INDEX = env_bool("LISTINGS_MEMORY_INDEX", True)

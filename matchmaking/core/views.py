@@ -34,6 +34,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def bench_plain(request: HttpRequest) -> HttpResponse:
+    """The cheapest page there is (a constant text response) — for load-test ratios only."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     return render(request, template, status=status)
 

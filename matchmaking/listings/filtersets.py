@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 
 import django_filters
+import numpy as np
 from django import forms
 from django.db import connection
 from django.db.models import (
@@ -461,6 +462,185 @@ class OfferingFilterSet(FacetedFilterSet):
         if HAS_PUBLISHED_CASES_QUERY is None:
             return {"1": 0}
         return {"1": queryset.filter(has_published_cases_q()).count()}
+
+    # -- the in-memory index (caching.OfferingIndex): same filters, facets and orders ---------
+
+    def indexed_results(self, index):
+        """(offering ids in display order, facet counts) answered from ``index`` — the same
+        results as ``order(qs)`` and ``facet_counts()`` — or None if a filter is not one the
+        index knows (the caller then uses the SQL path)."""
+        import numpy as np
+
+        cleaned = {}
+        if self.is_bound:
+            self.errors  # noqa: B018
+            cleaned = getattr(self.form, "cleaned_data", {})
+        self._cases_mask = None
+        masks = {}
+        for name, value in cleaned.items():
+            if name == "sort":
+                continue
+            method = getattr(self, f"index_filter_{name}", None)
+            if method is None:
+                return None
+            mask = method(index, value)
+            if mask is not None:
+                masks[name] = mask
+
+        def combined(excluded=None):
+            result = np.ones(len(index), dtype=bool)
+            for name, mask in masks.items():
+                if name != excluded:
+                    result &= mask
+            return result
+
+        everything = combined()
+        counts = {
+            name: getattr(self, f"index_count_{name}")(
+                index, combined(name) if name in masks else everything
+            )
+            for name in self.facet_names
+        }
+        rows = np.flatnonzero(everything)
+        sort = self.active_sort()
+        if sort == "relevance":
+            scores = index.relevance(rows, self.search_terms())
+            rows = rows[np.argsort(-scores, kind="stable")]
+        elif sort in ("price_asc", "price_desc"):
+            prices = index.price_min[rows]
+            missing = np.isnan(prices)
+            key = np.where(missing, 0.0, prices if sort == "price_asc" else -prices)
+            rows = rows[np.lexsort((-index.ids[rows], key, missing))]
+        return index.ids[rows], counts
+
+    def _cases(self, index):
+        import numpy as np
+
+        if self._cases_mask is None:
+            if HAS_PUBLISHED_CASES_QUERY is None:
+                self._cases_mask = np.zeros(len(index), dtype=bool)
+            else:
+                from matchmaking.listings.caching import cached
+
+                ids = cached(
+                    "has-cases",
+                    {},
+                    lambda: list(
+                        Offering.objects.filter(has_published_cases_q()).values_list(
+                            "pk", flat=True
+                        )
+                    ),
+                )
+                self._cases_mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
+        return self._cases_mask
+
+    def index_filter_q(self, index, value):
+        terms = search_terms(value)
+        if not terms:
+            return None
+        mask = index.contains(terms[0]).copy()
+        for term in terms[1:]:
+            mask &= index.contains(term)
+        return mask
+
+    def _index_any(self, index, name, term_model, value, *, unlinked: bool = False):
+        if not value:
+            return None
+        wanted = index.term_mask(name, self.term_ids(term_model, value))
+        links = index.masks[name]
+        mask = (links & wanted) != 0
+        return mask | (links == 0) if unlinked else mask
+
+    def index_filter_sector(self, index, value):
+        return self._index_any(index, "sector", Sector, value, unlinked=True)
+
+    def index_filter_app_type(self, index, value):
+        return self._index_any(index, "app_type", ApplicationType, value)
+
+    def index_filter_deployment(self, index, value):
+        return self._index_any(index, "deployment", DeploymentMode, value)
+
+    def index_filter_kind(self, index, value):
+        import numpy as np
+
+        return np.isin(index.kind, self.term_ids(OfferingKind, value)) if value else None
+
+    def index_filter_layer(self, index, value):
+        import numpy as np
+
+        return np.isin(index.layer, self.term_ids(Layer, value)) if value else None
+
+    def index_filter_region(self, index, value):
+        value = (value or "").strip().strip("|")
+        return index.region_mask(value) if value else None
+
+    def index_filter_price_min(self, index, value):
+        import numpy as np
+
+        if value is None:
+            return None
+        value = float(value)
+        with np.errstate(invalid="ignore"):
+            return (index.price_max >= value) | (
+                np.isnan(index.price_max) & (index.price_min >= value)
+            )
+
+    def index_filter_price_max(self, index, value):
+        import numpy as np
+
+        if value is None:
+            return None
+        with np.errstate(invalid="ignore"):
+            return index.price_min <= float(value)
+
+    def index_filter_verified(self, index, value):
+        return index.verified if value else None
+
+    def index_filter_has_cases(self, index, value):
+        return self._cases(index) if value else None
+
+    def _index_link_counts(self, index, name, term_model, mask) -> dict[str, int]:
+        links = index.masks[name][mask]
+        counts = {}
+        for pk, code in self.term_codes(term_model).items():
+            bit = index.bits[name].get(pk)
+            if bit is not None:
+                n = int(np.count_nonzero((links >> bit) & 1)) if len(links) else 0
+                if n:
+                    counts[code] = n
+        return counts
+
+    def _index_fk_counts(self, column, term_model, mask) -> dict[str, int]:
+        values, numbers = np.unique(column[mask], return_counts=True)
+        codes = self.term_codes(term_model)
+        return {
+            codes[int(v)]: int(n) for v, n in zip(values, numbers, strict=True) if int(v) in codes
+        }
+
+    def index_count_sector(self, index, mask):
+        counts = self._index_link_counts(index, "sector", Sector, mask)
+        agnostic = int(np.count_nonzero(index.masks["sector"][mask] == 0))
+        return {code: counts.get(code, 0) + agnostic for code in self.term_codes(Sector).values()}
+
+    def index_count_app_type(self, index, mask):
+        return self._index_link_counts(index, "app_type", ApplicationType, mask)
+
+    def index_count_deployment(self, index, mask):
+        return self._index_link_counts(index, "deployment", DeploymentMode, mask)
+
+    def index_count_kind(self, index, mask):
+        return self._index_fk_counts(index.kind, OfferingKind, mask)
+
+    def index_count_layer(self, index, mask):
+        return self._index_fk_counts(index.layer, Layer, mask)
+
+    def index_count_verified(self, index, mask):
+        return {"1": int(np.count_nonzero(index.verified & mask))}
+
+    def index_count_has_cases(self, index, mask):
+        if HAS_PUBLISHED_CASES_QUERY is None:
+            return {"1": 0}
+        return {"1": int(np.count_nonzero(self._cases(index) & mask))}
 
 
 def nulls_last(field: str, *, descending: bool = False):

@@ -334,6 +334,8 @@ class Offering(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="offering_status_pub"),
+            # The browse index's change check (MAX(updated_at)) reads one index entry.
+            models.Index(fields=["updated_at"], name="offering_updated"),
             models.Index(fields=["organization", "status"], name="offering_org_status"),
             models.Index(fields=["status", "price_min"], name="offering_status_price"),
             # Covering indexes for the kind/layer/vendor facet counts (GROUP BY without

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.listings.caching import cached
+from matchmaking.listings.caching import cached, offering_index
 from matchmaking.listings.choices import NeedVisibility, OfferingStatus
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
 
@@ -94,6 +94,27 @@ def paginate(queryset: QuerySet, *, page: str | None, per_page: int, cache_param
 
 def facet_counts(filterset, *, cache_params: dict) -> dict[str, dict[str, int]]:
     return cached("facets", cache_params, filterset.facet_counts)
+
+
+def indexed_browse(filterset):
+    """(ids in display order, facet counts) from the in-memory offering index
+    (caching.OfferingIndex), or None when the SQL path must answer."""
+    if not hasattr(filterset, "indexed_results"):
+        return None
+    index = offering_index()
+    if index is None:
+        return None
+    return filterset.indexed_results(index)
+
+
+def page_of_ids(ids, queryset: QuerySet, *, page: str | None, per_page: int):
+    """A page of ``ids`` (already in display order) whose rows are read from ``queryset``."""
+    paginator = Paginator(ids, per_page)
+    page_obj = paginator.get_page(page)
+    wanted = [int(pk) for pk in page_obj.object_list]
+    rows = {row.pk: row for row in queryset.filter(pk__in=wanted)}
+    page_obj.object_list = [rows[pk] for pk in wanted if pk in rows]
+    return page_obj
 
 
 def my_offerings(user) -> QuerySet:

@@ -55,19 +55,28 @@ class FacetedListView(TemplateView):
         data = request.GET.copy()
         data.pop("page", None)
         filterset = self.filterset_class(data or None, queryset=self.base_queryset())
-        rows = filterset.order(filterset.qs)
         params = {
             **filterset.cache_params(),
             **selectors.list_scope_key(request.user, self.model),
             "_model": self.model._meta.model_name,
         }
-        page = selectors.paginate(
-            rows,
-            page=request.GET.get("page"),
-            per_page=settings.LISTINGS_PAGE_SIZE,
-            cache_params=params,
-        )
-        counts = selectors.facet_counts(filterset, cache_params=params)
+        indexed = selectors.indexed_browse(filterset)
+        if indexed is not None:  # the in-memory index answered filters, facets and order
+            ids, counts = indexed
+            page = selectors.page_of_ids(
+                ids,
+                filterset.queryset,
+                page=request.GET.get("page"),
+                per_page=settings.LISTINGS_PAGE_SIZE,
+            )
+        else:
+            page = selectors.paginate(
+                filterset.order(filterset.qs),
+                page=request.GET.get("page"),
+                per_page=settings.LISTINGS_PAGE_SIZE,
+                cache_params=params,
+            )
+            counts = selectors.facet_counts(filterset, cache_params=params)
         context.update(
             filterset=filterset,
             form=filterset.form,

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Load test: gunicorn (4 workers, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, the
+# `manage.py loadtest` mix against it on loopback, then gunicorn is stopped. Bounded in time.
+#
+#   scripts/loadtest.sh [--postgres] [extra loadtest options…]
+#
+# Environment: LOADTEST_DB (source SQLite world, default var/bench.sqlite3 — build it with
+# `seed_demo --offerings 100000 --needs 10000`), LOADTEST_PORT (default 8100),
+# GUNICORN_WORKERS (default 4), LOADTEST_DURATION (30), LOADTEST_CONCURRENCY (20).
+# --postgres: the same world exported from the SQLite copy (export_listings) and imported
+# into a throwaway cluster via scripts/with-postgres.sh, then the same load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+PY="$ROOT/.venv/bin/python"
+SRC="${LOADTEST_DB:-$ROOT/var/bench.sqlite3}"
+PORT="${LOADTEST_PORT:-8100}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/loadtest.XXXXXX")"
+
+POSTGRES=0
+if [ "${1:-}" = "--postgres" ]; then POSTGRES=1; shift; fi
+
+export DJANGO_DEBUG=0
+export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')}"
+export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+export DJANGO_BENCH_VIEWS=1
+export DJANGO_STATIC_ROOT="$WORK/static"
+export DJANGO_VAR_DIR="$WORK/var"
+export DJANGO_LOG_LEVEL=WARNING
+# Plain HTTP on loopback: no HTTPS redirect (the rest of the production settings stay on).
+export DJANGO_SECURE_SSL_REDIRECT=0
+export CONNECTION_DAILY_LIMIT_PER_ORG="${CONNECTION_DAILY_LIMIT_PER_ORG:-100000}"
+# Suggestions for a posted need are computed by a background worker (as in production at this
+# size), not inline in the request: LOADTEST_TASKS=immediate measures the inline variant.
+export TASKS_BACKEND="${LOADTEST_TASKS:-database}"
+export GUNICORN_BIND="127.0.0.1:$PORT"
+export GUNICORN_WORKERS="${GUNICORN_WORKERS:-4}"
+export GUNICORN_ACCESS_LOG=""
+export GUNICORN_ERROR_LOG="$WORK/gunicorn.log"
+mkdir -p "$DJANGO_VAR_DIR"
+
+GUNICORN_PID=""
+WORKER_PID=""
+cleanup() {
+    local code=$?
+    if [ -n "$WORKER_PID" ]; then kill -TERM "$WORKER_PID" 2>/dev/null || true; fi
+    if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+        kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+    fi
+    [ -f "$WORK/gunicorn.log" ] && grep -E "ERROR|Traceback|CRITICAL" "$WORK/gunicorn.log" | head -20 >&2 || true
+    rm -rf "$WORK"
+    exit "$code"
+}
+trap cleanup EXIT
+
+stop_servers() {
+    if [ -n "$GUNICORN_PID" ]; then kill -TERM "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+    if [ -n "$WORKER_PID" ]; then kill -TERM "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; fi
+    GUNICORN_PID=""; WORKER_PID=""
+}
+
+run_load() {  # label
+    "$PY" manage.py collectstatic --noinput -v 0
+    "$ROOT/.venv/bin/gunicorn" -c deploy/gunicorn.conf.py matchmaking.wsgi:application &
+    GUNICORN_PID=$!
+    if [ "$TASKS_BACKEND" = database ]; then
+        "$PY" manage.py db_worker --no-reload --interval 0.5 >"$WORK/db_worker.log" 2>&1 &
+        WORKER_PID=$!
+    fi
+    local ready=0
+    for _ in $(seq 1 300); do  # up to 60 s: preload + browse-index warm-up come first
+        if curl -fsS -m 5 "http://127.0.0.1:$PORT/_bench/plain" >/dev/null 2>"$WORK/curl.err"; then ready=1; break; fi
+        sleep 0.2
+    done
+    if [ "$ready" = 0 ]; then
+        echo "loadtest: gunicorn did not answer: $(cat "$WORK/curl.err")" >&2; tail -30 "$WORK/gunicorn.log" >&2
+        stop_servers; return 1
+    fi
+    sleep 2  # let every worker finish booting
+    set +e
+    timeout 900 "$PY" manage.py loadtest --url "http://127.0.0.1:$PORT" \
+        --duration "${LOADTEST_DURATION:-30}" --concurrency "${LOADTEST_CONCURRENCY:-20}" \
+        --label "$1, $GUNICORN_WORKERS gunicorn workers" "${@:2}"
+    local status=$?
+    set -e
+    stop_servers
+    return $status
+}
+
+# The world plus the load users (each posting a need computes its suggestions: ~2 min for
+# 20 users at 100k offerings) is prepared once and reused; every run loads a fresh copy.
+PREPARED="${LOADTEST_PREPARED:-${TMPDIR:-/tmp}/loadtest-world.sqlite3}"
+if [ ! -f "$PREPARED" ] || [ "$SRC" -nt "$PREPARED" ]; then
+    echo "loadtest: preparing $PREPARED from $SRC"
+    cp "$SRC" "$PREPARED.part"
+    DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" manage.py migrate --noinput -v 0
+    DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" manage.py loadtest --prepare-only
+    DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')" "$PREPARED.part"
+    mv "$PREPARED.part" "$PREPARED"
+fi
+cp "$PREPARED" "$WORK/load.sqlite3"
+export DJANGO_SQLITE_PATH="$WORK/load.sqlite3"
+"$PY" manage.py migrate --noinput -v 0
+
+if [ "$POSTGRES" = 0 ]; then
+    run_load "SQLite" "$@"
+else
+    "$PY" manage.py export_listings "$WORK/world.json" >/dev/null
+    EXTRA=("$@")
+    export -f run_load stop_servers
+    export PY ROOT PORT WORK
+    "$ROOT/scripts/with-postgres.sh" bash -c '
+        set -euo pipefail
+        GUNICORN_PID=""; WORKER_PID=""
+        trap stop_servers EXIT
+        cd "$ROOT"
+        unset DJANGO_SQLITE_PATH
+        "$PY" manage.py migrate --noinput -v 0
+        "$PY" manage.py load_taxonomy -v 0 || true
+        "$PY" manage.py import_listings "$WORK/world.json" -v 0
+        run_load "PostgreSQL" "$@"
+    ' _ "${EXTRA[@]}"
+fi
