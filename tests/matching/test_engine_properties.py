@@ -191,3 +191,91 @@ class EnginePropertyTests:
             fast = engine.fast_total(nv, seg.arrays, text, region)
             slow = engine.score(engine.components(nv, seg.arrays, text, region))
             assert abs(fast - slow).max() < 1e-3
+
+
+def _dense(engine: MatchingEngine) -> MatchingEngine:
+    """The same fitted engine, scoring every offering (candidate generation off)."""
+    import copy
+    import dataclasses
+
+    dense = copy.copy(engine)
+    dense.config = dataclasses.replace(engine.config, candidate_generation=False)
+    return dense
+
+
+class CandidateGenerationTests:
+    """Scoring only the candidates gives exactly the rankings of scoring every offering."""
+
+    @FAST
+    @given(market(), st.sampled_from([0.02, 0.1, 1.0]))
+    def test_candidates_rank_exactly_like_the_dense_path_on_random_data(self, data, first):
+        from unittest import mock
+
+        from matchmaking.matching.engine import engine as engine_module
+
+        offs, ns = data
+        engine = MatchingEngine(CONFIG).fit(offs, ns, ())
+        dense = _dense(engine)
+        # a small first stage makes the bound do the work even with few offerings
+        with mock.patch.object(engine_module, "_FIRST_CANDIDATES", first):
+            for n in ns:
+                for top_k in (1, 3, len(offs)):
+                    assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(
+                        n, top_k=top_k
+                    )
+                assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
+                    dense.rank_offerings(n, exclude_org_refs=["v-a"])
+                )
+            assert list(engine.iter_rank_all_needs(top_k=3)) == list(
+                dense.iter_rank_all_needs(top_k=3)
+            )
+
+    def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
+        from matchmaking.matching.engine.bench import Synth
+
+        synth = Synth(seed=11)
+        offs = [synth.offering(i) for i in range(600)]  # > 4 × pool size: real candidates
+        ns = [synth.need(i) for i in range(40)]
+        engine = MatchingEngine(CONFIG).fit(offs[:560], ns, ())
+        for o in offs[560:]:  # a delta segment too
+            engine.add_offering(o)
+        engine.remove_offering(offs[3].ref)
+        dense = _dense(engine)
+        for n in ns:
+            assert engine.rank_offerings(n, top_k=10) == dense.rank_offerings(n, top_k=10)
+        assert list(engine.iter_rank_all_needs(top_k=10)) == list(
+            dense.iter_rank_all_needs(top_k=10)
+        )
+
+
+def _assert_score_bound_holds(engine: MatchingEngine, ns) -> None:
+    """``fast_total ≤ u + bound`` for every offering: what makes candidates exact."""
+    from matchmaking.matching.engine.documents import need_text
+
+    for seg in engine.offerings.segments:
+        for n in ns:
+            an = engine.analyzer.analyze(need_text(n))
+            q = engine.vectorizer.transform([an.features])
+            nv = engine._need_arrays([n], [an], q)
+            text = seg.X[:, q.indices] @ q.data
+            region = engine._region_mask(seg, n.region)
+            region = text * 0 + 0.5 if region is None else region
+            total = engine.fast_total(nv, seg.arrays, text[None, :], region[None, :])[0]
+            u, bound = engine._score_bound(nv, seg, text)
+            assert (total <= u + bound + 1e-3).all()
+
+
+class ScoreBoundTests:
+    @FAST
+    @given(market())
+    def test_score_bound_holds_on_random_data(self, data):
+        offs, ns = data
+        _assert_score_bound_holds(MatchingEngine(CONFIG).fit(offs, ns, ()), ns)
+
+    def test_score_bound_holds_on_synthetic_listings(self):
+        from matchmaking.matching.engine.bench import Synth
+
+        synth = Synth(seed=5)
+        offs = [synth.offering(i) for i in range(300)]
+        ns = [synth.need(i) for i in range(30)]
+        _assert_score_bound_holds(MatchingEngine(CONFIG).fit(offs, ns, ()), ns)

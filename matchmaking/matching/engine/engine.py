@@ -89,6 +89,26 @@ HORIZONTAL_FIT = 0.5
 
 _DEPLOY_BIT = {mode: 1 << i for i, mode in enumerate(DEPLOYMENTS)}
 
+#: The first candidates (largest score bound) are this many times the pool size; their k-th
+#: best allowed total is the cut that the score bound of the other offerings must reach.
+_FIRST_CANDIDATES = 4.0
+
+#: Offering arrays read by ``fast_total`` and ``candidates`` (gathered for candidate rows).
+_RANK_KEYS = (
+    "static",
+    "sector",
+    "app",
+    "breadth",
+    "kind",
+    "cases",
+    "price32",
+    "price_min",
+    "dep",
+    "org",
+    "layer",
+    "flags",
+)
+
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -123,6 +143,9 @@ class EngineConfig:
     include_case_text: bool = True  # a published case's text is part of its offering's text
     merge_delta_at: int = 2000  # incremental adds are merged into the main segment past this
     workers: int = 0  # processes for text analysis at build time; 0 = one per CPU core
+    # Rank one need by scoring only the offerings whose score bound can reach the pool's cut
+    # (text cosine, category overlap); False = dense scoring of all offerings (same results).
+    candidate_generation: bool = True
 
 
 @dataclass(frozen=True)
@@ -294,6 +317,8 @@ class MatchingEngine:
         self.offerings = _Side(self._offering_segment(offerings, off_an, X_off))
         X_need = self.vectorizer.transform([a.features for a in need_an])
         self.needs = _Side(self._need_segment(needs, need_an, X_need))
+        if self.config.candidate_generation:
+            _csr_copy(self.offerings.main)  # built here rather than in the first query
         return self
 
     build_index = fit
@@ -680,18 +705,31 @@ class MatchingEngine:
         seg_texts: list[np.ndarray] = []
         regions: list[np.ndarray] = []
         for si, seg in enumerate(segments):
-            # Only the query's own terms are touched: column slicing of the CSC matrix; the
-            # slice also gives the shared features of the pairs being explained.
-            sub = sp.csr_matrix(seg.X[:, q.indices])
-            text = np.asarray(sub @ q.data).ravel() if texts is None else texts[si]
             region = self._region_mask(seg, need.region)
             region = np.full(len(seg), 0.5, np.float32) if region is None else region
-            total = self.fast_total(NV, seg.arrays, text[None, :], region[None, :])[0]
-            mask = self.candidates(NV, seg.arrays, [need.visible_to_orgs])[0] & seg.alive
-            if exclude_ids:
-                mask &= ~np.isin(seg.arrays["org"], exclude_ids)
-            rows = _top_rows(total, mask, pool_size)
-            pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
+            if self.config.candidate_generation and min(self.weights.values()) >= 0:
+                # Only the query's own terms are touched (CSC column slice, one sparse
+                # product); then only the offerings that can reach the cut are scored.
+                sub = None
+                text = (seg.X[:, q.indices] @ q.data) if texts is None else texts[si]
+                rows, values = self._candidate_top(
+                    NV, seg, text, region, need.visible_to_orgs, exclude_ids, pool_size
+                )
+            else:
+                # Dense path: every offering scored; the CSR slice also gives the shared
+                # features of the pairs being explained.
+                sub = sp.csr_matrix(seg.X[:, q.indices])
+                text = np.asarray(sub @ q.data).ravel() if texts is None else texts[si]
+                total = self.fast_total(NV, seg.arrays, text[None, :], region[None, :])[0]
+                mask = self.candidates(NV, seg.arrays, [need.visible_to_orgs])[0] & seg.alive
+                if exclude_ids:
+                    mask &= ~np.isin(seg.arrays["org"], exclude_ids)
+                rows = _top_rows(total, mask, pool_size)
+                values = total[rows]
+            pool.extend(
+                (-round(float(v), 6), seg.refs[r], si, int(r))
+                for r, v in zip(rows, values, strict=True)
+            )
             subs.append(sub)
             seg_texts.append(text)
             regions.append(region)
@@ -707,14 +745,106 @@ class MatchingEngine:
                 NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
             )
             total = self.score(comp)[0]
+            small = _query_rows(seg, q, rows) if subs[si] is None else None
             for j, r in enumerate(rows):
-                shared = _shared(subs[si], int(r), q)
+                shared = _shared(subs[si], int(r), q) if small is None else _shared(small, j, q)
                 values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
                 reasons = self.explain(need, seg.docs[r], NV, values, shared, display)
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(float(total[j]), 1), values, reasons
                 )
         return [out[(item[2], item[3])] for item in chosen]
+
+    def _candidate_top(
+        self,
+        NV: Mapping[str, np.ndarray],
+        seg: _Segment,
+        text: np.ndarray,
+        region: np.ndarray,
+        visible_to: Sequence[str] | None,
+        exclude_ids: Sequence[int],
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (and totals) of ``_top_rows`` over all of ``seg``, scoring only candidates.
+
+        Every offering's total is at most ``u + bound`` (:meth:`_score_bound`): ``bound`` does
+        not depend on the offering (cases, region, compliance, budget at their maxima) and ``u``
+        is its static part + kind component + weighted text component + the need's category
+        weight if it shares a category with the need (otherwise its category part is exactly
+        0). The ``_FIRST_CANDIDATES × k`` offerings of largest ``u`` give a lower bound of the
+        k-th best allowed total (the cut); only offerings whose ``u + bound`` reaches it are
+        scored, so the result is exactly that of scoring all offerings (a test checks it).
+        """
+        n = len(seg)
+        keys = _RANK_KEYS
+
+        def evaluate(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            OV = {key: seg.arrays[key][rows] for key in keys}
+            total = self.fast_total(NV, OV, text[rows][None, :], region[rows][None, :])[0]
+            mask = self.candidates(NV, OV, [visible_to])[0] & seg.alive[rows]
+            if exclude_ids:
+                mask &= ~np.isin(OV["org"], exclude_ids)
+            return total, mask
+
+        size = max(1, int(_FIRST_CANDIDATES * k))
+        if n <= size:
+            rows = np.arange(n)
+            total, mask = evaluate(rows)
+            top = _top_rows(total, mask, k)
+            return rows[top], total[top]
+        u, bound = self._score_bound(NV, seg, text)
+        while True:  # grow the first candidates until k of them are allowed
+            first = np.argpartition(-u, size - 1)[:size]
+            total, mask = evaluate(first)
+            allowed = total[mask]
+            if len(allowed) >= k or 4 * size >= n:
+                break
+            size *= 4
+        if len(allowed) >= k:
+            cut = float(np.partition(allowed, len(allowed) - k)[len(allowed) - k])
+            # margin: float32 rounding of the totals and of ``u``
+            rows = np.flatnonzero(u >= cut - bound - 1e-3 * (1.0 + abs(cut)))
+        else:
+            rows = np.arange(n)
+        total, mask = evaluate(rows)
+        top = _top_rows(total, mask, k)
+        return rows[top], total[top]
+
+    def _score_bound(
+        self, NV: Mapping[str, np.ndarray], seg: _Segment, text: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """``(u, bound)`` with ``fast_total ≤ u + bound`` for every offering of ``seg``."""
+        cfg, w = self.config, self.weights
+        bounds = seg.cache.get("bounds")
+        if bounds is None:
+            a = seg.arrays
+            bits = (a["sector"] > 0) @ (1 << np.arange(len(SECTORS), dtype=np.int64)) | (
+                (a["app"] > 0) @ (1 << np.arange(len(APP_TYPES), dtype=np.int64))
+            ) << len(SECTORS)
+            kind_idx = np.argmax(a["kind"], axis=1)
+            bounds = (bits, kind_idx, a["cases"].max(axis=0).astype(np.float64))
+            seg.cache["bounds"] = bounds
+        bits, kind_idx, cases_max = bounds
+        sector_p = NV["sector_p"][0].astype(np.float64)
+        app_p = NV["app_p"][0].astype(np.float64)
+        need_bits = int(
+            (sector_p > 0) @ (1 << np.arange(len(SECTORS), dtype=np.int64))
+            | ((app_p > 0) @ (1 << np.arange(len(APP_TYPES), dtype=np.int64))) << len(SECTORS)
+        )
+        bound = (
+            w["evidence"] * 0.6 * (1.0 - math.exp(-float(sector_p @ cases_max)))
+            + w["region"]
+            + w["compliance"]
+            + w["budget"]
+        )
+        cat_weight = w["sector"] * sector_p.sum() + w["app_type"] * app_p.sum()
+        reach = max(float(NV["reach"][0]), cfg.min_reach) if cfg.use_reach else 1.0
+        u = np.minimum(text * np.float32(w["text"] / (reach * cfg.text_scale)), w["text"])
+        u += seg.arrays["static"]
+        u += (w["kind"] * (NV["kind_p"][0] @ KIND_COMPAT)).astype(np.float32)[kind_idx]
+        if need_bits and cat_weight > 0:
+            u += np.float32(cat_weight) * ((bits & need_bits) != 0)
+        return u, bound
 
     def rerank(self, pool: list, org_of, top_k: int) -> list:
         """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
@@ -966,6 +1096,27 @@ def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
         int(q.indices[j]): float(v) * float(q.data[j])
         for j, v in zip(cols, sub.data[lo:hi], strict=True)
     }
+
+
+def _csr_copy(seg: _Segment) -> sp.csr_matrix:
+    """Row-major copy of a segment's vectors (cached; explanations read a few rows of it)."""
+    Xr = seg.cache.get("csr")
+    if Xr is None:
+        Xr = seg.cache["csr"] = sp.csr_matrix(seg.X)
+        Xr.sort_indices()
+    return Xr
+
+
+def _query_rows(seg: _Segment, q: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """``csr(seg.X[:, q.indices])[rows]`` (shared features of a few pairs), from a CSR copy."""
+    part = _csr_copy(seg)[np.asarray(rows, np.int64)]
+    qcols = q.indices
+    pos = np.minimum(np.searchsorted(qcols, part.indices), max(len(qcols) - 1, 0))
+    hit = (qcols[pos] == part.indices) if len(qcols) else np.zeros(len(pos), bool)
+    row_of = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
+    return sp.csr_matrix(
+        (part.data[hit], (row_of[hit], pos[hit])), shape=(len(rows), len(qcols)), dtype=np.float32
+    )
 
 
 def _reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
