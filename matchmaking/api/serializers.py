@@ -3,6 +3,9 @@ names and contacts go through the owning apps' selectors (never read directly he
 
 from __future__ import annotations
 
+import re
+
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -224,8 +227,22 @@ class OfferingSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), obj.get_absolute_url())
 
 
+class TermCodeField(serializers.SlugRelatedField):
+    """A taxonomy term by its code. Anything that cannot be a code (not a slug: spaces,
+    control characters such as NUL, which PostgreSQL refuses in a query) is reported as an
+    unknown code before the database is asked."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _CODE_PATTERN.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return super().to_internal_value(data)
+
+
+_CODE_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+
+
 def _term_field(model, *, many=False, required=False, allow_null=False):
-    return serializers.SlugRelatedField(
+    return TermCodeField(
         slug_field="code",
         queryset=model.objects.active(),
         many=many,

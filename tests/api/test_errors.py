@@ -33,6 +33,18 @@ class ErrorShapeTests:
         assert set(error["fields"]) == {"title", "sectors", "budget_min"}
         assert not Need.objects.exists()
 
+    def test_a_code_with_a_nul_byte_is_an_unknown_code_not_a_server_error(self, enterprise_owner):
+        """PostgreSQL refuses NUL in a query; such input is reported at its field instead."""
+        need = factories.make_need(organization=enterprise_owner.membership.organization)
+        api = client_for(enterprise_owner)
+        response = api.patch(
+            f"/api/v1/needs/{need.pk}/",
+            {"sectors": ["fin\x00ance"], "deployment_modes": ["a b"]},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert set(_error(response)["fields"]) == {"sectors", "deployment_modes"}
+
     def test_service_validation_errors_become_field_errors(self, enterprise_owner):
         api = client_for(enterprise_owner)
         response = api.post(

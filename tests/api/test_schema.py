@@ -13,6 +13,8 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -62,9 +64,23 @@ def _world():
     }
 
 
+@pytest.fixture
+def _keep_the_test_connection():
+    """Requests here go straight to the WSGI app, not through Django's test Client, so the
+    request signals would run `close_old_connections` and — on PostgreSQL — close the
+    connection that holds the test's transaction. Detach it, as the test Client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_schema_property_run_has_no_server_errors_or_schema_violations(settings_override):
+def test_schema_property_run_has_no_server_errors_or_schema_violations(
+    settings_override, _keep_the_test_connection
+):
     """Generated requests for every operation: no 5xx, every response as the schema says."""
     world = _world()
     clients = [{"Authorization": f"Token {token_for(user)}"} for user in world["users"]] + [{}]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.browser.conftest import _taxonomy, base_url, browser, page  # noqa: F401 - fixtures
 from tests.browser.helpers import sign_in, url
 from tests.factories import DEFAULT_PASSWORD
 
@@ -21,14 +20,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def _watch(page):  # noqa: F811 - the fixture's value
+def _watch(page):
     messages = []
     page.on("console", lambda message: messages.append(message.text))
     page.add_init_script(COLLECT_VIOLATIONS)
     return messages
 
 
-def _visit(page, address, messages):  # noqa: F811
+def _visit(page, address, messages):
     response = page.goto(address)
     assert response is not None and response.status == 200, address
     assert "unsafe-inline" not in response.headers["content-security-policy"]
@@ -41,8 +40,8 @@ def _visit(page, address, messages):  # noqa: F811
 class CspInTheBrowserTests:
     def test_home_offering_list_and_need_form_load_without_csp_violations(
         self,
-        page,  # noqa: F811
-        base_url,  # noqa: F811
+        page,
+        base_url,
     ):
         """An enterprise member browses the home page, the offering list (with its filter
         script) and the need form (with its scripts): the browser refuses nothing."""
