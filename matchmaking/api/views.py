@@ -115,6 +115,7 @@ class ListingViewSet(
     viewsets.GenericViewSet,
 ):
     model = None
+    write_serializer_class = None  # validates create/update input; reads use serializer_class
     filter_backends = [ListingFilterBackend]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -124,6 +125,11 @@ class ListingViewSet(
                 self.model.objects.all(), self.request.user, pk=self.kwargs["pk"]
             )
         return get_visible_or_404(self.detail_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    def _validated(self, request, *, partial):
+        serializer = self.write_serializer_class(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     def _respond(self, obj, code=status.HTTP_200_OK):
         obj = self.detail_queryset().get(pk=obj.pk)
@@ -145,6 +151,7 @@ class ListingViewSet(
 class OfferingViewSet(ListingViewSet):
     model = Offering
     serializer_class = s.OfferingSerializer
+    write_serializer_class = s.OfferingWriteSerializer
     filterset_class = OfferingFilterSet
 
     def get_queryset(self):
@@ -168,11 +175,6 @@ class OfferingViewSet(ListingViewSet):
         data.pop("submit", None)
         offering = listing_services.offering_update(offering=offering, **data)
         return self._respond(offering)
-
-    def _validated(self, request, *, partial):
-        serializer = s.OfferingWriteSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     @extend_schema(request=None, responses=s.OfferingSerializer, summary="Send for review")
     @action(detail=True, methods=["post"])
@@ -214,6 +216,7 @@ class OfferingViewSet(ListingViewSet):
 class NeedViewSet(ListingViewSet):
     model = Need
     serializer_class = s.NeedSerializer
+    write_serializer_class = s.NeedWriteSerializer
     filterset_class = NeedFilterSet
 
     def get_queryset(self):
@@ -237,11 +240,6 @@ class NeedViewSet(ListingViewSet):
         data.pop("publish", None)
         need = listing_services.need_update(need=need, **data)
         return self._respond(need)
-
-    def _validated(self, request, *, partial):
-        serializer = s.NeedWriteSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
     @extend_schema(request=None, responses=s.NeedSerializer, summary="Open a draft need")
     @action(detail=True, methods=["post"])
