@@ -26,6 +26,7 @@ from matchmaking.accounts.models import (
     VerificationRequest,
 )
 from matchmaking.core.images import ProcessedImage, store_image
+from matchmaking.core.permissions import is_platform_admin
 
 ORGANIZATION_PROFILE_FIELDS = (
     "name",
@@ -196,7 +197,7 @@ def verification_decide(
     *, organization: Organization, admin: User, grant: bool, reason: str = ""
 ) -> Organization:
     """An admin grants or refuses verification; a refusal needs a reason the org sees."""
-    if not admin.is_staff:
+    if not is_platform_admin(admin):
         raise PermissionDenied
     if not grant and not reason.strip():
         raise ValidationError({"reason": _("Give the organization a reason for the refusal.")})

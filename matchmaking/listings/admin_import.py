@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings.io.importer import import_file
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -45,7 +46,7 @@ class ImportListingsForm(forms.Form):
 
 def import_listings_view(request, site=None):
     site = site or admin.site
-    if not request.user.is_staff:
+    if not is_platform_admin(request.user):
         raise PermissionDenied
     report = None
     if request.method == "POST":

@@ -224,6 +224,18 @@ class VerificationTests:
         request = organization.verification_requests.get()
         assert request.decision == "granted" and request.decided_by == admin_user
 
+    def test_a_deactivated_staff_account_cannot_decide(self, admin_user):
+        """Who counts as a platform admin is decided in one place (active staff)."""
+        organization = factories.make_organization(uscc=VALID_USCC)
+        owner = organization.memberships.get().user
+        services.verification_request(organization=organization, requested_by=owner)
+        admin_user.is_active = False
+        admin_user.save(update_fields=["is_active"])
+        with pytest.raises(PermissionDenied):
+            services.verification_decide(organization=organization, admin=admin_user, grant=True)
+        organization.refresh_from_db()
+        assert organization.verification_status == "pending"
+
     def test_refusal_needs_a_reason(self, admin_user):
         organization = factories.make_organization(uscc=VALID_USCC)
         owner = organization.memberships.get().user
