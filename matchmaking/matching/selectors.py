@@ -17,9 +17,12 @@ from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings.models import Need, Offering
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.matching import adapters
+from matchmaking.matching.engine import infer_categories
+from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion
 from matchmaking.matching.reasons import reason_text
 from matchmaking.matching.services import top_k
+from matchmaking.taxonomy.models import ApplicationType, Sector
 
 OPPORTUNITIES_LIMIT = 200
 
@@ -152,3 +155,44 @@ def dashboard_counts(organization, user) -> dict[str, int]:
         "needs": queryset.values("need_id").distinct().count(),
         "offerings": queryset.values("offering_id").distinct().count(),
     }
+
+
+#: Longer texts are cut: the first part says what the need is about, and the cost stays bounded.
+SUGGEST_MAX_CHARS = 2000
+SUGGEST_MIN_PROBABILITY = 0.15
+SUGGEST_MAX_ITEMS = 3
+
+
+def _category_scores(text: str) -> dict:
+    """The indexed engine's classifier (trained on the offerings) when this process has one
+    and it is free; otherwise the lexicon-only classifier, so typing never waits on a build."""
+    engine = holder.peek()
+    if engine is not None and holder.lock.acquire(timeout=0.5):
+        try:
+            return engine.infer_categories(text)
+        finally:
+            holder.lock.release()
+    return infer_categories(text)
+
+
+def category_suggestions(text: str) -> dict:
+    """Likely sectors and application types of a need's text, for the live form hints:
+    ``{"sectors": [{"id", "code", "name", "probability"}], "app_types": [...]}``."""
+    text = (text or "").strip()[:SUGGEST_MAX_CHARS]
+    result: dict[str, list] = {"sectors": [], "app_types": []}
+    if len(text) < 2:
+        return result
+    scores = _category_scores(text)
+    for family, model in (("sectors", Sector), ("app_types", ApplicationType)):
+        terms = {term.code: term for term in model.objects.active()}
+        for code, probability in scores.get(family, [])[:SUGGEST_MAX_ITEMS]:
+            if probability >= SUGGEST_MIN_PROBABILITY and code in terms:
+                result[family].append(
+                    {
+                        "id": terms[code].pk,
+                        "code": code,
+                        "name": terms[code].name,
+                        "probability": round(float(probability), 3),
+                    }
+                )
+    return result

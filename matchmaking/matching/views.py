@@ -18,15 +18,7 @@ from django.views import View
 from matchmaking.core.permissions import get_visible_or_404
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import selectors, services
-from matchmaking.matching.engine import infer_categories
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction
-from matchmaking.taxonomy.models import ApplicationType, Sector
-
-#: Longer texts are cut: the first part says what the need is about, and the cost stays bounded.
-SUGGEST_MAX_CHARS = 2000
-SUGGEST_MIN_PROBABILITY = 0.15
-SUGGEST_MAX_ITEMS = 3
 
 
 class OpportunitiesView(LoginRequiredMixin, View):
@@ -80,16 +72,6 @@ class DismissView(LoginRequiredMixin, View):
         return redirect(target)
 
 
-def _category_scores(text: str) -> dict:
-    engine = holder.peek()
-    if engine is not None and holder.lock.acquire(timeout=0.5):
-        try:
-            return engine.infer_categories(text)
-        finally:
-            holder.lock.release()
-    return infer_categories(text)
-
-
 class SuggestCategoriesView(View):
     """JSON: likely sectors and application types of a text (the need form calls it live)."""
 
@@ -100,20 +82,4 @@ class SuggestCategoriesView(View):
         return self.answer(request.POST.get("text", ""))
 
     def answer(self, text: str):
-        text = (text or "").strip()[:SUGGEST_MAX_CHARS]
-        result = {"sectors": [], "app_types": []}
-        if len(text) >= 2:
-            scores = _category_scores(text)
-            for family, model in (("sectors", Sector), ("app_types", ApplicationType)):
-                terms = {term.code: term for term in model.objects.active()}
-                for code, probability in scores.get(family, [])[:SUGGEST_MAX_ITEMS]:
-                    if probability >= SUGGEST_MIN_PROBABILITY and code in terms:
-                        result[family].append(
-                            {
-                                "id": terms[code].pk,
-                                "code": code,
-                                "name": terms[code].name,
-                                "probability": round(float(probability), 3),
-                            }
-                        )
-        return JsonResponse(result)
+        return JsonResponse(selectors.category_suggestions(text))
