@@ -18,14 +18,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
 from matchmaking.core.images import ProcessedImage, store_image
-from matchmaking.core.permissions import is_platform_admin
+from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings.caching import bump_listings_version
 from matchmaking.listings.choices import NeedStatus, OfferingStatus
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
@@ -515,6 +515,19 @@ def offering_archive(*, offering: Offering) -> Offering:
     offering.save(update_fields=["status", "updated_at"])
     _on_commit_bump()
     return offering
+
+
+def offering_record_view(*, offering: Offering, viewer) -> bool:
+    """Count a view of a published offering by someone outside its vendor (the vendor's own
+    visits and the platform's do not count). One UPDATE with F(): concurrent views never
+    overwrite each other, and `updated_at` stays untouched (it marks edits, not traffic).
+    Returns whether the view was counted."""
+    if offering.status != OfferingStatus.PUBLISHED or is_platform_admin(viewer):
+        return False
+    if user_organization_id(viewer) == offering.organization_id:
+        return False
+    Offering.objects.filter(pk=offering.pk).update(view_count=F("view_count") + 1)
+    return True
 
 
 @transaction.atomic

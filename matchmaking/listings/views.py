@@ -179,6 +179,7 @@ class OfferingDetailView(View):
     def get(self, request, pk: int):
         offering = get_visible_or_404(selectors.offering_detail_queryset(), request.user, pk=pk)
         can_edit = Offering.objects.editable_by(request.user).filter(pk=pk).exists()
+        services.offering_record_view(offering=offering, viewer=request.user)
         return render(
             request,
             "listings/offering_detail.html",

@@ -361,3 +361,30 @@ class HomeAndNavigationTests:
             factories.make_offering(title=f"分页{i}")
         html = client.get(reverse("listings:offering-list") + "?kind=product").content.decode()
         assert "?kind=product&amp;page=2" in html
+
+
+class OfferingViewCountTests:
+    def test_visits_from_outside_the_vendor_are_counted(
+        self, client, vendor, vendor_member, enterprise_member, staff
+    ):
+        """The vendor's dashboard shows views: visitors and other organizations count; the
+        vendor's own members and platform staff do not; editing stamps are not touched."""
+        offering = factories.make_offering(organization=vendor)
+        stamp = Offering.objects.get(pk=offering.pk).updated_at
+        url = reverse("listings:offering-detail", args=[offering.pk])
+        assert client.get(url).status_code == 200  # visitor
+        client.force_login(enterprise_member)
+        client.get(url)
+        client.force_login(vendor_member)
+        client.get(url)
+        client.force_login(staff)
+        client.get(url)
+        offering.refresh_from_db()
+        assert offering.view_count == 2
+        assert offering.updated_at == stamp
+
+    def test_unpublished_offerings_count_no_views(self, client, vendor, staff):
+        offering = factories.make_offering(organization=vendor, status="pending")
+        assert not services.offering_record_view(offering=offering, viewer=staff)
+        offering.refresh_from_db()
+        assert offering.view_count == 0
