@@ -67,13 +67,13 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 MAX_TERM_BITS = 62  # terms per taxonomy held as bits of an int64; more → SQL path
-_SEARCH_CACHE_SIZE = 512
+_SEARCH_CACHE_SIZE = 600  # memoised masks (~1 byte per offering each)
 
 
 class OfferingIndex:
     """Columns of the published offerings in the list's default order (newest first)."""
 
-    def __init__(self, fingerprint):
+    def __init__(self, fingerprint, previous: OfferingIndex | None = None):
         import numpy as np
         from django.db.models import F
 
@@ -115,11 +115,28 @@ class OfferingIndex:
             (r[5] == VerificationStatus.VERIFIED for r in rows), dtype=bool, count=count
         )
         self.regions = [r[6] or "" for r in rows]
-        self.texts = [(r[7] or "").lower() for r in rows]
-        self.titles = [(r[8] or "").lower() for r in rows]
-        self.summaries = [(r[9] or "").lower() for r in rows]
+        texts = [(r[7] or "").lower() for r in rows]
+        titles = [(r[8] or "").lower() for r in rows]
+        summaries = [(r[9] or "").lower() for r in rows]
+        # Keyword search: one substring index per searched column, reused from the previous
+        # index when the texts did not change (a price or status-free edit, the timed refresh).
+        self.search = _substring_index(previous, "search", texts)
+        self.title_search = _substring_index(previous, "title_search", titles)
+        self.summary_search = _substring_index(previous, "summary_search", summaries)
+        # single-valued taxonomy columns: each value's rows as a mask and a packed bitset
+        self.value_rows: dict[str, dict[int, np.ndarray]] = {}
+        self.value_packed: dict[str, dict[int, np.ndarray]] = {}
+        for name, column in (("kind", self.kind), ("layer", self.layer)):
+            self.value_rows[name] = {
+                int(value): column == value for value in np.unique(column) if value >= 0
+            }
+            self.value_packed[name] = {
+                value: pack_rows(rows) for value, rows in self.value_rows[name].items()
+            }
         self.bits: dict[str, dict[int, int]] = {}
         self.masks: dict[str, np.ndarray] = {}
+        self.term_rows: dict[str, dict[int, np.ndarray]] = {}
+        self.unlinked_rows: dict[str, np.ndarray] = {}
         for name, through, column in (
             ("sector", Offering.sectors.through, "sector_id"),
             ("app_type", Offering.app_types.through, "applicationtype_id"),
@@ -139,7 +156,13 @@ class OfferingIndex:
                 if index is not None:
                     mask[index] |= 1 << bit_of[term]
             self.bits[name], self.masks[name] = bit_of, mask
-        self._search: dict[str, np.ndarray] = {}
+            # Each term's rows as a packed bitset: a facet count is one AND + popcount over
+            # count/64 words instead of a shift and a count over ``count`` int64 values.
+            self.term_rows[name] = {
+                bit: pack_rows((mask >> bit) & 1 != 0) for bit in bit_of.values()
+            }
+            self.unlinked_rows[name] = pack_rows(mask == 0)
+        self._memo: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -155,28 +178,34 @@ class OfferingIndex:
                 value |= 1 << bit_of[term]
         return value
 
+    def _memoised(self, kind: str, value: str, compute):
+        key = (kind, value)
+        found = self._memo.get(key)
+        if found is None:
+            found = compute()
+            with self._lock:
+                if len(self._memo) >= _SEARCH_CACHE_SIZE:
+                    self._memo.clear()
+                self._memo[key] = found
+        return found
+
     def contains(self, term: str):
         """Rows whose search text contains ``term`` (case-insensitive), memoised per term."""
-        import numpy as np
-
         term = term.lower()
-        found = self._search.get(term)
-        if found is None:
-            found = np.fromiter((term in text for text in self.texts), dtype=bool, count=len(self))
-            with self._lock:
-                if len(self._search) >= _SEARCH_CACHE_SIZE:
-                    self._search.clear()
-                self._search[term] = found
-        return found
+        return self._memoised("text", term, lambda: self.search.mask(term))
 
     def region_mask(self, value: str):
         import numpy as np
 
         wanted, everywhere = f"|{value}|", "|全国|"
-        return np.fromiter(
-            (wanted in text or everywhere in text for text in self.regions),
-            dtype=bool,
-            count=len(self),
+        return self._memoised(
+            "region",
+            value,
+            lambda: np.fromiter(
+                (wanted in text or everywhere in text for text in self.regions),
+                dtype=bool,
+                count=len(self),
+            ),
         )
 
     def relevance(self, rows, terms: list[str]):
@@ -184,14 +213,38 @@ class OfferingIndex:
         import numpy as np
 
         scores = np.zeros(len(rows), dtype=np.int64)
-        lowered = [term.lower() for term in terms]
-        titles, summaries = self.titles, self.summaries
-        for slot, index in enumerate(rows.tolist()):
-            title, summary = titles[index], summaries[index]
-            scores[slot] = sum(
-                (3 if term in title else 0) + (1 if term in summary else 0) for term in lowered
-            )
+        for term in [term.lower() for term in terms]:
+            in_title = self._memoised("title", term, lambda t=term: self.title_search.mask(t))
+            in_summary = self._memoised("summary", term, lambda t=term: self.summary_search.mask(t))
+            scores += 3 * in_title[rows] + in_summary[rows]
         return scores
+
+
+def _substring_index(previous, name: str, texts: list[str]):
+    from matchmaking.listings.substring_index import SubstringIndex
+
+    reused = getattr(previous, name, None) if previous is not None else None
+    if reused is not None and reused.texts == texts:
+        return reused
+    return SubstringIndex(texts)
+
+
+def pack_rows(mask):
+    """A boolean row mask as a bitset of uint64 words (zero-padded), for ``count_rows``."""
+    import numpy as np
+
+    packed = np.packbits(np.asarray(mask, dtype=bool))
+    padding = (-len(packed)) % 8
+    if padding:
+        packed = np.concatenate([packed, np.zeros(padding, dtype=np.uint8)])
+    return packed.view(np.uint64)
+
+
+def count_rows(packed_a, packed_b) -> int:
+    """Rows set in both bitsets."""
+    import numpy as np
+
+    return int(np.bitwise_count(packed_a & packed_b).sum())
 
 
 _index_lock = threading.Lock()
@@ -240,7 +293,7 @@ def offering_index() -> OfferingIndex | None:
         ):
             return current
         try:
-            _index = OfferingIndex(fingerprint)
+            _index = OfferingIndex(fingerprint, previous=current)
         except OverflowError:
             _index_disabled = True
             return None

@@ -40,6 +40,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.accounts.choices import VerificationStatus
+from matchmaking.listings.caching import count_rows, pack_rows
 from matchmaking.listings.models import Need, Offering
 from matchmaking.taxonomy.models import (
     ApplicationType,
@@ -560,15 +561,21 @@ class OfferingFilterSet(FacetedFilterSet):
     def index_filter_deployment(self, index, value):
         return self._index_any(index, "deployment", DeploymentMode, value)
 
-    def index_filter_kind(self, index, value):
-        import numpy as np
+    def _index_value_filter(self, index, name, term_model, value):
+        if not value:
+            return None
+        mask = np.zeros(len(index), dtype=bool)
+        for term_id in self.term_ids(term_model, value):
+            rows = index.value_rows[name].get(term_id)
+            if rows is not None:
+                mask |= rows
+        return mask
 
-        return np.isin(index.kind, self.term_ids(OfferingKind, value)) if value else None
+    def index_filter_kind(self, index, value):
+        return self._index_value_filter(index, "kind", OfferingKind, value)
 
     def index_filter_layer(self, index, value):
-        import numpy as np
-
-        return np.isin(index.layer, self.term_ids(Layer, value)) if value else None
+        return self._index_value_filter(index, "layer", Layer, value)
 
     def index_filter_region(self, index, value):
         value = (value or "").strip().strip("|")
@@ -599,40 +606,45 @@ class OfferingFilterSet(FacetedFilterSet):
     def index_filter_has_cases(self, index, value):
         return self._cases(index) if value else None
 
-    def _index_link_counts(self, index, name, term_model, mask) -> dict[str, int]:
-        links = index.masks[name][mask]
+    def _index_link_counts(self, index, name, term_model, packed_mask) -> dict[str, int]:
+        rows = index.term_rows[name]
         counts = {}
         for pk, code in self.term_codes(term_model).items():
             bit = index.bits[name].get(pk)
             if bit is not None:
-                n = int(np.count_nonzero((links >> bit) & 1)) if len(links) else 0
+                n = count_rows(rows[bit], packed_mask)
                 if n:
                     counts[code] = n
         return counts
 
-    def _index_fk_counts(self, column, term_model, mask) -> dict[str, int]:
-        values, numbers = np.unique(column[mask], return_counts=True)
-        codes = self.term_codes(term_model)
-        return {
-            codes[int(v)]: int(n) for v, n in zip(values, numbers, strict=True) if int(v) in codes
-        }
+    def _index_value_counts(self, index, name, term_model, mask) -> dict[str, int]:
+        packed_mask = pack_rows(mask)
+        counts = {}
+        for pk, code in self.term_codes(term_model).items():
+            rows = index.value_packed[name].get(pk)
+            if rows is not None:
+                n = count_rows(rows, packed_mask)
+                if n:
+                    counts[code] = n
+        return counts
 
     def index_count_sector(self, index, mask):
-        counts = self._index_link_counts(index, "sector", Sector, mask)
-        agnostic = int(np.count_nonzero(index.masks["sector"][mask] == 0))
+        packed = pack_rows(mask)
+        counts = self._index_link_counts(index, "sector", Sector, packed)
+        agnostic = count_rows(index.unlinked_rows["sector"], packed)
         return {code: counts.get(code, 0) + agnostic for code in self.term_codes(Sector).values()}
 
     def index_count_app_type(self, index, mask):
-        return self._index_link_counts(index, "app_type", ApplicationType, mask)
+        return self._index_link_counts(index, "app_type", ApplicationType, pack_rows(mask))
 
     def index_count_deployment(self, index, mask):
-        return self._index_link_counts(index, "deployment", DeploymentMode, mask)
+        return self._index_link_counts(index, "deployment", DeploymentMode, pack_rows(mask))
 
     def index_count_kind(self, index, mask):
-        return self._index_fk_counts(index.kind, OfferingKind, mask)
+        return self._index_value_counts(index, "kind", OfferingKind, mask)
 
     def index_count_layer(self, index, mask):
-        return self._index_fk_counts(index.layer, Layer, mask)
+        return self._index_value_counts(index, "layer", Layer, mask)
 
     def index_count_verified(self, index, mask):
         return {"1": int(np.count_nonzero(index.verified & mask))}
