@@ -6,7 +6,9 @@
 #
 # Environment: LOADTEST_DB (source SQLite world, default var/bench.sqlite3 — build it with
 # `seed_demo --offerings 100000 --needs 10000`), LOADTEST_PORT (default 8100),
-# GUNICORN_WORKERS (default 4), LOADTEST_DURATION (30), LOADTEST_CONCURRENCY (20).
+# GUNICORN_WORKERS (default 4), LOADTEST_DURATION (30), LOADTEST_CONCURRENCY (20),
+# LOADTEST_KEEP=1 keeps the work folder (gunicorn.log, db_worker.log, the world copy/export)
+# and prints its path instead of deleting it on exit.
 # --postgres: the same world exported from the SQLite copy (export_listings) and imported
 # into a throwaway cluster via scripts/with-postgres.sh, then the same load.
 set -euo pipefail
@@ -50,14 +52,25 @@ cleanup() {
         kill -KILL "$GUNICORN_PID" 2>/dev/null || true
     fi
     [ -f "$WORK/gunicorn.log" ] && grep -E "ERROR|Traceback|CRITICAL" "$WORK/gunicorn.log" | head -20 >&2 || true
-    rm -rf "$WORK"
+    if [ "${LOADTEST_KEEP:-0}" = 1 ]; then
+        echo "loadtest: kept $WORK (gunicorn.log, db_worker.log)" >&2
+    else
+        rm -rf "$WORK"
+    fi
     exit "$code"
 }
 trap cleanup EXIT
 
 stop_servers() {
     if [ -n "$GUNICORN_PID" ]; then kill -TERM "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
-    if [ -n "$WORKER_PID" ]; then kill -TERM "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; fi
+    if [ -n "$WORKER_PID" ]; then
+        # db_worker finishes its task in progress before stopping — its first one builds the
+        # matching engine (minutes at 100k): the refreshes are idempotent, so 10 s, then KILL.
+        kill -TERM "$WORKER_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$WORKER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$WORKER_PID" 2>/dev/null || true
+        wait "$WORKER_PID" 2>/dev/null || true
+    fi
     GUNICORN_PID=""; WORKER_PID=""
 }
 
@@ -71,7 +84,7 @@ run_load() {  # label
     fi
     local ready=0
     for _ in $(seq 1 300); do  # up to 60 s: preload + browse-index warm-up come first
-        if curl -fsS -m 5 "http://127.0.0.1:$PORT/_bench/plain" >/dev/null 2>"$WORK/curl.err"; then ready=1; break; fi
+        if curl -fsS -m 5 "http://$GUNICORN_BIND/_bench/plain" >/dev/null 2>"$WORK/curl.err"; then ready=1; break; fi
         sleep 0.2
     done
     if [ "$ready" = 0 ]; then
@@ -80,7 +93,7 @@ run_load() {  # label
     fi
     sleep 2  # let every worker finish booting
     set +e
-    timeout 900 "$PY" manage.py loadtest --url "http://127.0.0.1:$PORT" \
+    timeout 900 "$PY" manage.py loadtest --url "http://$GUNICORN_BIND" \
         --duration "${LOADTEST_DURATION:-30}" --concurrency "${LOADTEST_CONCURRENCY:-20}" \
         --label "$1, $GUNICORN_WORKERS gunicorn workers" "${@:2}"
     local status=$?
@@ -89,14 +102,15 @@ run_load() {  # label
     return $status
 }
 
-# The world plus the load users (each posting a need computes its suggestions: ~2 min for
-# 20 users at 100k offerings) is prepared once and reused; every run loads a fresh copy.
+# The world plus the load users (each posting a need computes its suggestions inline —
+# TASKS_BACKEND=immediate — so the owners' suggestion panels are filled as in production:
+# ~2 min for 20 users at 100k offerings) is prepared once and reused; every run loads a copy.
 PREPARED="${LOADTEST_PREPARED:-${TMPDIR:-/tmp}/loadtest-world.sqlite3}"
 if [ ! -f "$PREPARED" ] || [ "$SRC" -nt "$PREPARED" ]; then
     echo "loadtest: preparing $PREPARED from $SRC"
     cp "$SRC" "$PREPARED.part"
     DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" manage.py migrate --noinput -v 0
-    DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" manage.py loadtest --prepare-only
+    DJANGO_SQLITE_PATH="$PREPARED.part" TASKS_BACKEND=immediate "$PY" manage.py loadtest --prepare-only
     DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')" "$PREPARED.part"
     mv "$PREPARED.part" "$PREPARED"
 fi
@@ -110,7 +124,7 @@ else
     "$PY" manage.py export_listings "$WORK/world.json" >/dev/null
     EXTRA=("$@")
     export -f run_load stop_servers
-    export PY ROOT PORT WORK
+    export PY ROOT WORK
     "$ROOT/scripts/with-postgres.sh" bash -c '
         set -euo pipefail
         GUNICORN_PID=""; WORKER_PID=""
@@ -120,6 +134,9 @@ else
         "$PY" manage.py migrate --noinput -v 0
         "$PY" manage.py load_taxonomy -v 0 || true
         "$PY" manage.py import_listings "$WORK/world.json" -v 0
+        # Accounts are not exported: the load users are created here, with their needs'"'"'
+        # suggestions computed now (as in the SQLite prepare), not by db_worker mid-load.
+        TASKS_BACKEND=immediate "$PY" manage.py loadtest --prepare-only
         run_load "PostgreSQL" "$@"
     ' _ "${EXTRA[@]}"
 fi

@@ -52,9 +52,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A private (lower-case) name: an exported PORT of the caller (scripts/loadtest.sh) would
+# otherwise keep its export flag, and CMD would see PORT = the cluster's port.
+pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
-echo "with-postgres: initdb in $PG_TMP (port $PORT)"
+echo "with-postgres: initdb in $PG_TMP (port $pg_port)"
 as_owner "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$PG_TMP/initdb.log" 2>&1 || {
     # Some systems lack the C.UTF-8 locale; plain C works everywhere.
@@ -63,11 +65,11 @@ as_owner "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 --l
         >"$PG_TMP/initdb.log" 2>&1 || { cat "$PG_TMP/initdb.log" >&2; exit 1; }
 }
 as_owner "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $PG_TMP/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $PG_TMP/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" \
     start >/dev/null || { cat "$PG_TMP/server.log" >&2; exit 1; }
-as_owner "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$PG_DB"
+as_owner "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$PG_DB"
 
-export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/$PG_DB"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/$PG_DB"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') ready; DATABASE_URL=$DATABASE_URL"
 
 set +e
