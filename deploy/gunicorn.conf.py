@@ -62,19 +62,23 @@ proc_name = "matchmaking"
 
 
 def when_ready(server):
-    """With preload: build the in-memory browse index of offerings once in the master, so the
-    workers forked next inherit it (copy-on-write) instead of each building its own on its
-    first browse request. GUNICORN_WARM=0 skips it. Database connections are closed before
+    """With preload: build the in-memory browse indexes of offerings and needs once in the
+    master, so the workers forked next inherit them (copy-on-write) instead of each building
+    its own on its first browse request. GUNICORN_WARM=0 skips it. Database connections are closed before
     the fork — a connection must never be shared between processes."""
     if not preload_app or os.environ.get("GUNICORN_WARM", "1").strip() in ("0", "false", "no"):
         return
     from django.db import connections
 
     try:
-        from matchmaking.listings.caching import offering_index
+        from matchmaking.listings.caching import need_index, offering_index
 
-        index = offering_index()
-        server.log.info("browse index ready: %s offerings", len(index) if index else "off")
+        offerings, needs = offering_index(), need_index()
+        server.log.info(
+            "browse indexes ready: %s offerings, %s open needs",
+            len(offerings) if offerings else "off",
+            len(needs) if needs else "off",
+        )
     except Exception:  # noqa: BLE001 - a cold start is slower, not broken
         server.log.exception("browse index warm-up failed; workers build it on demand")
     finally:

@@ -150,6 +150,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "matchmaking",
+            # Browse rows (listings.cards, ~2 KB each) live here too: the default 300 entries
+            # would evict a page's rows before they are reused.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
@@ -162,7 +165,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 # AxesBackend first: it refuses locked-out credentials before the real check runs.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "matchmaking.accounts.backends.MembershipModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -428,5 +431,15 @@ TASKS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_SQLITE_CONN_MAX_AGE", 600)
 # Browse pages answer filters, facet counts, sorting and keyword search for published offerings
-# from a per-process in-memory index (matchmaking/listings/caching.py); 0 = always use SQL.
+# and open needs from per-process in-memory indexes (matchmaking/listings/caching.py); 0 =
+# always use SQL. An index is rebuilt when its data's fingerprint changes (any saved listing
+# or organization) and, as a safety net for writes that bypass the services, once it is
+# LISTINGS_INDEX_MAX_AGE_SECONDS old.
 LISTINGS_MEMORY_INDEX = env_bool("LISTINGS_MEMORY_INDEX", True)
+LISTINGS_INDEX_MAX_AGE_SECONDS = env_int("LISTINGS_INDEX_MAX_AGE_SECONDS", 900)
+
+# --- listings: offering view counts ---
+# Offering page views are tallied per process and written in one batch once the oldest
+# unwritten view is this many seconds old (and at exit); see matchmaking/listings/view_counts.py.
+# 0 = write every view at once.
+LISTINGS_VIEW_COUNT_FLUSH_SECONDS = env_float("DJANGO_VIEW_COUNT_FLUSH_SECONDS", 10.0)

@@ -55,3 +55,10 @@ def vendor_owner(db):
 @pytest.fixture
 def admin_user(db):
     return factories.make_user(email="admin@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _view_counts_written_at_once(settings):
+    """Offering views are written at once in tests: a per-process tally would outlive the
+    test's rolled-back database (tests of the batching turn it back on and flush)."""
+    settings.LISTINGS_VIEW_COUNT_FLUSH_SECONDS = 0

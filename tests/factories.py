@@ -92,7 +92,9 @@ def make_offering(
     organization = organization or make_organization(kind="vendor")
     fields.setdefault("title", f"智能客服大模型{number}")
     fields.setdefault("summary", "面向金融行业的智能客服与坐席辅助")
-    fields.setdefault("description", "基于大模型的智能客服机器人，支持知识库问答、坐席辅助和通话小结。")
+    fields.setdefault(
+        "description", "基于大模型的智能客服机器人，支持知识库问答、坐席辅助和通话小结。"
+    )
     fields.setdefault("price_min", 100_000)
     fields.setdefault("price_max", 500_000)
     fields.setdefault("regions", ["全国"])

@@ -103,7 +103,7 @@ class SignUpView(FormView):
             full_name=data["full_name"],
             preferred_language=get_language() or settings.LANGUAGE_CODE,
         )
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="matchmaking.accounts.backends.MembershipModelBackend")
         messages.success(self.request, _("Welcome! Your account has been created."))
         next_url = _safe_next(self.request)
         if next_url:

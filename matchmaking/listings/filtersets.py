@@ -49,6 +49,7 @@ from matchmaking.taxonomy.models import (
     OfferingKind,
     Sector,
 )
+from matchmaking.taxonomy.selectors import active_terms
 
 # Hook for the cases app (a higher floor): a callable returning a ``Q`` over Offering that
 # selects the offerings backed by published cases — the offering's own or its vendor's, e.g.
@@ -118,7 +119,7 @@ class TermChoices:
         self.model = model
 
     def __iter__(self):  # only reached if a filter is used outside a FacetedFilterSet
-        return iter([(term.code, term.name) for term in self.model.objects.active()])
+        return iter([(term.code, term.name) for term in active_terms(self.model)])
 
 
 class CodeMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
@@ -184,8 +185,77 @@ class FacetedFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             choices = filter_.extra.get("choices")
             if isinstance(choices, TermChoices):
-                terms = self._terms.setdefault(choices.model, list(choices.model.objects.active()))
+                terms = self._terms.setdefault(choices.model, active_terms(choices.model))
                 filter_.extra["choices"] = [(term.code, term.name) for term in terms]
+
+    def indexed_results(self, index, *, scope=None):
+        """(ids in display order, facet counts) answered from an in-memory browse index —
+        the same results as ``order(qs)`` and ``facet_counts()`` — or None if a filter is not
+        one the index knows (the caller then uses the SQL path). ``scope`` (a row mask) is
+        what the viewer may see, when that is not every row of the index."""
+        cleaned = {}
+        if self.is_bound:
+            self.errors  # noqa: B018
+            cleaned = getattr(self.form, "cleaned_data", {})
+        self._cases_mask = None
+        masks = {} if scope is None else {None: scope}
+        for name, value in cleaned.items():
+            if name == "sort":
+                continue
+            method = getattr(self, f"index_filter_{name}", None)
+            if method is None:
+                return None
+            mask = method(index, value)
+            if mask is not None:
+                masks[name] = mask
+
+        def combined(excluded=None):
+            result = np.ones(len(index), dtype=bool)
+            for name, mask in masks.items():
+                if name is None or name != excluded:
+                    result &= mask
+            return result
+
+        everything = combined()
+        counts = {
+            name: getattr(self, f"index_count_{name}")(
+                index, combined(name) if name in masks else everything
+            )
+            for name in self.facet_names
+        }
+        rows = self.index_order(index, np.flatnonzero(everything), self.active_sort())
+        return index.ids[rows], counts
+
+    def index_order(self, index, rows, sort: str):
+        raise NotImplementedError
+
+    def index_filter_q(self, index, value):
+        terms = search_terms(value)
+        if not terms:
+            return None
+        mask = index.contains(terms[0]).copy()
+        for term in terms[1:]:
+            mask &= index.contains(term)
+        return mask
+
+    def _index_any(self, index, name, term_model, value, *, unlinked: bool = False):
+        if not value:
+            return None
+        wanted = index.term_mask(name, self.term_ids(term_model, value))
+        links = index.masks[name]
+        mask = (links & wanted) != 0
+        return mask | (links == 0) if unlinked else mask
+
+    def _index_link_counts(self, index, name, term_model, packed_mask) -> dict[str, int]:
+        rows = index.term_rows[name]
+        counts = {}
+        for pk, code in self.term_codes(term_model).items():
+            bit = index.bits[name].get(pk)
+            if bit is not None:
+                n = count_rows(rows[bit], packed_mask)
+                if n:
+                    counts[code] = n
+        return counts
 
     def queryset_without(self, excluded: str | None) -> QuerySet:
         queryset = self.queryset.all()
@@ -256,7 +326,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def term_codes(self, term_model) -> dict[int, str]:
         """pk → code of the active terms of a taxonomy model (read once, in __init__)."""
         if term_model not in self._terms:
-            self._terms[term_model] = list(term_model.objects.active())
+            self._terms[term_model] = active_terms(term_model)
         return {term.pk: term.code for term in self._terms[term_model]}
 
     def _m2m_counts(self, queryset: QuerySet, through, column: str, term_model) -> dict[str, int]:
@@ -296,6 +366,14 @@ def _m2m_filter(through, owner: str, column: str, term_model):
 def _unlinked(through, owner: str):
     """Rows with no link at all in ``through`` (e.g. sector-agnostic offerings)."""
     return ~Exists(through.objects.filter(**{f"{owner}_id": OuterRef("pk")}))
+
+
+def _order_by_number(index, rows, column, *, descending: bool):
+    """Rows by a number column (missing values last), ties newest first (-pk)."""
+    values = column[rows]
+    missing = np.isnan(values)
+    key = np.where(missing, 0.0, -values if descending else values)
+    return rows[np.lexsort((-index.ids[rows], key, missing))]
 
 
 class OfferingFilterSet(FacetedFilterSet):
@@ -466,53 +544,16 @@ class OfferingFilterSet(FacetedFilterSet):
 
     # -- the in-memory index (caching.OfferingIndex): same filters, facets and orders ---------
 
-    def indexed_results(self, index):
-        """(offering ids in display order, facet counts) answered from ``index`` — the same
-        results as ``order(qs)`` and ``facet_counts()`` — or None if a filter is not one the
-        index knows (the caller then uses the SQL path)."""
+    def index_order(self, index, rows, sort: str):
+        """``rows`` (index positions, newest first) in the order ``sort`` asks for."""
         import numpy as np
 
-        cleaned = {}
-        if self.is_bound:
-            self.errors  # noqa: B018
-            cleaned = getattr(self.form, "cleaned_data", {})
-        self._cases_mask = None
-        masks = {}
-        for name, value in cleaned.items():
-            if name == "sort":
-                continue
-            method = getattr(self, f"index_filter_{name}", None)
-            if method is None:
-                return None
-            mask = method(index, value)
-            if mask is not None:
-                masks[name] = mask
-
-        def combined(excluded=None):
-            result = np.ones(len(index), dtype=bool)
-            for name, mask in masks.items():
-                if name != excluded:
-                    result &= mask
-            return result
-
-        everything = combined()
-        counts = {
-            name: getattr(self, f"index_count_{name}")(
-                index, combined(name) if name in masks else everything
-            )
-            for name in self.facet_names
-        }
-        rows = np.flatnonzero(everything)
-        sort = self.active_sort()
         if sort == "relevance":
             scores = index.relevance(rows, self.search_terms())
-            rows = rows[np.argsort(-scores, kind="stable")]
-        elif sort in ("price_asc", "price_desc"):
-            prices = index.price_min[rows]
-            missing = np.isnan(prices)
-            key = np.where(missing, 0.0, prices if sort == "price_asc" else -prices)
-            rows = rows[np.lexsort((-index.ids[rows], key, missing))]
-        return index.ids[rows], counts
+            return rows[np.argsort(-scores, kind="stable")]
+        if sort in ("price_asc", "price_desc"):
+            return _order_by_number(index, rows, index.price_min, descending=sort == "price_desc")
+        return rows
 
     def _cases(self, index):
         import numpy as np
@@ -534,23 +575,6 @@ class OfferingFilterSet(FacetedFilterSet):
                 )
                 self._cases_mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
         return self._cases_mask
-
-    def index_filter_q(self, index, value):
-        terms = search_terms(value)
-        if not terms:
-            return None
-        mask = index.contains(terms[0]).copy()
-        for term in terms[1:]:
-            mask &= index.contains(term)
-        return mask
-
-    def _index_any(self, index, name, term_model, value, *, unlinked: bool = False):
-        if not value:
-            return None
-        wanted = index.term_mask(name, self.term_ids(term_model, value))
-        links = index.masks[name]
-        mask = (links & wanted) != 0
-        return mask | (links == 0) if unlinked else mask
 
     def index_filter_sector(self, index, value):
         return self._index_any(index, "sector", Sector, value, unlinked=True)
@@ -605,17 +629,6 @@ class OfferingFilterSet(FacetedFilterSet):
 
     def index_filter_has_cases(self, index, value):
         return self._cases(index) if value else None
-
-    def _index_link_counts(self, index, name, term_model, packed_mask) -> dict[str, int]:
-        rows = index.term_rows[name]
-        counts = {}
-        for pk, code in self.term_codes(term_model).items():
-            bit = index.bits[name].get(pk)
-            if bit is not None:
-                n = count_rows(rows[bit], packed_mask)
-                if n:
-                    counts[code] = n
-        return counts
 
     def _index_value_counts(self, index, name, term_model, mask) -> dict[str, int]:
         packed_mask = pack_rows(mask)
@@ -768,3 +781,60 @@ class NeedFilterSet(FacetedFilterSet):
             code: counts.get(code, 0) + any_mode
             for code in self.term_codes(DeploymentMode).values()
         }
+
+    # -- the in-memory index (caching.NeedIndex): same filters, facets and orders -------------
+
+    def index_filter_sector(self, index, value):
+        return self._index_any(index, "sector", Sector, value)
+
+    def index_filter_app_type(self, index, value):
+        return self._index_any(index, "app_type", ApplicationType, value)
+
+    def index_filter_deployment(self, index, value):
+        return self._index_any(index, "deployment", DeploymentMode, value, unlinked=True)
+
+    def index_filter_region(self, index, value):
+        value = (value or "").strip()
+        return index.region_mask(value) if value else None
+
+    def index_filter_budget_min(self, index, value):
+        if value is None:
+            return None
+        value = float(value)
+        with np.errstate(invalid="ignore"):
+            return (index.budget_max >= value) | (
+                np.isnan(index.budget_max) & (index.budget_min >= value)
+            )
+
+    def index_filter_budget_max(self, index, value):
+        if value is None:
+            return None
+        with np.errstate(invalid="ignore"):
+            return index.budget_min <= float(value)
+
+    def index_count_sector(self, index, mask):
+        return self._index_link_counts(index, "sector", Sector, pack_rows(mask))
+
+    def index_count_app_type(self, index, mask):
+        return self._index_link_counts(index, "app_type", ApplicationType, pack_rows(mask))
+
+    def index_count_deployment(self, index, mask):
+        packed = pack_rows(mask)
+        counts = self._index_link_counts(index, "deployment", DeploymentMode, packed)
+        any_mode = count_rows(index.unlinked_rows["deployment"], packed)
+        return {
+            code: counts.get(code, 0) + any_mode
+            for code in self.term_codes(DeploymentMode).values()
+        }
+
+    def index_order(self, index, rows, sort: str):
+        if sort == "relevance":
+            scores = np.zeros(len(rows), dtype=np.int64)
+            for term in self.search_terms():
+                scores += 3 * index.title_contains(term)[rows]
+            return rows[np.argsort(-scores, kind="stable")]
+        if sort == "deadline":
+            return _order_by_number(index, rows, index.expires_on, descending=False)
+        if sort == "budget_desc":
+            return _order_by_number(index, rows, index.budget_max, descending=True)
+        return rows

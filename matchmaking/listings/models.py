@@ -212,6 +212,8 @@ class Need(TimeStampedModel):
             models.Index(fields=["organization", "status"], name="need_org_status"),
             models.Index(fields=["status", "deadline"], name="need_status_deadline"),
             models.Index(fields=["status", "expires_on"], name="need_status_expires"),
+            # the browse index's change check: MAX(updated_at) from the index alone
+            models.Index(fields=["updated_at"], name="need_updated"),
         ]
 
     def __str__(self) -> str:

@@ -10,14 +10,16 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.listings.caching import cached, offering_index
+from matchmaking.listings.caching import cached, need_index, offering_index
 from matchmaking.listings.choices import NeedVisibility, OfferingStatus
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.taxonomy.selectors import active_terms
 
 QUEUE_LIMIT = 200  # oldest first; the rest follow as these are handled
 MAX_COMPARE = 4
@@ -96,25 +98,39 @@ def facet_counts(filterset, *, cache_params: dict) -> dict[str, dict[str, int]]:
     return cached("facets", cache_params, filterset.facet_counts)
 
 
-def indexed_browse(filterset):
-    """(ids in display order, facet counts) from the in-memory offering index
-    (caching.OfferingIndex), or None when the SQL path must answer."""
-    if not hasattr(filterset, "indexed_results"):
+def indexed_browse(filterset, user):
+    """(ids in display order, facet counts, the index) from the in-memory browse index
+    of the filterset's model (caching.OfferingIndex / NeedIndex), or None when the SQL path
+    must answer. Needs are narrowed to what ``user`` may see."""
+    model = filterset.queryset.model
+    scope = None
+    if model is Offering:
+        index = offering_index()
+    elif model is Need:
+        index = need_index()
+        scope = index.scope_mask(user) if index is not None else None
+    else:
         return None
-    index = offering_index()
     if index is None:
         return None
-    return filterset.indexed_results(index)
+    found = filterset.indexed_results(index, scope=scope)
+    if found is None:
+        return None
+    ids, counts = found
+    return ids, counts, index
 
 
-def page_of_ids(ids, queryset: QuerySet, *, page: str | None, per_page: int):
-    """A page of ``ids`` (already in display order) whose rows are read from ``queryset``."""
-    paginator = Paginator(ids, per_page)
-    page_obj = paginator.get_page(page)
-    wanted = [int(pk) for pk in page_obj.object_list]
-    rows = {row.pk: row for row in queryset.filter(pk__in=wanted)}
-    page_obj.object_list = [rows[pk] for pk in wanted if pk in rows]
+def page_of_ids(ids, *, page: str | None, per_page: int):
+    """A page of ``ids`` (already in display order); ``object_list`` holds that page's ids."""
+    page_obj = Paginator(ids, per_page).get_page(page)
+    page_obj.object_list = [int(pk) for pk in page_obj.object_list]
     return page_obj
+
+
+def rows_in_order(pks: list[int], queryset: QuerySet) -> list:
+    """The rows of ``queryset`` with these pks, in that order (rows no longer in it are left out)."""
+    rows = {row.pk: row for row in queryset.filter(pk__in=pks)}
+    return [rows[pk] for pk in pks if pk in rows]
 
 
 def my_offerings(user) -> QuerySet:
@@ -137,19 +153,70 @@ def my_needs(user) -> QuerySet:
 # --- details ----------------------------------------------------------------------------
 
 
-def offering_detail_queryset() -> QuerySet:
+def with_viewer_can_edit(queryset: QuerySet, user) -> QuerySet:
+    """Annotate ``viewer_can_edit``: whether ``user`` may change the row, as the model's
+    ``editable_by`` scope decides, answered inside the same query (no second round trip)."""
+    scope = queryset.model.objects.editable_by(user)
+    if scope.query.is_empty():
+        return queryset.annotate(viewer_can_edit=Value(False, output_field=BooleanField()))
+    return queryset.annotate(viewer_can_edit=Exists(scope.filter(pk=OuterRef("pk"))))
+
+
+TERM_FIELDS = ("sectors", "app_types", "deployment_modes")
+
+
+def offering_detail_queryset(*, with_terms: bool = True) -> QuerySet:
+    """``with_terms=False``: without the taxonomy terms (the page adds them with
+    ``attach_terms``)."""
+    terms = TERM_FIELDS if with_terms else ()
     return Offering.objects.select_related("organization", "kind", "layer").prefetch_related(
-        "sectors",
-        "app_types",
-        "deployment_modes",
+        *terms,
         Prefetch("screenshots", queryset=OfferingScreenshot.objects.order_by("order", "pk")),
     )
 
 
-def need_detail_queryset() -> QuerySet:
-    return Need.objects.select_related("organization").prefetch_related(
-        "sectors", "app_types", "deployment_modes"
+def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
+    queryset = Need.objects.select_related("organization")
+    return queryset.prefetch_related(*TERM_FIELDS) if with_terms else queryset
+
+
+def attach_terms(listing: Need | Offering) -> None:
+    """Give one need or offering its sectors, application types and deployment modes as
+    ``prefetch_related`` would (``listing.sectors.all()`` then reads no more), from ONE query
+    over the three link tables instead of three queries joining the term tables.
+
+    The terms come from the per-process taxonomy cache (``taxonomy.selectors.active_terms``);
+    a linked term that is no longer active is read from the database. Plain SQL: an ORM
+    UNION of the three costs more to build than the page's whole taxonomy.
+    """
+    model = type(listing)
+    fields = [model._meta.get_field(name) for name in TERM_FIELDS]
+    database = connections[listing._state.db or DEFAULT_DB_ALIAS]
+    quote = database.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {index}, {quote(field.m2m_reverse_name())} "
+        f"FROM {quote(field.remote_field.through._meta.db_table)} "
+        f"WHERE {quote(field.m2m_column_name())} = %s"
+        for index, field in enumerate(fields)
     )
+    with database.cursor() as cursor:
+        cursor.execute(sql, [listing.pk] * len(fields))
+        links = cursor.fetchall()
+    cache = listing.__dict__.setdefault("_prefetched_objects_cache", {})
+    for index, field in enumerate(fields):
+        term_model = field.related_model
+        ids = {term_id for position, term_id in links if position == index}
+        terms = [term for term in active_terms(term_model) if term.pk in ids]
+        missing = ids - {term.pk for term in terms}
+        if missing:
+            terms = sorted(
+                [*terms, *term_model.objects.filter(pk__in=missing)],
+                key=lambda term: (term.order, term.code),
+            )
+        queryset = term_model._default_manager.all()
+        queryset._result_cache = terms
+        queryset._prefetch_done = True
+        cache[field.name] = queryset
 
 
 def offerings_to_compare(user, ids: list[int]) -> list[Offering]:

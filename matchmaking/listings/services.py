@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings import view_counts
 from matchmaking.listings.caching import bump_listings_version
 from matchmaking.listings.choices import NeedStatus, OfferingStatus
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
@@ -519,14 +520,15 @@ def offering_archive(*, offering: Offering) -> Offering:
 
 def offering_record_view(*, offering: Offering, viewer) -> bool:
     """Count a view of a published offering by someone outside its vendor (the vendor's own
-    visits and the platform's do not count). One UPDATE with F(): concurrent views never
-    overwrite each other, and `updated_at` stays untouched (it marks edits, not traffic).
+    visits and the platform's do not count). Views are tallied per process and written in
+    batches (see view_counts.py): UPDATEs with F(), so concurrent writers never overwrite each
+    other, and `updated_at` stays untouched (it marks edits, not traffic).
     Returns whether the view was counted."""
     if offering.status != OfferingStatus.PUBLISHED or is_platform_admin(viewer):
         return False
     if user_organization_id(viewer) == offering.organization_id:
         return False
-    Offering.objects.filter(pk=offering.pk).update(view_count=F("view_count") + 1)
+    view_counts.record(offering.pk)
     return True
 
 

@@ -115,3 +115,78 @@ class SubstringIndex:
             (position for position in range(self.size) if term in texts[position]),
             dtype=np.int64,
         )
+
+
+class SearchColumn:
+    """A searchable text column that follows its rows' changes without a full rebuild.
+
+    It holds a ``SubstringIndex`` over the rows as they were when it was built (the base)
+    and, for the current rows, where each base row is now — or that it changed or left — plus
+    the few rows added or edited since, which a term search scans directly. When those exceed
+    ``REBUILD_FRACTION`` of the rows, the next ``follow`` builds a new base (~3 s per 100k
+    texts instead of ~0.05 s for following).
+    """
+
+    REBUILD_FRACTION = 0.02
+    REBUILD_MINIMUM = 200
+
+    def __init__(self, ids: np.ndarray, texts: list[str]):
+        self.base = SubstringIndex(texts)
+        self.base_ids = np.asarray(ids, dtype=np.int64)
+        self.texts = self.base.texts
+        self.base_to_current = np.arange(len(texts), dtype=np.int64)
+        self.changed = np.zeros(0, dtype=np.int64)
+
+    @classmethod
+    def follow(cls, previous: SearchColumn | None, ids: np.ndarray, texts: list[str]):
+        """A column for the current ``ids``/``texts``: ``previous`` followed when few rows
+        changed, else a new one."""
+        if previous is not None:
+            followed = previous._followed(np.asarray(ids, dtype=np.int64), texts)
+            if followed is not None:
+                return followed
+        return cls(ids, texts)
+
+    def _followed(self, ids: np.ndarray, texts: list[str]):
+        count = len(texts)
+        position = {pk: index for index, pk in enumerate(ids.tolist())}
+        base_texts = self.base.texts
+        base_to_current = np.fromiter(
+            (position.get(pk, -1) for pk in self.base_ids.tolist()),
+            dtype=np.int64,
+            count=len(self.base_ids),
+        )
+        current = list(texts)
+        covered = np.zeros(count, dtype=bool)
+        for base_position, now in enumerate(base_to_current.tolist()):
+            if now < 0:
+                continue
+            text = current[now].replace(SEPARATOR, " ")
+            if text == base_texts[base_position]:
+                current[now] = base_texts[base_position]  # share the string, not a copy
+                covered[now] = True
+            else:
+                base_to_current[base_position] = -1
+        changed = np.flatnonzero(~covered)
+        if len(changed) > max(self.REBUILD_MINIMUM, self.REBUILD_FRACTION * count):
+            return None
+        followed = object.__new__(type(self))
+        followed.base, followed.base_ids = self.base, self.base_ids
+        followed.texts = [text.replace(SEPARATOR, " ") for text in current]
+        followed.base_to_current, followed.changed = base_to_current, changed
+        return followed
+
+    def rows_containing(self, term: str) -> np.ndarray:
+        """Sorted positions (int64) of the current rows whose text contains ``term``."""
+        found = self.base_to_current[self.base.rows_containing(term)]
+        found = found[found >= 0]
+        texts = self.texts
+        extra = [position for position in self.changed.tolist() if term in texts[position]]
+        if extra:
+            found = np.concatenate([found, np.asarray(extra, dtype=np.int64)])
+        return np.sort(found)
+
+    def mask(self, term: str) -> np.ndarray:
+        found = np.zeros(len(self.texts), dtype=bool)
+        found[self.rows_containing(term)] = True
+        return found

@@ -26,6 +26,13 @@ from matchmaking.core.permissions import (
     is_platform_admin,
 )
 from matchmaking.listings import selectors, services
+from matchmaking.listings.cards import (
+    index_version,
+    need_cards,
+    offering_cards,
+    render_need_cards,
+    render_offering_cards,
+)
 from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
 from matchmaking.listings.forms import (
     CloseForm,
@@ -60,15 +67,13 @@ class FacetedListView(TemplateView):
             **selectors.list_scope_key(request.user, self.model),
             "_model": self.model._meta.model_name,
         }
-        indexed = selectors.indexed_browse(filterset)
+        indexed = selectors.indexed_browse(filterset, request.user)
         if indexed is not None:  # the in-memory index answered filters, facets and order
-            ids, counts = indexed
+            ids, counts, index = indexed
             page = selectors.page_of_ids(
-                ids,
-                filterset.queryset,
-                page=request.GET.get("page"),
-                per_page=settings.LISTINGS_PAGE_SIZE,
+                ids, page=request.GET.get("page"), per_page=settings.LISTINGS_PAGE_SIZE
             )
+            page.object_list = self.indexed_rows(page.object_list, filterset.queryset, index)
         else:
             page = selectors.paginate(
                 filterset.order(filterset.qs),
@@ -76,6 +81,7 @@ class FacetedListView(TemplateView):
                 per_page=settings.LISTINGS_PAGE_SIZE,
                 cache_params=params,
             )
+            page.object_list = self.page_rows(list(page.object_list))
             counts = selectors.facet_counts(filterset, cache_params=params)
         context.update(
             filterset=filterset,
@@ -94,6 +100,14 @@ class FacetedListView(TemplateView):
             total=page.paginator.count,
         )
         return context
+
+    def indexed_rows(self, pks: list[int], queryset, index) -> list:
+        """The rows of a page found by the in-memory ``index``."""
+        return selectors.rows_in_order(pks, queryset)
+
+    def page_rows(self, rows: list) -> list:
+        """The rows of a page found by the SQL path, as the template shows them."""
+        return rows
 
 
 def _facet_groups(filterset, counts: dict) -> list[dict]:
@@ -155,6 +169,12 @@ class OfferingListView(FacetedListView):
     def base_queryset(self):
         return selectors.offering_list_queryset(self.request.user)
 
+    def indexed_rows(self, pks, queryset, index):
+        return offering_cards(pks, queryset, version=index_version(index.fingerprint))
+
+    def page_rows(self, rows):
+        return render_offering_cards(rows)
+
 
 class NeedListView(FacetedListView):
     template_name = "listings/need_list.html"
@@ -163,6 +183,12 @@ class NeedListView(FacetedListView):
 
     def base_queryset(self):
         return selectors.need_list_queryset(self.request.user)
+
+    def indexed_rows(self, pks, queryset, index):
+        return need_cards(pks, queryset, index=index, request=self.request)
+
+    def page_rows(self, rows):
+        return render_need_cards(rows, self.request)
 
 
 # --- offerings ----------------------------------------------------------------------------
@@ -177,15 +203,18 @@ def _organization_of_kind(user, kind: str):
 
 class OfferingDetailView(View):
     def get(self, request, pk: int):
-        offering = get_visible_or_404(selectors.offering_detail_queryset(), request.user, pk=pk)
-        can_edit = Offering.objects.editable_by(request.user).filter(pk=pk).exists()
+        queryset = selectors.with_viewer_can_edit(
+            selectors.offering_detail_queryset(with_terms=False), request.user
+        )
+        offering = get_visible_or_404(queryset, request.user, pk=pk)
+        selectors.attach_terms(offering)
         services.offering_record_view(offering=offering, viewer=request.user)
         return render(
             request,
             "listings/offering_detail.html",
             {
                 "offering": offering,
-                "can_edit": can_edit,
+                "can_edit": offering.viewer_can_edit,
                 "can_moderate": is_platform_admin(request.user),
                 "reason_form": ReasonForm(),
             },
@@ -351,14 +380,17 @@ class MyOfferingsView(LoginRequiredMixin, TemplateView):
 
 class NeedDetailView(View):
     def get(self, request, pk: int):
-        need = get_visible_or_404(selectors.need_detail_queryset(), request.user, pk=pk)
-        can_edit = Need.objects.editable_by(request.user).filter(pk=pk).exists()
+        queryset = selectors.with_viewer_can_edit(
+            selectors.need_detail_queryset(with_terms=False), request.user
+        )
+        need = get_visible_or_404(queryset, request.user, pk=pk)
+        selectors.attach_terms(need)
         return render(
             request,
             "listings/need_detail.html",
             {
                 "need": need,
-                "can_edit": can_edit,
+                "can_edit": need.viewer_can_edit,
                 "can_moderate": is_platform_admin(request.user),
                 "close_form": CloseForm(),
                 "renew_form": RenewForm(),

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class TaxonomyConfig(AppConfig):
     name = "matchmaking.taxonomy"
     label = "taxonomy"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from matchmaking.taxonomy.models import TAXONOMY_MODELS
+        from matchmaking.taxonomy.selectors import bump_taxonomy_version
+
+        for model in TAXONOMY_MODELS.values():
+            post_save.connect(bump_taxonomy_version, sender=model, dispatch_uid=f"tax-{model}")
+            post_delete.connect(bump_taxonomy_version, sender=model, dispatch_uid=f"tax-d-{model}")

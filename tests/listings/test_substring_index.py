@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from matchmaking.listings.substring_index import SubstringIndex
+from matchmaking.listings.substring_index import SearchColumn, SubstringIndex
 
 TEXTS = [
     "智能客服与知识库问答系统",
@@ -79,3 +79,44 @@ class SubstringIndexTests:
     def test_no_texts(self):
         index = SubstringIndex([])
         assert index.rows_containing("客服").tolist() == []
+
+
+class SearchColumnTests:
+    """A search column followed through edits, additions and removals answers like a scan of
+    the current texts, and starts afresh when too many rows changed."""
+
+    def _check(self, column, texts, terms):
+        for term in terms:
+            assert column.rows_containing(term).tolist() == scan(texts, term), term
+
+    def test_following_edits_additions_and_removals(self):
+        ids = np.arange(1, len(TEXTS) + 1)
+        column = SearchColumn(ids, TEXTS)
+        # newest first, as the browse order: a new row on top, one edited, one removed
+        new_ids = np.array([99, *ids[:3], *ids[4:]])
+        new_texts = ["新的客服知识库", *TEXTS[:1], "已改：医疗知识库", TEXTS[2], *TEXTS[4:]]
+        followed = SearchColumn.follow(column, new_ids, new_texts)
+        assert followed.base is column.base  # followed, not rebuilt
+        self._check(followed, new_texts, ["客服", "知识库", "知识", "医疗", "aaa", "gpt-4", "库"])
+
+    def test_following_twice_keeps_answering_like_a_scan(self):
+        rng = random.Random(5)
+        alphabet = "客服知识库ab"
+        ids = list(range(1, 501))
+        texts = ["".join(rng.choice(alphabet) for _ in range(12)) for _ in ids]
+        column = SearchColumn(np.array(ids), texts)
+        for _round in range(2):
+            for _ in range(5):
+                texts[rng.randrange(len(texts))] = "".join(rng.choice(alphabet) for _ in range(9))
+            ids, texts = [max(ids) + 1, *ids[:-1]], ["客服知识", *texts[:-1]]
+            column = SearchColumn.follow(column, np.array(ids), texts)
+            self._check(column, texts, ["客服", "知识库", "ab", "a", "服知识"])
+
+    def test_many_changes_build_a_new_base(self, monkeypatch):
+        monkeypatch.setattr(SearchColumn, "REBUILD_MINIMUM", 1)
+        ids = np.arange(1, len(TEXTS) + 1)
+        column = SearchColumn(ids, TEXTS)
+        changed = [text + "改" for text in TEXTS]
+        followed = SearchColumn.follow(column, ids, changed)
+        assert followed.base is not column.base
+        self._check(followed, changed, ["改", "客服改", "知识"])

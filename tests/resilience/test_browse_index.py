@@ -99,6 +99,22 @@ class BrowseIndexTests:
         response = client.get(reverse("listings:offering-list"), {"q": "全新上架"})
         assert [o.title for o in response.context["object_list"]] == ["全新上架的客服平台"]
 
+    def test_an_edited_text_is_found_by_its_new_words_and_not_its_old_ones(self, world, client):
+        """Keyword search follows the edit (the search column is carried over, not rebuilt)."""
+        from matchmaking.listings.indexing import apply_offering_index
+        from matchmaking.listings.models import Offering
+
+        listing = reverse("listings:offering-list")
+        client.get(listing, {"q": "政务问答"})
+        target = Offering.objects.filter(title="政务问答").order_by("pk").first()
+        target.title = "海关报关问答"
+        apply_offering_index(target, organization_name=target.organization.name)
+        target.save()
+        found = [o.pk for o in client.get(listing, {"q": "海关报关"}).context["object_list"]]
+        assert found == [target.pk]
+        old = [o.pk for o in client.get(listing, {"q": "政务问答"}).context["object_list"]]
+        assert target.pk not in old and len(old) == 2
+
     def test_a_changed_offering_leaves_the_results_at_once(self, world, client):
         from matchmaking.listings.models import Offering
 
