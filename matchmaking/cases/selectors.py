@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from matchmaking.cases.choices import CaseStatus
@@ -24,9 +25,12 @@ def featured_cases(*, limit: int = 3) -> list[Case]:
 
 
 def cases_for_offering(offering, *, limit: int = 6) -> list[Case]:
-    return list(
-        Case.objects.published().filter(offering=offering).with_related().featured_first()[:limit]
-    )
+    cases = Case.objects.published().filter(offering=offering)
+    # Most offerings have no case: a bare existence check costs a fifth of the full query
+    # (five joins, the curated order) that the panel needs when there are some.
+    if not cases.exists():
+        return []
+    return list(cases.with_related().featured_first()[:limit])
 
 
 def cases_for_vendor(organization, *, limit: int = 6) -> list[Case]:
@@ -41,16 +45,32 @@ def cases_like_need(need, *, limit: int = 3) -> tuple[list[Case], bool]:
 
     Returns the cases and whether they match on application type too.
     """
-    sector_ids = list(need.sectors.values_list("pk", flat=True))
-    app_type_ids = list(need.app_types.values_list("pk", flat=True))
+    # ``.all()``: the need page has prefetched these (no query then).
+    sector_ids = [sector.pk for sector in need.sectors.all()]
+    app_type_ids = {app_type.pk for app_type in need.app_types.all()}
     if not sector_ids:
         return [], False
-    base = Case.objects.published().filter(sector_id__in=sector_ids).with_related()
-    if app_type_ids:
-        exact = list(base.filter(app_type_id__in=app_type_ids).featured_first()[:limit])
-        if exact:
-            return exact, True
-    return list(base.featured_first()[:limit]), False
+    in_sectors = Case.objects.published().filter(sector_id__in=sector_ids)
+    if not in_sectors.exists():  # cheap; the common answer on a large site
+        return [], False
+    base = in_sectors.with_related()
+    if not app_type_ids:
+        return list(base.featured_first()[:limit]), False
+    # One query: the exact matches first, then the rest, each group in featured-first order.
+    # The first ``limit`` rows then hold the first exact matches, or — when there are none —
+    # the first same-sector cases.
+    featured_first = base.featured_first()
+    exact_first = featured_first.annotate(
+        same_app_type=models.Case(
+            models.When(app_type_id__in=app_type_ids, then=1),
+            default=0,
+            output_field=models.IntegerField(),
+        )
+    ).order_by("-same_app_type", *featured_first.query.order_by)
+    cases = list(exact_first[:limit])
+    if cases and cases[0].app_type_id in app_type_ids:
+        return [case for case in cases if case.app_type_id in app_type_ids], True
+    return cases, False
 
 
 def vendor_cases(*, organization_id: int) -> QuerySet[Case]:

@@ -155,7 +155,12 @@ def existing_open_connection(*, kind: str, offering=None, need=None, org_id: int
         queryset = queryset.filter(offering=offering)
     else:
         queryset = queryset.filter(need=need)
-    return queryset.first()
+    # Shown on every offering/need page an enterprise/vendor opens, and usually there is none:
+    # an existence check is the cheapest way to learn that. There is at most one (the
+    # one-open-request/proposal constraints), so no ordering is needed to pick it.
+    if not queryset.exists():
+        return None
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def pending_received_count(user) -> int:

@@ -47,8 +47,14 @@ class Documents:
 # --- what may be matched -------------------------------------------------------------------
 
 
+def matchable_offerings_q(prefix: str = "") -> Q:
+    """``matchable_offerings()`` as a condition, e.g. on a suggestion's ``offering__`` (a join
+    instead of an ``IN`` over every published offering)."""
+    return Q(**{f"{prefix}status": OfferingStatus.PUBLISHED})
+
+
 def matchable_offerings() -> QuerySet:
-    return Offering.objects.filter(status=OfferingStatus.PUBLISHED)
+    return Offering.objects.filter(matchable_offerings_q())
 
 
 def matchable_needs(today=None) -> QuerySet:

@@ -25,6 +25,17 @@ from matchmaking.matching.services import top_k
 from matchmaking.taxonomy.models import ApplicationType, Sector
 
 OPPORTUNITIES_LIMIT = 200
+NEED_PANEL_FIELDS = (
+    "need_id",
+    "direction",
+    "score",
+    "rank",
+    "reasons",
+    "offering__title",
+    "offering__status",
+    "offering__organization__name",
+    "offering__organization__name_en",
+)
 
 
 @dataclass
@@ -82,10 +93,15 @@ def need_suggestions(need: Need, user) -> list[SuggestionRow] | None:
     """The offerings suggested for ``need`` (None: this user may not read them)."""
     if not may_read_need_suggestions(need, user):
         return None
+    # A join on the suggested offerings, not "IN (every published offering)": that made
+    # SQLite materialise ~100k ids on every view of the page.
     queryset = (
         Suggestion.objects.for_need(need)
-        .filter(offering__in=adapters.matchable_offerings())
+        .filter(adapters.matchable_offerings_q("offering__"))
         .select_related("offering", "offering__organization")
+        # What the panel shows (matching/panels/need_suggestions.html) — not the offerings'
+        # descriptions and search text, nor the organizations' profiles.
+        .only(*NEED_PANEL_FIELDS)
         .order_by("-score", "rank")[: top_k()]
     )
     return [_row(s) for s in queryset]
@@ -95,9 +111,12 @@ def offering_suggestions(offering: Offering, user) -> list[SuggestionRow] | None
     """The needs suggested for ``offering`` that ``user`` may see (None: not its vendor)."""
     if not may_read_offering_suggestions(offering, user):
         return None
+    stored = Suggestion.objects.for_offering(offering)
+    # The viewer's scope, narrowed to this list's needs first (primary-key lookups instead of
+    # materialising every need the viewer may see).
+    visible = visible_open_needs(user).filter(pk__in=stored.values("need_id"))
     queryset = (
-        Suggestion.objects.for_offering(offering)
-        .filter(need__in=visible_open_needs(user).values("pk"))
+        stored.filter(need__in=visible.values("pk"))
         .select_related("need", "need__organization")
         .order_by("-score", "rank")[: top_k()]
     )
