@@ -71,7 +71,7 @@ def when_ready(server):
     from django.db import connections
 
     try:
-        from matchmaking.listings.caching import need_index, offering_index
+        from matchmaking.listings.browse_index import need_index, offering_index
 
         offerings, needs = offering_index(), need_index()
         server.log.info(

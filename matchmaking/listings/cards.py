@@ -3,16 +3,16 @@
 A browse page shows 20 rows; reading them (one query + three prefetches) and rendering them
 cost more than finding them in the in-memory index. An offering row's HTML depends only on
 the offering, its vendor, the taxonomy names and the language — not on the viewer; a need
-row's also on whether the viewer may see who posted it (anonymous needs). Rows are cached
-under the browse index's fingerprint (which changes with any saved listing or organization,
-see caching.IndexHolder), the language and that one viewer-dependent flag, for at most
-LISTINGS_FACET_CACHE_SECONDS. Only rows missing from the cache are read and rendered.
-With Redis (REDIS_URL) the cache is shared by every worker.
+row's also on whether the viewer may see who posted it (anonymous needs). So a row is cached
+under its own version — when the row and its organization were last saved, which the browse
+index holds (``BrowseIndex.row_versions``) — the taxonomy version, the language and that one
+viewer-dependent flag, for at most LISTINGS_FACET_CACHE_SECONDS. A save changes only that
+row's key; only rows missing from the cache are read and rendered. With Redis (REDIS_URL) the
+cache is shared by every worker.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from matchmaking.taxonomy.selectors import taxonomy_version
 
 ROW_TEMPLATE = "listings/includes/offering_row.html"
 NEED_ROW_TEMPLATE = "listings/includes/need_row.html"
@@ -32,19 +34,34 @@ class RowCard:
     html: SafeString
 
 
-def index_version(fingerprint) -> str:
-    return hashlib.sha1(repr(fingerprint).encode()).hexdigest()[:16]
-
-
-def offering_cards(pks: list[int], queryset, *, version: str) -> list[RowCard]:
-    """Cards for ``pks`` (in that order); rows not in ``queryset`` any more are left out."""
+def _row_keys(kind: str, pks: list[int], index, variant=None) -> dict[int, str]:
     language = get_language() or settings.LANGUAGE_CODE
-    keys = {pk: f"listings:card:{version}:{language}:{pk}" for pk in pks}
+    taxonomy = taxonomy_version()
+    versions = index.row_versions(pks)
+    keys = {}
+    for pk in pks:
+        if pk not in versions:
+            continue  # not in the index (any more): not shown
+        updated, organization_updated = versions[pk]
+        suffix = f":{variant(pk)}" if variant else ""
+        keys[pk] = (
+            f"listings:{kind}:{pk}:{updated}:{organization_updated}:{taxonomy}:{language}{suffix}"
+        )
+    return keys
+
+
+def offering_cards(pks: list[int], queryset, *, index) -> list[RowCard]:
+    """Cards for ``pks`` (in that order); rows not in ``queryset`` any more are left out."""
+    keys = _row_keys("card", pks, index)
     found = _cached_rows(keys, queryset, _render)
+    return _cards(pks, keys, found)
+
+
+def _cards(pks, keys, found) -> list[RowCard]:
     return [
         RowCard(pk=pk, title=found[keys[pk]][0], html=mark_safe(found[keys[pk]][1]))  # noqa: S308 - our own rendered template
         for pk in pks
-        if keys[pk] in found
+        if pk in keys and keys[pk] in found
     ]
 
 
@@ -62,22 +79,17 @@ def _render(offering) -> str:
 
 def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
     """Need rows for ``pks`` (in that order) as ``request.user`` may see them; ``index`` is
-    the NeedIndex that found them (its fingerprint names the data, it knows the posters)."""
+    the NeedIndex that found them (it knows each row's version and poster)."""
     from matchmaking.core.permissions import is_platform_admin, user_organization_id
 
-    language = get_language() or settings.LANGUAGE_CODE
-    version = index_version(index.fingerprint)
     org_id, is_admin = user_organization_id(request.user), is_platform_admin(request.user)
-    keys = {}
-    for pk in pks:
-        named = index.poster_visible(pk, org_id=org_id, is_admin=is_admin)
-        keys[pk] = f"listings:needcard:{version}:{language}:{pk}:{'named' if named else 'anon'}"
+
+    def variant(pk):
+        return "named" if index.poster_visible(pk, org_id=org_id, is_admin=is_admin) else "anon"
+
+    keys = _row_keys("needcard", pks, index, variant)
     found = _cached_rows(keys, queryset, lambda need: _render_need(need, request))
-    return [
-        RowCard(pk=pk, title=found[keys[pk]][0], html=mark_safe(found[keys[pk]][1]))  # noqa: S308
-        for pk in pks
-        if keys[pk] in found
-    ]
+    return _cards(pks, keys, found)
 
 
 def render_need_cards(needs, request) -> list[RowCard]:

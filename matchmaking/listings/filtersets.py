@@ -40,7 +40,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.accounts.choices import VerificationStatus
-from matchmaking.listings.caching import count_rows, pack_rows
+from matchmaking.listings.browse_index import count_rows, pack_rows
 from matchmaking.listings.models import Need, Offering
 from matchmaking.taxonomy.models import (
     ApplicationType,
@@ -542,7 +542,7 @@ class OfferingFilterSet(FacetedFilterSet):
             return {"1": 0}
         return {"1": queryset.filter(has_published_cases_q()).count()}
 
-    # -- the in-memory index (caching.OfferingIndex): same filters, facets and orders ---------
+    # -- the in-memory index (browse_index.OfferingIndex): same filters, facets and orders ---------
 
     def index_order(self, index, rows, sort: str):
         """``rows`` (index positions, newest first) in the order ``sort`` asks for."""
@@ -782,7 +782,7 @@ class NeedFilterSet(FacetedFilterSet):
             for code in self.term_codes(DeploymentMode).values()
         }
 
-    # -- the in-memory index (caching.NeedIndex): same filters, facets and orders -------------
+    # -- the in-memory index (browse_index.NeedIndex): same filters, facets and orders -------------
 
     def index_filter_sector(self, index, value):
         return self._index_any(index, "sector", Sector, value)

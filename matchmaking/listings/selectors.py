@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.listings.caching import cached, need_index, offering_index
+from matchmaking.listings.browse_index import need_index, offering_index
+from matchmaking.listings.caching import cached
 from matchmaking.listings.choices import NeedVisibility, OfferingStatus
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.selectors import active_terms
@@ -100,7 +101,7 @@ def facet_counts(filterset, *, cache_params: dict) -> dict[str, dict[str, int]]:
 
 def indexed_browse(filterset, user):
     """(ids in display order, facet counts, the index) from the in-memory browse index
-    of the filterset's model (caching.OfferingIndex / NeedIndex), or None when the SQL path
+    of the filterset's model (browse_index.OfferingIndex / NeedIndex), or None when the SQL path
     must answer. Needs are narrowed to what ``user`` may see."""
     model = filterset.queryset.model
     scope = None

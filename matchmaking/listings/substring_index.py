@@ -190,3 +190,27 @@ class SearchColumn:
         found = np.zeros(len(self.texts), dtype=bool)
         found[self.rows_containing(term)] = True
         return found
+
+    def patched(self, old_to_new: np.ndarray, inserted: np.ndarray, texts: list[str], ids):
+        """This column after its rows moved (``old_to_new``: each current row's new position,
+        -1 if removed) and rows with ``texts`` were inserted at positions ``inserted``;
+        ``ids`` are the new rows' ids (for a rebuild when too much changed)."""
+        total = len(ids)
+        current = [None] * total
+        kept = np.flatnonzero(old_to_new >= 0)
+        old_texts = self.texts
+        for source, target in zip(kept.tolist(), old_to_new[kept].tolist(), strict=True):
+            current[target] = old_texts[source]
+        for target, text in zip(inserted.tolist(), texts, strict=True):
+            current[target] = text.replace(SEPARATOR, " ")
+        changed = old_to_new[self.changed]
+        changed = np.sort(np.concatenate([changed[changed >= 0], inserted]).astype(np.int64))
+        if len(changed) > max(self.REBUILD_MINIMUM, self.REBUILD_FRACTION * total):
+            return type(self)(ids, current)
+        patched = object.__new__(type(self))
+        patched.base, patched.base_ids, patched.texts = self.base, self.base_ids, current
+        base_to_current = self.base_to_current.copy()
+        valid = base_to_current >= 0
+        base_to_current[valid] = old_to_new[base_to_current[valid]]
+        patched.base_to_current, patched.changed = base_to_current, changed
+        return patched

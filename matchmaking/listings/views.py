@@ -27,7 +27,6 @@ from matchmaking.core.permissions import (
 )
 from matchmaking.listings import selectors, services
 from matchmaking.listings.cards import (
-    index_version,
     need_cards,
     offering_cards,
     render_need_cards,
@@ -170,7 +169,7 @@ class OfferingListView(FacetedListView):
         return selectors.offering_list_queryset(self.request.user)
 
     def indexed_rows(self, pks, queryset, index):
-        return offering_cards(pks, queryset, version=index_version(index.fingerprint))
+        return offering_cards(pks, queryset, index=index)
 
     def page_rows(self, rows):
         return render_offering_cards(rows)

@@ -1,4 +1,4 @@
-"""The in-memory browse index (listings.caching.OfferingIndex) gives exactly what the SQL
+"""The in-memory browse index (listings.browse_index.OfferingIndex) gives exactly what the SQL
 path gives — same rows in the same order, same totals, same facet counts — and never serves
 a change late: a new or changed offering shows on the next page view."""
 
@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.urls import reverse
 
-from matchmaking.listings import caching, selectors
+from matchmaking.listings import browse_index, selectors
 from matchmaking.listings.filtersets import OfferingFilterSet
 from tests import factories
 
@@ -82,7 +82,7 @@ def _indexed(query: str):
     filterset = OfferingFilterSet(
         QueryDict(query) or None, queryset=selectors.offering_list_queryset(AnonymousUser())
     )
-    ids, counts = filterset.indexed_results(caching.offering_index())
+    ids, counts = filterset.indexed_results(browse_index.offering_index())
     return [int(pk) for pk in ids], counts
 
 

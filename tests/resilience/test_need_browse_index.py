@@ -1,4 +1,4 @@
-"""The in-memory index of open needs (listings.caching.NeedIndex) gives exactly what the SQL
+"""The in-memory index of open needs (listings.browse_index.NeedIndex) gives exactly what the SQL
 path gives — same rows, order, totals and facet counts — for every kind of viewer: anonymous,
 an enterprise with private needs of its own, a vendor a private need was shown to, an admin."""
 
@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.urls import reverse
 
-from matchmaking.listings import caching, models, selectors
+from matchmaking.listings import browse_index, models, selectors
 from matchmaking.listings.filtersets import NeedFilterSet
 from tests import factories
 
@@ -147,7 +147,7 @@ class NeedBrowseIndexTests:
         assert need.pk not in [n.pk for n in response.context["object_list"]]
 
     def test_the_index_is_used(self, world):
-        assert caching.need_index() is not None
+        assert browse_index.need_index() is not None
 
 
 class NeedRowCardTests:

@@ -1,0 +1,144 @@
+"""A browse index patched with the rows changed since it was built (browse_index.BrowseIndex
+.patched) equals an index built from scratch on the same data: same rows in the same order,
+same columns, same term links, same keyword answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matchmaking.listings import browse_index
+from matchmaking.listings.indexing import apply_need_index, apply_offering_index
+from matchmaking.listings.models import Need, Offering
+from matchmaking.taxonomy.models import Sector
+from tests import factories
+
+TERMS = ["客服", "知识库", "海关", "政务问答", "质检", "医疗", "a"]
+
+
+@pytest.fixture
+def world(db):
+    vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
+    enterprises = [factories.make_organization(kind="enterprise") for _ in range(2)]
+    for number in range(12):
+        factories.make_offering(
+            organization=vendors[number % 3],
+            title=("政务问答", "智能客服", "医疗影像")[number % 3] + str(number),
+            sectors=(("finance",), ("healthcare", "government"), ())[number % 3],
+            price_min=None if number % 4 == 0 else 10_000 * number,
+        )
+        factories.make_need(
+            organization=enterprises[number % 2],
+            visibility=("public", "anonymous", "private")[number % 3],
+            title=("客服热线", "质检需求", "知识库建设")[number % 3] + str(number),
+        )
+    return vendors, enterprises
+
+
+def _same(patched, fresh):
+    assert patched.ids.tolist() == fresh.ids.tolist()
+    for name, _dtype, _make in fresh.base_columns + fresh.columns:
+        assert np.array_equal(getattr(patched, name), getattr(fresh, name), equal_nan=True), name
+    for name, _make in fresh.list_columns:
+        assert getattr(patched, name) == getattr(fresh, name), name
+    for name, mask in fresh.masks.items():
+        # bit numbers may differ between builds: compare the terms of every row
+        def terms(index, rows=mask, facet=name):
+            bits = {bit: term for term, bit in index.bits[facet].items()}
+            return [
+                sorted(bits[b] for b in bits if value >> b & 1)
+                for value in index.masks[facet].tolist()
+            ]
+
+        assert terms(patched) == terms(fresh), name
+    for name, _field in fresh.search_columns:
+        for term in TERMS:
+            found = getattr(patched, name).rows_containing(term).tolist()
+            assert found == getattr(fresh, name).rows_containing(term).tolist(), (name, term)
+
+
+def _change_offerings(vendors):
+    first, second, third = Offering.objects.order_by("pk")[:3]
+    first.title = "海关报关问答"
+    apply_offering_index(first, organization_name=first.organization.name)
+    first.save()
+    second.status = "archived"
+    second.save()
+    third.price_max = 999_999
+    third.save()
+    third.sectors.set(Sector.objects.filter(code__in=["finance", "government"]))
+    factories.make_offering(organization=vendors[0], title="全新客服知识库", sectors=("energy",))
+    vendors[1].verification_status = "verified"
+    vendors[1].save()
+
+
+def _change_needs(enterprises):
+    first, second = Need.objects.order_by("pk")[:2]
+    first.title = "海关质检"
+    apply_need_index(first)
+    first.save()
+    second.status = "closed"
+    second.save()
+    factories.make_need(organization=enterprises[1], title="全新医疗质检", visibility="anonymous")
+    enterprises[0].name = "改名企业"
+    enterprises[0].save()
+
+
+class PatchingTests:
+    def test_an_offering_index_patched_after_edits_equals_a_fresh_build(self, world):
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        _change_offerings(vendors)
+        patched = browse_index.offering_index()
+        assert patched is not before and patched.built_at == before.built_at  # patched
+        _same(patched, browse_index.OfferingIndex(patched.fingerprint))
+
+    def test_a_need_index_patched_after_edits_equals_a_fresh_build(self, world):
+        _vendors, enterprises = world
+        browse_index.reset_indexes()
+        before = browse_index.need_index()
+        _change_needs(enterprises)
+        patched = browse_index.need_index()
+        assert patched is not before and patched.built_at == before.built_at
+        _same(patched, browse_index.NeedIndex(patched.fingerprint))
+        assert patched.position == {pk: i for i, pk in enumerate(patched.ids.tolist())}
+
+    def test_patching_twice_in_a_row_still_equals_a_fresh_build(self, world):
+        vendors, enterprises = world
+        browse_index.reset_indexes()
+        browse_index.offering_index()
+        _change_offerings(vendors)
+        browse_index.offering_index()
+        Offering.objects.filter(status="published").order_by("-pk").first().save()
+        factories.make_offering(organization=vendors[2], title="第二轮新增客服")
+        patched = browse_index.offering_index()
+        _same(patched, browse_index.OfferingIndex(patched.fingerprint))
+
+    def test_a_new_taxonomy_term_on_a_row_rebuilds_the_index(self, world):
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        Sector.objects.create(code="space", name_zh="航天", name_en="Space")
+        factories.make_offering(organization=vendors[0], sectors=("space",))
+        after = browse_index.offering_index()
+        assert after.built_at > before.built_at  # rebuilt, not patched
+        _same(after, browse_index.OfferingIndex(after.fingerprint))
+
+    def test_many_changed_rows_rebuild_the_index(self, world, monkeypatch):
+        monkeypatch.setattr(browse_index, "MAX_PATCHED_ROWS", 2)
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        for offering in Offering.objects.all()[:3]:
+            offering.save()
+        assert browse_index.offering_index().built_at > before.built_at
+
+    def test_an_organization_change_reaches_its_rows(self, world):
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        browse_index.offering_index()
+        vendors[2].verification_status = "verified"
+        vendors[2].save()
+        index = browse_index.offering_index()
+        rows = np.isin(index.ids, list(vendors[2].offerings.values_list("pk", flat=True)))
+        assert index.verified[rows].all()
