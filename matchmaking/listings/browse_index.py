@@ -13,8 +13,9 @@ with the one it was built from. When it moved, the rows changed since (and the r
 organizations changed since) are read and patched into a copy of the index: removed, re-read,
 re-inserted at their place in the list order (~10 ms for a few rows at 100k). When many rows
 changed, or a new taxonomy term appears, the index is rebuilt (~1.5 s + ~3 s for the search
-columns at 100k offerings). Every LISTINGS_INDEX_MAX_AGE_SECONDS it is rebuilt anyway, which
-also drops rows deleted outright (no fingerprint sees a deletion; the pages read their rows
+columns at 100k offerings). A patched index whose row count differs from the database's
+(rows were also deleted outright) is rebuilt too. A deletion alone moves no fingerprint: the
+index is rebuilt at the latest after LISTINGS_INDEX_MAX_AGE_SECONDS (pages read their rows
 through the viewer's scope, so a deleted row is never shown, only counted until then).
 """
 
@@ -490,6 +491,8 @@ class IndexHolder:
                 index = None
                 if self._fresh(current) and None not in current.fingerprint:
                     index = current.patched(fingerprint, self._changed_ids(current.fingerprint))
+                    if index is not None and len(index) != self.index_class.rows().count():
+                        index = None  # rows were deleted too: no fingerprint shows that
                 if index is None:
                     index = self.index_class(fingerprint, previous=current)
                     _release_free_memory()

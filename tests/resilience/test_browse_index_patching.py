@@ -142,3 +142,14 @@ class PatchingTests:
         index = browse_index.offering_index()
         rows = np.isin(index.ids, list(vendors[2].offerings.values_list("pk", flat=True)))
         assert index.verified[rows].all()
+
+    def test_rows_deleted_alongside_a_change_are_dropped(self, world):
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        browse_index.offering_index()
+        gone = Offering.objects.filter(status="published").order_by("pk").first().pk
+        Offering.objects.filter(pk=gone).delete()
+        factories.make_offering(organization=vendors[0], title="删除之后的新增")
+        index = browse_index.offering_index()
+        assert gone not in index.ids.tolist()
+        _same(index, browse_index.OfferingIndex(index.fingerprint))
