@@ -31,6 +31,7 @@ from django.db.models import F
 from matchmaking.accounts.choices import VerificationStatus
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.substring_index import SearchColumn
+from matchmaking.taxonomy.selectors import active_terms
 
 MAX_TERM_BITS = 62  # terms per taxonomy held as bits of an int64; more → SQL path
 MAX_PATCHED_ROWS = 500  # more changed rows than this → rebuild instead of patching
@@ -122,8 +123,16 @@ class BrowseIndex:
         self.bits: dict[str, dict[int, int]] = {}
         self.masks: dict[str, np.ndarray] = {}
         position = {pk: index for index, pk in enumerate(self.ids.tolist())}
-        for name, links in self._read_links(self.rows()):
-            term_ids = sorted({term for _, term in links})
+        model = self.rows().model
+        for (name, links), (_name, field_name) in zip(
+            self._read_links(self.rows()), self.links, strict=True
+        ):
+            # every active term gets a bit, linked or not yet: a row saved later with a term
+            # no row had before is then patched in, not a reason to rebuild
+            term_model = model._meta.get_field(field_name).related_model
+            term_ids = sorted(
+                {term for _, term in links} | {term.pk for term in active_terms(term_model)}
+            )
             if len(term_ids) > MAX_TERM_BITS:
                 raise OverflowError(name)
             bit_of = {term: bit for bit, term in enumerate(term_ids)}

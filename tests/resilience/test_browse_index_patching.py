@@ -67,7 +67,9 @@ def _change_offerings(vendors):
     third.price_max = 999_999
     third.save()
     third.sectors.set(Sector.objects.filter(code__in=["finance", "government"]))
-    factories.make_offering(organization=vendors[0], title="全新客服知识库", sectors=("energy",))
+    factories.make_offering(
+        organization=vendors[0], title="全新客服知识库", sectors=("smart_city",)
+    )
     vendors[1].verification_status = "verified"
     vendors[1].save()
 
@@ -153,3 +155,16 @@ class PatchingTests:
         index = browse_index.offering_index()
         assert gone not in index.ids.tolist()
         _same(index, browse_index.OfferingIndex(index.fingerprint))
+
+    def test_a_row_with_a_term_no_row_had_yet_is_patched_in(self, world):
+        """Every active term has its bit from the start: a first offering in a sector is
+        patched in, not a reason to rebuild."""
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        assert not Offering.objects.filter(sectors__code="culture_tourism").exists()
+        first = factories.make_offering(organization=vendors[0], sectors=("culture_tourism",))
+        assert first.sectors.get().code == "culture_tourism"
+        after = browse_index.offering_index()
+        assert after.built_at == before.built_at  # patched
+        _same(after, browse_index.OfferingIndex(after.fingerprint))
