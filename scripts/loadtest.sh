@@ -7,6 +7,7 @@
 # Environment: LOADTEST_DB (source SQLite world, default var/bench.sqlite3 — build it with
 # `seed_demo --offerings 100000 --needs 10000`), LOADTEST_PORT (default 8100),
 # GUNICORN_WORKERS (default 4), LOADTEST_DURATION (30), LOADTEST_CONCURRENCY (20),
+# LOADTEST_LOG_LEVEL (WARNING; INFO logs every request and each index rebuild),
 # LOADTEST_KEEP=1 keeps the work folder (gunicorn.log, db_worker.log, the world copy/export)
 # and prints its path instead of deleting it on exit.
 # --postgres: the same world exported from the SQLite copy (export_listings) and imported
@@ -28,7 +29,7 @@ export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_BENCH_VIEWS=1
 export DJANGO_STATIC_ROOT="$WORK/static"
 export DJANGO_VAR_DIR="$WORK/var"
-export DJANGO_LOG_LEVEL=WARNING
+export DJANGO_LOG_LEVEL="${LOADTEST_LOG_LEVEL:-WARNING}"
 # Plain HTTP on loopback: no HTTPS redirect (the rest of the production settings stay on).
 export DJANGO_SECURE_SSL_REDIRECT=0
 export CONNECTION_DAILY_LIMIT_PER_ORG="${CONNECTION_DAILY_LIMIT_PER_ORG:-100000}"

@@ -21,6 +21,7 @@ through the viewer's scope, so a deleted row is never shown, only counted until 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -32,6 +33,8 @@ from matchmaking.accounts.choices import VerificationStatus
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.substring_index import SearchColumn
 from matchmaking.taxonomy.selectors import active_terms
+
+logger = logging.getLogger(__name__)
 
 MAX_TERM_BITS = 62  # terms per taxonomy held as bits of an int64; more → SQL path
 MAX_PATCHED_ROWS = 500  # more changed rows than this → rebuild instead of patching
@@ -496,20 +499,45 @@ class IndexHolder:
             current = self._index
             if self._fresh(current) and current.fingerprint == fingerprint:
                 return current
+            started = time.monotonic()
             try:
-                index = None
+                index, reason = None, "first build" if current is None else "age"
                 if self._fresh(current) and None not in current.fingerprint:
-                    index = current.patched(fingerprint, self._changed_ids(current.fingerprint))
-                    if index is not None and len(index) != self.index_class.rows().count():
-                        index = None  # rows were deleted too: no fingerprint shows that
+                    changed = self._changed_ids(current.fingerprint)
+                    index = current.patched(fingerprint, changed)
+                    reason = f"{len(changed)} changed rows could not be patched in"
+                    if index is not None and not self._complete(index, fingerprint):
+                        index, reason = None, "rows deleted"  # no fingerprint shows that
+                    if index is not None:
+                        logger.debug(
+                            "%s patched: %s rows in %.0f ms",
+                            self.index_class.__name__,
+                            len(changed),
+                            (time.monotonic() - started) * 1000,
+                        )
                 if index is None:
                     index = self.index_class(fingerprint, previous=current)
                     _release_free_memory()
+                    logger.info(
+                        "%s rebuilt (%s): %s rows in %.1f s",
+                        self.index_class.__name__,
+                        reason,
+                        len(index),
+                        time.monotonic() - started,
+                    )
             except OverflowError:
                 self.disabled = True
                 return None
             self._index = index
             return index
+
+    def _complete(self, index, fingerprint) -> bool:
+        """Whether the patched ``index`` holds as many rows as the database. A difference
+        means rows were deleted — unless another process wrote meanwhile (the fingerprint
+        moved): then the count proves nothing, and the next request patches again."""
+        if len(index) == self.index_class.rows().count():
+            return True
+        return self.fingerprint() != fingerprint
 
     def _fresh(self, index) -> bool:
         return (

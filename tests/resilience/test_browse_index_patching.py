@@ -168,3 +168,30 @@ class PatchingTests:
         after = browse_index.offering_index()
         assert after.built_at == before.built_at  # patched
         _same(after, browse_index.OfferingIndex(after.fingerprint))
+
+    def test_a_write_racing_a_patch_is_patched_in_next_not_taken_for_a_deletion(
+        self, world, monkeypatch
+    ):
+        """Another process saving a row while this one patches makes the row count differ;
+        that is not a deletion: the patch stands and the next request patches the new row."""
+        vendors, _enterprises = world
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        holder = browse_index._offerings
+        original = browse_index.IndexHolder._changed_ids
+
+        def changed_then_a_concurrent_write(self, since):
+            found = original(self, since)
+            monkeypatch.setattr(browse_index.IndexHolder, "_changed_ids", original)
+            factories.make_offering(organization=vendors[1], title="并发写入的新品")
+            return found
+
+        monkeypatch.setattr(
+            browse_index.IndexHolder, "_changed_ids", changed_then_a_concurrent_write
+        )
+        factories.make_offering(organization=vendors[0], title="本次补丁的新品")
+        patched = holder.get()
+        assert patched.built_at == before.built_at  # patched, not rebuilt
+        latest = browse_index.offering_index()
+        assert latest.built_at == before.built_at
+        _same(latest, browse_index.OfferingIndex(latest.fingerprint))
