@@ -62,3 +62,12 @@ def _view_counts_written_at_once(settings):
     """Offering views are written at once in tests: a per-process tally would outlive the
     test's rolled-back database (tests of the batching turn it back on and flush)."""
     settings.LISTINGS_VIEW_COUNT_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_taxonomy_cache():
+    """Each test reads the taxonomy afresh: terms a rolled-back test saved or deleted must not
+    stay in the per-process cache (taxonomy.selectors)."""
+    from matchmaking.taxonomy.selectors import reset_taxonomy_cache
+
+    reset_taxonomy_cache()

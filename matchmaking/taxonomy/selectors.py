@@ -48,3 +48,10 @@ def active_terms(model) -> list:
     with _lock:
         _terms[model] = (now, version, terms)
     return terms
+
+
+def reset_taxonomy_cache() -> None:
+    """Forget the terms this process has read (tests: a rolled-back term save must not leave
+    its terms cached for the next test)."""
+    with _lock:
+        _terms.clear()
