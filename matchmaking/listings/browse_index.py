@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 
 import numpy as np
 from django.conf import settings
@@ -65,7 +66,7 @@ def _microseconds(value) -> int:
     return 0 if value is None else int(value.timestamp() * 1_000_000)
 
 
-class BrowseIndex:
+class BrowseIndex(ABC):
     """Columns of a browse list's rows in the list's default order (newest first: published
     descending with missing dates last, then id descending) — what the filterset's
     ``index_filter_*``/``index_count_*`` methods read. Subclasses name the rows, the fields
@@ -104,9 +105,13 @@ class BrowseIndex:
     )
 
     @classmethod
+    @abstractmethod
     def rows(cls):
         """The queryset of the rows the index holds."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def relevance(self, rows, terms: list[str]):
+        """Per row of ``rows`` (positions): its score for the search ``terms``."""
 
     # -- building -------------------------------------------------------------------------------
 
@@ -448,6 +453,14 @@ class NeedIndex(BrowseIndex):
             or not self.anonymous[position]
             or (org_id is not None and self.organization[position] == org_id)
         )
+
+    def relevance(self, rows, terms: list[str]):
+        """Per row of ``rows`` (positions): 3 per term in the title (as the SQL path's
+        ``relevance_expression``)."""
+        scores = np.zeros(len(rows), dtype=np.int64)
+        for term in terms:
+            scores += 3 * self.title_contains(term)[rows]
+        return scores
 
     def region_mask(self, value: str):
         wanted = value.lower()

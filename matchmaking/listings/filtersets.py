@@ -197,7 +197,6 @@ class FacetedFilterSet(django_filters.FilterSet):
         if self.is_bound:
             self.errors  # noqa: B018
             cleaned = getattr(self.form, "cleaned_data", {})
-        self._cases_mask = None
         masks = {} if scope is None else {None: scope}
         for name, value in cleaned.items():
             if name == "sort":
@@ -226,8 +225,20 @@ class FacetedFilterSet(django_filters.FilterSet):
         rows = self.index_order(index, np.flatnonzero(everything), self.active_sort())
         return index.ids[rows], counts
 
+    # sort → (index column, descending) for the sorts the in-memory index orders by a number
+    index_sort_columns: dict[str, tuple[str, bool]] = {}
+
     def index_order(self, index, rows, sort: str):
-        raise NotImplementedError
+        """``rows`` (index positions, in the index's newest-first order) as ``sort`` asks:
+        by the index's relevance score, by a number column (missing values last), or as
+        they are ("newest")."""
+        if sort == "relevance":
+            scores = index.relevance(rows, self.search_terms())
+            return rows[np.argsort(-scores, kind="stable")]
+        if sort in self.index_sort_columns:
+            column, descending = self.index_sort_columns[sort]
+            return _order_by_number(index, rows, getattr(index, column), descending=descending)
+        return rows
 
     def index_filter_q(self, index, value):
         terms = search_terms(value)
@@ -544,37 +555,28 @@ class OfferingFilterSet(FacetedFilterSet):
 
     # -- the in-memory index (browse_index.OfferingIndex): same filters, facets and orders ---------
 
-    def index_order(self, index, rows, sort: str):
-        """``rows`` (index positions, newest first) in the order ``sort`` asks for."""
-        import numpy as np
-
-        if sort == "relevance":
-            scores = index.relevance(rows, self.search_terms())
-            return rows[np.argsort(-scores, kind="stable")]
-        if sort in ("price_asc", "price_desc"):
-            return _order_by_number(index, rows, index.price_min, descending=sort == "price_desc")
-        return rows
+    index_sort_columns = {"price_asc": ("price_min", False), "price_desc": ("price_min", True)}
 
     def _cases(self, index):
-        import numpy as np
+        """Rows backed by published cases (read once per filterset and index)."""
+        found = getattr(self, "_cases_mask", None)
+        if found is not None and found[0] is index:
+            return found[1]
+        if HAS_PUBLISHED_CASES_QUERY is None:
+            mask = np.zeros(len(index), dtype=bool)
+        else:
+            from matchmaking.listings.caching import cached
 
-        if self._cases_mask is None:
-            if HAS_PUBLISHED_CASES_QUERY is None:
-                self._cases_mask = np.zeros(len(index), dtype=bool)
-            else:
-                from matchmaking.listings.caching import cached
-
-                ids = cached(
-                    "has-cases",
-                    {},
-                    lambda: list(
-                        Offering.objects.filter(has_published_cases_q()).values_list(
-                            "pk", flat=True
-                        )
-                    ),
-                )
-                self._cases_mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
-        return self._cases_mask
+            ids = cached(
+                "has-cases",
+                {},
+                lambda: list(
+                    Offering.objects.filter(has_published_cases_q()).values_list("pk", flat=True)
+                ),
+            )
+            mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
+        self._cases_mask = (index, mask)
+        return mask
 
     def index_filter_sector(self, index, value):
         return self._index_any(index, "sector", Sector, value, unlinked=True)
@@ -827,14 +829,4 @@ class NeedFilterSet(FacetedFilterSet):
             for code in self.term_codes(DeploymentMode).values()
         }
 
-    def index_order(self, index, rows, sort: str):
-        if sort == "relevance":
-            scores = np.zeros(len(rows), dtype=np.int64)
-            for term in self.search_terms():
-                scores += 3 * index.title_contains(term)[rows]
-            return rows[np.argsort(-scores, kind="stable")]
-        if sort == "deadline":
-            return _order_by_number(index, rows, index.expires_on, descending=False)
-        if sort == "budget_desc":
-            return _order_by_number(index, rows, index.budget_max, descending=True)
-        return rows
+    index_sort_columns = {"deadline": ("expires_on", False), "budget_desc": ("budget_max", True)}

@@ -30,6 +30,13 @@ def _sorted_distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+def rows_mask(rows: np.ndarray, size: int) -> np.ndarray:
+    """Row positions as a boolean mask over ``size`` rows."""
+    found = np.zeros(size, dtype=bool)
+    found[rows] = True
+    return found
+
+
 class SubstringIndex:
     def __init__(self, texts: list[str]):
         self.texts = [text.replace(SEPARATOR, " ") for text in texts]
@@ -105,9 +112,7 @@ class SubstringIndex:
 
     def mask(self, term: str) -> np.ndarray:
         """``rows_containing`` as a boolean mask over all texts."""
-        found = np.zeros(self.size, dtype=bool)
-        found[self.rows_containing(term)] = True
-        return found
+        return rows_mask(self.rows_containing(term), self.size)
 
     def _scan(self, term: str) -> np.ndarray:
         texts = self.texts
@@ -187,9 +192,7 @@ class SearchColumn:
         return np.sort(found)
 
     def mask(self, term: str) -> np.ndarray:
-        found = np.zeros(len(self.texts), dtype=bool)
-        found[self.rows_containing(term)] = True
-        return found
+        return rows_mask(self.rows_containing(term), len(self.texts))
 
     def patched(self, old_to_new: np.ndarray, inserted: np.ndarray, texts: list[str], ids):
         """This column after its rows moved (``old_to_new``: each current row's new position,

@@ -195,3 +195,11 @@ class PatchingTests:
         latest = browse_index.offering_index()
         assert latest.built_at == before.built_at
         _same(latest, browse_index.OfferingIndex(latest.fingerprint))
+
+    def test_an_index_older_than_the_maximum_age_is_rebuilt(self, world, settings):
+        """The safety net for writes no fingerprint sees: past the age, a full rebuild."""
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        assert browse_index.offering_index() is before  # nothing changed, still young
+        settings.LISTINGS_INDEX_MAX_AGE_SECONDS = 0
+        assert browse_index.offering_index().built_at > before.built_at
