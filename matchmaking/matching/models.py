@@ -98,6 +98,8 @@ class SuggestionFeedback(models.Model):
         "accounts.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     score = models.FloatField(_("score when dismissed"), null=True, blank=True)
+    # The engine's score components of the pair when dismissed (training data for the ranker).
+    components = models.JSONField(_("score components"), default=dict, blank=True)
     created_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
 
     class Meta:
@@ -145,6 +147,59 @@ class SynonymGroup(TimeStampedModel):
     @property
     def term_list(self) -> list[str]:
         return split_terms(self.terms)
+
+
+class SuggestedSynonymStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SuggestedSynonym(TimeStampedModel):
+    """Two words the platform's own listings and cases use alike, mined by ``mine_synonyms``.
+
+    Nothing here affects ranking until an admin approves it: approval adds the pair to a
+    ``SynonymGroup`` (the admin-editable table the engine reads), which rebuilds the index.
+    """
+
+    term = models.CharField(_("term"), max_length=40)
+    synonym = models.CharField(_("suggested synonym"), max_length=40)
+    score = models.FloatField(_("similarity"), default=0.0)
+    support = models.PositiveIntegerField(_("listings using both contexts"), default=0)
+    examples = models.TextField(_("shared context words"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuggestedSynonymStatus.choices,
+        default=SuggestedSynonymStatus.PENDING,
+        db_index=True,
+    )
+    group = models.ForeignKey(
+        SynonymGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("synonym group"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suggested synonym")
+        verbose_name_plural = _("suggested synonyms")
+        ordering = ["status", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "synonym"], name="suggested_synonym_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(term=models.F("synonym")), name="suggested_synonym_distinct"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ↔ {self.synonym}"
 
 
 class LexiconKind(models.TextChoices):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from matchmaking.core.panels import Panel
-from matchmaking.matching import selectors
+from matchmaking.matching import no_match, selectors
+from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
 
 def need_suggestions_panel(request, need) -> Panel | None:
@@ -13,9 +14,20 @@ def need_suggestions_panel(request, need) -> Panel | None:
     rows = selectors.need_suggestions(need, request.user)
     if rows is None:
         return None
+    own = need.organization_id == _org_id(request)
     return Panel(
         "matching/panels/need_suggestions.html",
-        {"need": need, "rows": rows, "can_dismiss": need.organization_id == _org_id(request)},
+        {
+            "need": need,
+            "rows": rows,
+            "summary": no_match.summarise(need, rows),
+            "strong_at": f"{STRONG_MATCH:.0f}",
+            "possible_at": f"{POSSIBLE_MATCH:.0f}",
+            "can_dismiss": own,
+            # The no-good-match actions are for the need's own members only.
+            "can_act": own,
+            "edit_url": reverse("listings:need-edit", args=[need.pk]),
+        },
     )
 
 

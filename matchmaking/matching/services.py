@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from matchmaking.core.permissions import user_organization_id
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
-from matchmaking.matching import adapters, embeddings
+from matchmaking.matching import adapters, calibration, embeddings, learning
 from matchmaking.matching.engine import Suggestion as EngineSuggestion
 from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
@@ -81,13 +81,24 @@ def top_k() -> int:
 
 
 def _ranked(suggestion: EngineSuggestion, *, need_id: int, offering_id: int) -> Ranked:
+    """The stored score is the calibrated one (of the learned ranker's score when one is
+    active); the engine's own total is kept as the ``raw`` component."""
+    components = {k: float(v) for k, v in suggestion.components.items()}
+    raw = float(suggestion.score)
+    score = calibration.calibrate(learning.base_score(raw, components))
+    components["raw"] = raw
     return Ranked(
         need_id=need_id,
         offering_id=offering_id,
-        score=float(suggestion.score),
-        components={k: float(v) for k, v in suggestion.components.items()},
+        score=score,
+        components=components,
         reasons=[reason_dict(r) for r in suggestion.reasons],
     )
+
+
+def _best_first(items: list[Ranked]) -> list[Ranked]:
+    """Order by the stored score; equal scores keep the engine's order (the sort is stable)."""
+    return sorted(items, key=lambda r: -r.score)
 
 
 def _with_semantics(items: list[Ranked], top: int) -> list[Ranked]:
@@ -161,7 +172,7 @@ def rank_offerings_for_need(need_id: int, *, top: int | None = None) -> list[Ran
         if offering_id is None or offering_id in dismissed:
             continue
         items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-    return _with_semantics(items, top)
+    return _with_semantics(_best_first(items), top)
 
 
 def rank_needs_for_offering(offering_id: int, *, top: int | None = None) -> list[Ranked]:
@@ -179,7 +190,7 @@ def rank_needs_for_offering(offering_id: int, *, top: int | None = None) -> list
         if need_id is None or need_id in dismissed:
             continue
         items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-    return _with_semantics(items, top)
+    return _with_semantics(_best_first(items), top)
 
 
 # --- storing ----------------------------------------------------------------------------------
@@ -379,7 +390,7 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
             if offering_id is None or offering_id in dismissed[need_id]:
                 continue
             items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-        yield need_id, _with_semantics(items, top)
+        yield need_id, _with_semantics(_best_first(items), top)
 
 
 def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
@@ -483,6 +494,7 @@ def suggestion_dismiss(
             "user": user,
             "organization_id": user_organization_id(user),
             "score": current.score if current else None,
+            "components": current.components if current else {},
         },
     )
     Suggestion.objects.filter(need=need, offering=offering, direction=direction).delete()

@@ -152,3 +152,28 @@ class SavedSearch(models.Model):
         except NoReverseMatch:  # the listings pages are not installed
             base = "/offerings/" if self.target == SavedSearchTarget.OFFERINGS else "/needs/"
         return f"{base}?{self.query}" if self.query else base
+
+
+class NeedBroadcast(models.Model):
+    """A need's enterprise told the vendors of close offerings about it (no strong match).
+
+    Recorded so the vendors are told once per ``NEED_BROADCAST_COOLDOWN_DAYS``, not on every
+    click, and so the page can say when it was done.
+    """
+
+    need = models.ForeignKey(
+        "listings.Need", on_delete=models.CASCADE, related_name="+", verbose_name=_("need")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    vendors = models.PositiveIntegerField(_("vendors told"), default=0)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("need sent to vendors")
+        verbose_name_plural = _("needs sent to vendors")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} → {self.vendors}"

@@ -25,5 +25,26 @@ def save_search_panel(request, target) -> Panel | None:
     )
 
 
+def need_no_match_actions(request, need) -> Panel | None:
+    """Inside a need's "no strong match" box (matching's panel), for the need's own members:
+    tell the vendors of close offerings, and an alert when a fitting offering appears."""
+    from matchmaking.core.permissions import user_organization_id
+    from matchmaking.notifications import services
+
+    if user_organization_id(request.user) != need.organization_id or not need.is_open:
+        return None
+    return Panel(
+        template="notifications/includes/need_no_match_actions.html",
+        context={
+            "broadcast_url": reverse("notifications:need-broadcast", args=[need.pk]),
+            "alert_url": reverse("notifications:need-alert", args=[need.pk]),
+            "recent_broadcast": services.need_broadcast_recent(need),
+            "alert": services.need_alert_find(need=need, user=request.user),
+            "saved_searches_url": reverse("notifications:saved-search-list"),
+        },
+    )
+
+
 def register() -> None:
     register_panel("browse-tools", 10, save_search_panel)
+    register_panel("need-no-match-actions", 10, need_no_match_actions)

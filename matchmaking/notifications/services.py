@@ -341,3 +341,129 @@ def send_digests(*, frequency: str, now: datetime | None = None) -> int:
         Notification.objects.filter(pk__in=[item.pk for item in items]).update(digest_sent_at=now)
         sent += 1
     return sent
+
+
+# --- A need with no strong match: tell close vendors, or wait for a fitting offering ---------
+
+NEED_BROADCAST_COOLDOWN_DAYS = 7
+NEED_BROADCAST_MAX_VENDORS = 20
+
+
+def need_broadcast_recent(need):
+    """The last time the need's vendors were told within the cooldown, or None."""
+    from matchmaking.notifications.models import NeedBroadcast
+
+    since = timezone.now() - timezone.timedelta(days=NEED_BROADCAST_COOLDOWN_DAYS)
+    return NeedBroadcast.objects.filter(need=need, created_at__gte=since).first()
+
+
+def _close_offerings(need) -> list:
+    """The offerings closest to the need: its suggested offerings, or (none yet) published
+    offerings sharing a sector or application type with it."""
+    from django.db.models import Q
+
+    from matchmaking.listings.models import Offering
+    from matchmaking.matching.adapters import matchable_offerings
+    from matchmaking.matching.models import Suggestion
+
+    suggested = list(
+        Suggestion.objects.for_need(need)
+        .filter(offering__in=matchable_offerings())
+        .order_by("-score", "rank")
+        .values_list("offering_id", flat=True)[:NEED_BROADCAST_MAX_VENDORS]
+    )
+    queryset = Offering.objects.select_related("organization")
+    if suggested:
+        return list(queryset.filter(pk__in=suggested))
+    sector_ids = list(need.sectors.values_list("pk", flat=True))
+    app_ids = list(need.app_types.values_list("pk", flat=True))
+    if not sector_ids and not app_ids:
+        return []
+    return list(
+        queryset.filter(pk__in=matchable_offerings().values("pk"))
+        .filter(Q(sectors__in=sector_ids) | Q(app_types__in=app_ids))
+        .exclude(organization_id=need.organization_id)
+        .distinct()
+        .order_by("-published_at", "pk")[:NEED_BROADCAST_MAX_VENDORS]
+    )
+
+
+@transaction.atomic
+def need_broadcast(*, need, user):
+    """Tell the members of the vendors whose offerings are closest to ``need`` about it.
+
+    Only the need's own members may do it, while it is open, once per cooldown. A vendor is
+    told only when it may see the need (``Need.visible_to``: a private need reaches only its
+    audience), and the message names the need, never its organization (anonymity holds).
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from matchmaking.accounts.models import User
+    from matchmaking.listings.models import Need
+    from matchmaking.notifications.models import NeedBroadcast
+
+    if not Need.objects.editable_by(user).filter(pk=need.pk).exists():
+        raise PermissionDenied
+    if not need.is_open:
+        raise ValidationError(_("Only an open need can be sent to vendors."), code="not_open")
+    if need_broadcast_recent(need) is not None:
+        raise ValidationError(
+            _("The vendors were told about this need less than %(days)s days ago.")
+            % {"days": NEED_BROADCAST_COOLDOWN_DAYS},
+            code="too_soon",
+        )
+    by_vendor: dict[int, list] = OrderedDict()
+    for offering in _close_offerings(need):
+        if offering.organization_id != need.organization_id:
+            by_vendor.setdefault(offering.organization_id, []).append(offering)
+    told = 0
+    for org_id, offerings in by_vendor.items():
+        members = list(User.objects.filter(membership__organization_id=org_id, is_active=True))
+        if not members or not Need.objects.visible_to(members[0]).filter(pk=need.pk).exists():
+            continue
+        notify(
+            recipients=members,
+            kind=NotificationKind.NEW_SUGGESTION,
+            url=need.get_absolute_url(),
+            context={"listing": offerings[0].title, "suggestion": need.title, "reasons": []},
+        )
+        told += 1
+    return NeedBroadcast.objects.create(need=need, sent_by=user, vendors=told)
+
+
+def need_alert_query(need) -> str:
+    """The offerings filters a fitting offering meets: the need's categories and deployment."""
+    pairs = [("sector", code) for code in need.sectors.values_list("code", flat=True)]
+    pairs += [("app_type", code) for code in need.app_types.values_list("code", flat=True)]
+    pairs += [("deployment", code) for code in need.deployment_modes.values_list("code", flat=True)]
+    return urlencode(sorted(pairs))
+
+
+def need_alert_name(need) -> str:
+    return (_("Offerings for my need: %(title)s") % {"title": need.title})[:80]
+
+
+def need_alert_find(*, need, user):
+    return SavedSearch.objects.filter(
+        user=user, target=SavedSearchTarget.OFFERINGS, name=need_alert_name(need)
+    ).first()
+
+
+def need_alert_create(*, need, user) -> SavedSearch:
+    """A saved search (daily alerts) for offerings that fit ``need``; the same one if it exists."""
+    from django.core.exceptions import PermissionDenied
+
+    from matchmaking.listings.models import Need
+
+    if not Need.objects.editable_by(user).filter(pk=need.pk).exists():
+        raise PermissionDenied
+    existing = need_alert_find(need=need, user=user)
+    if existing is not None:
+        return existing
+    return saved_search_create(
+        user=user,
+        name=need_alert_name(need),
+        target=SavedSearchTarget.OFFERINGS,
+        query=need_alert_query(need),
+        frequency=Frequency.DAILY,
+    )

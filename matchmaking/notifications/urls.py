@@ -17,4 +17,6 @@ urlpatterns = [
         views.SavedSearchDeleteView.as_view(),
         name="saved-search-delete",
     ),
+    path("needs/<int:pk>/tell-vendors/", views.NeedBroadcastView.as_view(), name="need-broadcast"),
+    path("needs/<int:pk>/alert/", views.NeedAlertView.as_view(), name="need-alert"),
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView
 
@@ -129,3 +130,51 @@ class SavedSearchDeleteView(LoginRequiredMixin, View):
         services.saved_search_delete(search=search, user=request.user)
         messages.success(request, _("Search “%(name)s” deleted.") % {"name": search.name})
         return redirect("notifications:saved-search-list")
+
+
+class NeedActionMixin(LoginRequiredMixin):
+    """POST on one of the viewer's own needs (404 for a need they may not see)."""
+
+    def get_need(self, pk):
+        from matchmaking.core.permissions import get_visible_or_404
+        from matchmaking.listings.models import Need
+
+        return get_visible_or_404(Need.objects.all(), self.request.user, pk=pk)
+
+
+class NeedBroadcastView(NeedActionMixin, View):
+    """Tell the vendors of the closest offerings about a need with no strong match."""
+
+    def post(self, request, pk):
+        need = self.get_need(pk)
+        try:
+            sent = services.need_broadcast(need=need, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s vendor with a close offering was told about your need.",
+                    "%(count)s vendors with close offerings were told about your need.",
+                    sent.vendors,
+                )
+                % {"count": sent.vendors},
+            )
+        return redirect(need.get_absolute_url())
+
+
+class NeedAlertView(NeedActionMixin, View):
+    """Save a search that alerts the viewer when an offering fitting the need is published."""
+
+    def post(self, request, pk):
+        need = self.get_need(pk)
+        try:
+            services.need_alert_create(need=need, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Saved. You will be alerted when a fitting offering is published.")
+            )
+        return redirect(need.get_absolute_url())

@@ -1,0 +1,147 @@
+"""Reads behind an honest "no good match": score bands, and what relaxing would bring.
+
+A need's suggestions are read in calibrated bands (``calibration.band``): strong (≥ 70),
+possible (50–70) and weak (hidden by default). When none is strong, the need's page says so and
+offers what to do; this module computes the "broaden" part from the database: for each hard
+constraint the need sets (a must-have, its accepted deployment modes, its budget), how many
+published offerings meet every *other* hard constraint and share a category with the need but
+fail that one — the offerings that would fit if the poster relaxed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.listings.models import Need
+from matchmaking.matching import adapters
+from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH, band
+
+#: The hard constraints a poster may relax, in the order shown.
+RELAXABLE = (
+    "requires_domestic_hw",
+    "requires_on_premises",
+    "requires_filing",
+    "deployment",
+    "budget",
+)
+RELAX_LABELS = {
+    "requires_domestic_hw": _("domestic hardware/OS (信创)"),
+    "requires_on_premises": _("data on premises"),
+    "requires_filing": _("generative AI filing (备案)"),
+    "deployment": _("accepted deployment modes"),
+    "budget": _("budget"),
+}
+MUST_HAVES = ("requires_domestic_hw", "requires_on_premises", "requires_filing")
+
+
+@dataclass
+class Relaxation:
+    constraint: str
+    count: int
+
+    @property
+    def label(self):
+        return RELAX_LABELS[self.constraint]
+
+    @property
+    def is_must_have(self) -> bool:
+        return self.constraint in MUST_HAVES
+
+
+@dataclass
+class MatchSummary:
+    strong: list = field(default_factory=list)
+    possible: list = field(default_factory=list)
+    weak: list = field(default_factory=list)
+    relaxations: list[Relaxation] = field(default_factory=list)
+
+    @property
+    def has_strong_match(self) -> bool:
+        return bool(self.strong)
+
+    @property
+    def must_have_relaxations(self) -> list[Relaxation]:
+        return [r for r in self.relaxations if r.is_must_have and r.count]
+
+    @property
+    def other_relaxations(self) -> list[Relaxation]:
+        return [r for r in self.relaxations if not r.is_must_have and r.count]
+
+    @property
+    def must_have_total(self) -> int:
+        return sum(r.count for r in self.must_have_relaxations)
+
+
+def _constraint_q(need: Need, constraint: str, deployment_ids: list[int]) -> Q | None:
+    """The condition an offering must meet for ``constraint`` (None: the need does not set it)."""
+    if constraint == "requires_domestic_hw":
+        if not need.requires_domestic_hw:
+            return None
+        return ~Q(domestic_platforms=[]) & Q(domestic_platforms__isnull=False)
+    if constraint == "requires_on_premises":
+        return Q(on_premises_data=True) if need.requires_on_premises else None
+    if constraint == "requires_filing":
+        if not need.requires_filing:
+            return None
+        return ~Q(organization__filing_number="") & Q(organization__filing_number__isnull=False)
+    if constraint == "deployment":
+        return Q(deployment_modes__in=deployment_ids) if deployment_ids else None
+    if constraint == "budget":
+        if need.budget_max is None:
+            return None
+        factor = float(settings.MATCHING_BUDGET_HARD_FACTOR)
+        return Q(price_min__isnull=True) | Q(price_min__lt=factor * need.budget_max)
+    raise ValueError(constraint)
+
+
+def relaxations(need: Need) -> list[Relaxation]:
+    """Per hard constraint the need sets: published offerings (of other organizations) in the
+    need's categories that meet every other hard constraint but fail this one."""
+    deployment_ids = list(need.deployment_modes.values_list("pk", flat=True))
+    conditions = {
+        c: q for c in RELAXABLE if (q := _constraint_q(need, c, deployment_ids)) is not None
+    }
+    if not conditions:
+        return []
+    base = adapters.matchable_offerings().exclude(organization_id=need.organization_id)
+    sector_ids = list(need.sectors.values_list("pk", flat=True))
+    app_ids = list(need.app_types.values_list("pk", flat=True))
+    if sector_ids or app_ids:
+        base = base.filter(Q(sectors__in=sector_ids) | Q(app_types__in=app_ids))
+    found = []
+    for constraint, condition in conditions.items():
+        queryset = base
+        for other, other_condition in conditions.items():
+            if other != constraint:
+                queryset = queryset.filter(
+                    pk__in=adapters.matchable_offerings().filter(other_condition).values("pk")
+                )
+        failing = queryset.exclude(
+            pk__in=adapters.matchable_offerings().filter(condition).values("pk")
+        )
+        found.append(Relaxation(constraint, failing.values("pk").distinct().count()))
+    return found
+
+
+def summarise(need: Need, rows: list) -> MatchSummary:
+    """Split suggestion rows (best first) into bands; the relaxations when none is strong."""
+    summary = MatchSummary()
+    for row in rows:
+        getattr(summary, band(row.score)).append(row)
+    if not summary.strong and need.is_open:
+        summary.relaxations = relaxations(need)
+    return summary
+
+
+__all__ = [
+    "POSSIBLE_MATCH",
+    "STRONG_MATCH",
+    "MatchSummary",
+    "Relaxation",
+    "relaxations",
+    "summarise",
+]
