@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from matchmaking.matching import lexicon_mining
 from matchmaking.matching.models import (
     LexiconTerm,
+    SuggestedSynonym,
+    SuggestedSynonymStatus,
     Suggestion,
     SuggestionFeedback,
     SynonymGroup,
@@ -13,6 +18,60 @@ class SynonymGroupAdmin(admin.ModelAdmin):
     list_display = ("__str__", "is_active", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("terms",)
+
+
+@admin.register(SuggestedSynonym)
+class SuggestedSynonymAdmin(admin.ModelAdmin):
+    """Synonyms mined by ``mine_synonyms``: approving adds the pair to a synonym group."""
+
+    list_display = ("term", "synonym", "score", "support", "examples", "status", "group")
+    list_filter = ("status",)
+    search_fields = ("term", "synonym")
+    readonly_fields = (
+        "term",
+        "synonym",
+        "score",
+        "support",
+        "examples",
+        "status",
+        "group",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    actions = ("approve", "reject")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Approve: add to the synonym groups"))
+    def approve(self, request, queryset):
+        done = 0
+        for suggestion in queryset.exclude(status=SuggestedSynonymStatus.APPROVED):
+            lexicon_mining.suggested_synonym_approve(suggestion=suggestion, user=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s synonym approved; it takes effect when the index is rebuilt.",
+                "%(count)s synonyms approved; they take effect when the index is rebuilt.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject: never suggest again"))
+    def reject(self, request, queryset):
+        done = 0
+        for suggestion in queryset.filter(status=SuggestedSynonymStatus.PENDING):
+            lexicon_mining.suggested_synonym_reject(suggestion=suggestion, user=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)s synonym rejected.", "%(count)s synonyms rejected.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(LexiconTerm)

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from matchmaking.notifications.models import Notification, NotificationPreference, SavedSearch
+from matchmaking.notifications.models import (
+    NeedBroadcast,
+    Notification,
+    NotificationPreference,
+    SavedSearch,
+)
 
 
 @admin.register(Notification)
@@ -24,3 +29,9 @@ class SavedSearchAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "target", "frequency", "last_checked_at")
     list_filter = ("target", "frequency")
     raw_id_fields = ("user",)
+
+
+@admin.register(NeedBroadcast)
+class NeedBroadcastAdmin(admin.ModelAdmin):
+    list_display = ("need", "vendors", "sent_by", "created_at")
+    raw_id_fields = ("need", "sent_by")
