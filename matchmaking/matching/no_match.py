@@ -101,15 +101,17 @@ def _constraint_q(need: Need, constraint: str, deployment_ids: list[int]) -> Q |
 def relaxations(need: Need) -> list[Relaxation]:
     """Per hard constraint the need sets: published offerings (of other organizations) in the
     need's categories that meet every other hard constraint but fail this one."""
-    deployment_ids = list(need.deployment_modes.values_list("pk", flat=True))
+    # ``.all()``: the detail page attaches the terms as a prefetch cache (values_list would
+    # query past it).
+    deployment_ids = [term.pk for term in need.deployment_modes.all()]
     conditions = {
         c: q for c in RELAXABLE if (q := _constraint_q(need, c, deployment_ids)) is not None
     }
     if not conditions:
         return []
     base = adapters.matchable_offerings().exclude(organization_id=need.organization_id)
-    sector_ids = list(need.sectors.values_list("pk", flat=True))
-    app_ids = list(need.app_types.values_list("pk", flat=True))
+    sector_ids = [term.pk for term in need.sectors.all()]
+    app_ids = [term.pk for term in need.app_types.all()]
     if sector_ids or app_ids:
         base = base.filter(Q(sectors__in=sector_ids) | Q(app_types__in=app_ids))
     found = []

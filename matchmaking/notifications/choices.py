@@ -11,6 +11,10 @@ class NotificationKind(models.TextChoices):
     NEW_SUGGESTION = "new_suggestion", _("A new strong match for my need or offering")
     CASE_PUBLISHED = "case_published", _("A case was published")
     SAVED_SEARCH_MATCH = "saved_search_match", _("New listings for a saved search")
+    NEED_SHARED = (
+        "need_shared",
+        _("A buyer with no strong match shared a need close to my offering"),
+    )
 
 
 class Frequency(models.TextChoices):
@@ -35,6 +39,7 @@ DEFAULT_FREQUENCY = {
     NotificationKind.NEW_SUGGESTION: Frequency.DAILY,
     NotificationKind.CASE_PUBLISHED: Frequency.DAILY,
     NotificationKind.SAVED_SEARCH_MATCH: Frequency.DAILY,
+    NotificationKind.NEED_SHARED: Frequency.DAILY,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)

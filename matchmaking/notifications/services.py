@@ -375,8 +375,8 @@ def _close_offerings(need) -> list:
     queryset = Offering.objects.select_related("organization")
     if suggested:
         return list(queryset.filter(pk__in=suggested))
-    sector_ids = list(need.sectors.values_list("pk", flat=True))
-    app_ids = list(need.app_types.values_list("pk", flat=True))
+    sector_ids = [term.pk for term in need.sectors.all()]
+    app_ids = [term.pk for term in need.app_types.all()]
     if not sector_ids and not app_ids:
         return []
     return list(
@@ -423,9 +423,9 @@ def need_broadcast(*, need, user):
             continue
         notify(
             recipients=members,
-            kind=NotificationKind.NEW_SUGGESTION,
+            kind=NotificationKind.NEED_SHARED,
             url=need.get_absolute_url(),
-            context={"listing": offerings[0].title, "suggestion": need.title, "reasons": []},
+            context={"need": need.title, "offering": offerings[0].title},
         )
         told += 1
     return NeedBroadcast.objects.create(need=need, sent_by=user, vendors=told)
@@ -433,9 +433,9 @@ def need_broadcast(*, need, user):
 
 def need_alert_query(need) -> str:
     """The offerings filters a fitting offering meets: the need's categories and deployment."""
-    pairs = [("sector", code) for code in need.sectors.values_list("code", flat=True)]
-    pairs += [("app_type", code) for code in need.app_types.values_list("code", flat=True)]
-    pairs += [("deployment", code) for code in need.deployment_modes.values_list("code", flat=True)]
+    pairs = [("sector", term.code) for term in need.sectors.all()]
+    pairs += [("app_type", term.code) for term in need.app_types.all()]
+    pairs += [("deployment", term.code) for term in need.deployment_modes.all()]
     return urlencode(sorted(pairs))
 
 
