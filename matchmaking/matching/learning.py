@@ -16,7 +16,7 @@ pairwise logistic loss, no intercept), followed by a one-dimensional logistic fi
 its score into 0–100. ``manage.py train_ranker`` trains it, measures it by leave-one-file-out
 cross-validation (and grouped folds over the feedback) against the engine's own order, and
 stores it in ``RANKER_FILE`` with ``"active": true`` only when it measured better: held-out
-mean nDCG@5 at least ``MIN_GAIN`` above the engine's, and no file losing more than
+nDCG@5 averaged over the held-out needs at least ``MIN_GAIN`` above the engine's, and no file losing more than
 ``MAX_FILE_LOSS``. ``active_ranker()`` returns it only then; otherwise the engine's order stands.
 """
 
@@ -378,7 +378,10 @@ def measured_better(results: Sequence[FoldResult]) -> bool:
     scored = [r for r in results if r.before.n]
     if not scored:
         return False
-    gain = np.mean([r.after.ndcg5 - r.before.ndcg5 for r in scored])
+    # Mean over held-out needs (a fold of one need weighs as one need, not as a whole file).
+    gain = np.average(
+        [r.after.ndcg5 - r.before.ndcg5 for r in scored], weights=[r.before.n for r in scored]
+    )
     worst = min(r.after.ndcg5 - r.before.ndcg5 for r in scored)
     return bool(gain >= MIN_GAIN and worst >= -MAX_FILE_LOSS)
 
