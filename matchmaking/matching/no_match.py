@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.listings.models import Need
@@ -113,20 +113,25 @@ def relaxations(need: Need) -> list[Relaxation]:
     sector_ids = [term.pk for term in need.sectors.all()]
     app_ids = [term.pk for term in need.app_types.all()]
     if sector_ids or app_ids:
-        base = base.filter(Q(sectors__in=sector_ids) | Q(app_types__in=app_ids))
-    found = []
-    for constraint, condition in conditions.items():
-        queryset = base
-        for other, other_condition in conditions.items():
-            if other != constraint:
-                queryset = queryset.filter(
-                    pk__in=adapters.matchable_offerings().filter(other_condition).values("pk")
-                )
-        failing = queryset.exclude(
-            pk__in=adapters.matchable_offerings().filter(condition).values("pk")
+        base = base.filter(
+            pk__in=adapters.matchable_offerings()
+            .filter(Q(sectors__in=sector_ids) | Q(app_types__in=app_ids))
+            .values("pk")
         )
-        found.append(Relaxation(constraint, failing.values("pk").distinct().count()))
-    return found
+    # One query whatever the number of constraints: a conditional count per constraint.
+    meets = {
+        c: Q(pk__in=adapters.matchable_offerings().filter(q).values("pk"))
+        for c, q in conditions.items()
+    }
+    counts = {}
+    for constraint in conditions:
+        condition = ~meets[constraint]
+        for other, other_meets in meets.items():
+            if other != constraint:
+                condition &= other_meets
+        counts[constraint] = Count("pk", filter=condition)
+    found = base.aggregate(**counts)
+    return [Relaxation(constraint, found[constraint]) for constraint in conditions]
 
 
 def summarise(need: Need, rows: list) -> MatchSummary:

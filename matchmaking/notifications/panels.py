@@ -38,8 +38,7 @@ def need_no_match_actions(request, need) -> Panel | None:
         context={
             "broadcast_url": reverse("notifications:need-broadcast", args=[need.pk]),
             "alert_url": reverse("notifications:need-alert", args=[need.pk]),
-            "recent_broadcast": services.need_broadcast_recent(need),
-            "alert": services.need_alert_find(need=need, user=request.user),
+            **services.need_actions_state(need=need, user=request.user),
             "saved_searches_url": reverse("notifications:saved-search-list"),
         },
     )

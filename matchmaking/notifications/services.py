@@ -449,6 +449,39 @@ def need_alert_find(*, need, user):
     ).first()
 
 
+def need_actions_state(*, need, user) -> dict:
+    """For the need's page, in one query: the last broadcast within the cooldown
+    (``recent_broadcast``: its ``created_at`` and ``vendors``, or None) and whether the user
+    already has the need's alert (``alert``)."""
+    from django.db.models import OuterRef, Subquery
+
+    from matchmaking.listings.models import Need
+    from matchmaking.notifications.models import NeedBroadcast
+
+    since = timezone.now() - timezone.timedelta(days=NEED_BROADCAST_COOLDOWN_DAYS)
+    broadcasts = NeedBroadcast.objects.filter(need=OuterRef("pk"), created_at__gte=since).order_by(
+        "-created_at", "-pk"
+    )
+    alerts = SavedSearch.objects.filter(
+        user=user, target=SavedSearchTarget.OFFERINGS, name=need_alert_name(need)
+    )
+    row = (
+        Need.objects.filter(pk=need.pk)
+        .annotate(
+            broadcast_at=Subquery(broadcasts.values("created_at")[:1]),
+            broadcast_vendors=Subquery(broadcasts.values("vendors")[:1]),
+            alert_id=Subquery(alerts.values("pk")[:1]),
+        )
+        .values("broadcast_at", "broadcast_vendors", "alert_id")
+        .first()
+    ) or {}
+    recent = None
+    if row.get("broadcast_at") is not None:
+        recent = NeedBroadcast(need=need, vendors=row["broadcast_vendors"])
+        recent.created_at = row["broadcast_at"]
+    return {"recent_broadcast": recent, "alert": row.get("alert_id") is not None}
+
+
 def need_alert_create(*, need, user) -> SavedSearch:
     """A saved search (daily alerts) for offerings that fit ``need``; the same one if it exists."""
     from django.core.exceptions import PermissionDenied
