@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.template import Context, Template
+from django.utils import translation
 
 from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.index import holder
@@ -114,10 +115,13 @@ class BandTests:
 
     def test_the_score_badge_names_the_band(self):
         template = Template("{% load matching_rows %}{% score_badge s %}")
-        assert "Strong match" in template.render(Context({"s": 82}))
-        assert "match-score-high" in template.render(Context({"s": 82}))
-        assert "Possibly relevant" in template.render(Context({"s": 55}))
-        assert "Weak match" in template.render(Context({"s": 12}))
+        with translation.override("zh-hans"):
+            assert "强匹配" in template.render(Context({"s": 82}))
+        with translation.override("en"):
+            assert "Strong match" in template.render(Context({"s": 82}))
+            assert "match-score-high" in template.render(Context({"s": 82}))
+            assert "Possibly relevant" in template.render(Context({"s": 55}))
+            assert "Weak match" in template.render(Context({"s": 12}))
 
 
 @pytest.mark.django_db
