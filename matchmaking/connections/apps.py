@@ -17,6 +17,11 @@ class ConnectionsConfig(AppConfig):
         if selectors.accepted_counterpart_ids not in account_models.CONTACT_DISCLOSURE_PROVIDERS:
             account_models.CONTACT_DISCLOSURE_PROVIDERS.append(selectors.accepted_counterpart_ids)
         _register_private_need_audience(selectors.contacted_need_ids)
+        # Outcomes of connections train the matcher's ranker and calibration.
+        from matchmaking.matching import learning
+
+        if selectors.connection_outcomes not in learning.FEEDBACK_PROVIDERS:
+            learning.FEEDBACK_PROVIDERS.append(selectors.connection_outcomes)
 
         register_panel("offering-detail", 50, panels.offering_connect_panel)
         register_panel("need-detail", 50, panels.need_connect_panel)

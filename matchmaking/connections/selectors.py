@@ -212,3 +212,22 @@ def format_duration(seconds: float | None) -> str:
 
 def state_counts(queryset) -> dict[str, int]:
     return dict(queryset.values_list("state").annotate(n=Count("pk")).order_by())
+
+
+#: Grades of connection outcomes as training signals for the matcher (see matching/learning.py).
+OUTCOME_GRADES = {
+    ConnectionState.WON: 3,
+    ConnectionState.ACCEPTED: 2,
+    ConnectionState.IN_TALKS: 2,
+    ConnectionState.LOST: 1,
+    ConnectionState.DECLINED: 0,
+}
+
+
+def connection_outcomes():
+    """(need id, offering id, grade) of every connection tying a need to an offering whose
+    outcome says how good the pair was (pending, withdrawn and expired ones say nothing)."""
+    rows = Connection.objects.filter(
+        need__isnull=False, offering__isnull=False, state__in=list(OUTCOME_GRADES)
+    ).values_list("need_id", "offering_id", "state")
+    return [(need_id, offering_id, OUTCOME_GRADES[state]) for need_id, offering_id, state in rows]

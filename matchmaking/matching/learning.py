@@ -1,6 +1,8 @@
 """Learning from labelled files and from the platform: training pairs and a pairwise ranker.
 
-Signals (``feedback_pairs``), each a graded (need, offering) pair:
+Signals (``feedback_pairs``), each a graded (need, offering) pair; connection outcomes come from
+the connections app through ``FEEDBACK_PROVIDERS`` (a higher floor registers, this one never
+imports it):
 
 * a won deal (connection state ``won``) — grade 3;
 * an accepted connection (``accepted``, ``in_talks``) — grade 2; ``lost`` after acceptance — 1;
@@ -106,23 +108,24 @@ def file_pairs(path: Path, engine_factory=MatchingEngine) -> list[Pair]:
     return pairs
 
 
+#: Callables ``f() -> iterable of (need id, offering id, grade)`` with outcomes that higher
+#: floors know about (the connections app registers its accepted/declined/won connections).
+FEEDBACK_PROVIDERS: list = []
+
+
 def feedback_grades() -> dict[tuple[int, int], int]:
-    """(need id, offering id) → grade from the platform's outcomes (the strongest signal wins
-    for a won deal; a dismissal or decline otherwise overrides nothing positive)."""
-    from matchmaking.connections.choices import ConnectionState as S
-    from matchmaking.connections.models import Connection
+    """(need id, offering id) → grade from the platform's outcomes: "not relevant" clicks
+    (0) and the registered providers' outcomes; the highest grade of a pair wins (a deal won
+    after a first dismissal is a good fit)."""
     from matchmaking.matching.models import SuggestionFeedback
 
-    grade_of = {S.WON: 3, S.ACCEPTED: 2, S.IN_TALKS: 2, S.LOST: 1, S.DECLINED: 0}
     grades: dict[tuple[int, int], int] = {}
     for need_id, offering_id in SuggestionFeedback.objects.values_list("need_id", "offering_id"):
         grades[(need_id, offering_id)] = 0
-    rows = Connection.objects.filter(
-        need__isnull=False, offering__isnull=False, state__in=list(grade_of)
-    ).values_list("need_id", "offering_id", "state")
-    for need_id, offering_id, state in rows:
-        key = (need_id, offering_id)
-        grades[key] = max(grades.get(key, 0), grade_of[state])
+    for provider in FEEDBACK_PROVIDERS:
+        for need_id, offering_id, grade in provider():
+            key = (need_id, offering_id)
+            grades[key] = max(grades.get(key, 0), int(grade))
     return grades
 
 
