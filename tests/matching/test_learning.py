@@ -15,6 +15,19 @@ from matchmaking.matching.index import holder
 from tests import factories
 
 
+def connect(need, offering, state):
+    return Connection.objects.create(
+        kind="request",
+        need=need,
+        offering=offering,
+        initiator_org=need.organization,
+        receiver_org=offering.organization,
+        message="…",
+        state=state,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+
+
 def feedback_world(n_needs: int = 30, seed: int = 3) -> list[learning.Pair]:
     """Needs whose buyers accept the offerings within budget and decline the others, while
     the engine's raw score follows the text only: text and budget are independent."""
@@ -86,18 +99,6 @@ class FeedbackTests:
         yield
         holder.reset()
 
-    def connect(self, need, offering, state):
-        return Connection.objects.create(
-            kind="request",
-            need=need,
-            offering=offering,
-            initiator_org=need.organization,
-            receiver_org=offering.organization,
-            message="…",
-            state=state,
-            expires_at="2099-01-01T00:00:00Z",
-        )
-
     def test_outcomes_become_graded_pairs_with_the_engines_components(
         self, django_capture_on_commit_callbacks
     ):
@@ -107,8 +108,8 @@ class FeedbackTests:
         services.suggestions_refresh_for_need(need=need)
         owner = need.organization.memberships.get().user
         services.suggestion_dismiss(need=need, offering=dismissed, direction="need", user=owner)
-        self.connect(need, won, ConnectionState.WON)
-        self.connect(need, declined, ConnectionState.DECLINED)
+        connect(need, won, ConnectionState.WON)
+        connect(need, declined, ConnectionState.DECLINED)
         pairs = {int(p.offering): p for p in learning.feedback_pairs()}
         assert pairs[won.pk].grade == 3
         assert pairs[declined.pk].grade == 0
@@ -132,3 +133,50 @@ class CommandTests:
         assert isinstance(data["active"], bool)
         held_out = {row["held_out"] for row in data["cross_validation"]}
         assert {"matching-dev.json", "matching-dev-paraphrased.json"} <= held_out
+
+
+@pytest.mark.django_db
+class FeedbackWorldTests:
+    """A small platform whose buyers keep choosing the affordable offering over the one
+    whose text fits best: the ranker trained on that feedback puts the affordable one first."""
+
+    @pytest.fixture(autouse=True)
+    def _files(self, settings, tmp_path):
+        settings.MATCHING_RANKER_FILE = str(tmp_path / "ranker.json")
+        settings.MATCHING_CALIBRATION_FILE = str(tmp_path / "none.json")
+        holder.reset()
+        yield
+        holder.reset()
+
+    def world(self, n_needs: int):
+        fancy = factories.make_offering(
+            title="信用卡智能客服大模型",
+            description="信用卡中心智能客服机器人，回答持卡人常见问题，账单日来电分流。",
+            price_min=1_800_000,
+            price_max=3_000_000,
+        )
+        plain = factories.make_offering(
+            title="银行问答助手",
+            description="银行知识库问答。",
+            price_min=100_000,
+            price_max=300_000,
+        )
+        needs = [factories.make_need() for _ in range(n_needs)]
+        services.suggestions_rebuild_all()
+        return fancy, plain, needs
+
+    def order(self, need) -> list[int]:
+        return [r.offering_id for r in services.rank_offerings_for_need(need.pk)]
+
+    def test_the_trained_ranker_follows_the_feedback(self):
+        fancy, plain, needs = self.world(6)
+        assert self.order(needs[-1])[:2] == [fancy.pk, plain.pk]  # the engine's order
+        for need in needs[:-1]:
+            connect(need, fancy, ConnectionState.DECLINED)
+            connect(need, plain, ConnectionState.WON)
+        pairs = learning.feedback_pairs()
+        assert len(pairs) == 2 * (len(needs) - 1)
+        ranker = learning.train(pairs)
+        ranker.active = True
+        learning.save(ranker)
+        assert self.order(needs[-1])[:2] == [plain.pk, fancy.pk]
