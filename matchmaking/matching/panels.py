@@ -41,6 +41,10 @@ def offering_needs_panel(request, offering) -> Panel | None:
         {
             "offering": offering,
             "rows": rows,
+            # Weak matches (below "possibly relevant") are hidden by default, as on needs.
+            "shown_rows": [row for row in rows if row.score >= POSSIBLE_MATCH],
+            "weak_rows": [row for row in rows if row.score < POSSIBLE_MATCH],
+            "possible_at": f"{POSSIBLE_MATCH:.0f}",
             "can_dismiss": offering.organization_id == _org_id(request),
         },
     )

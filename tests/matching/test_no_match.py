@@ -118,3 +118,24 @@ class RelaxTests:
         need = factories.make_need(budget_max=None, budget_min=None)
         factories.make_offering()
         assert no_match.relaxations(need) == []
+
+
+class OfferingListTests:
+    def test_the_vendor_sees_weak_needs_only_behind_the_toggle(self, english):
+        offering = factories.make_offering()
+        close = factories.make_need(title="很相关的需求")
+        far = factories.make_need(title="不太相关的需求")
+        for need, score, rank in ((close, 74, 1), (far, 31, 2)):
+            Suggestion.objects.create(
+                need=need,
+                offering=offering,
+                direction=Direction.FOR_OFFERING,
+                score=score,
+                rank=rank,
+                reasons=[],
+            )
+        english.force_login(owner_of(offering))
+        html = english.get(offering.get_absolute_url()).content.decode()
+        before_toggle, after_toggle = html.split('id="weak-matches"', 1)
+        assert close.title in before_toggle and "Strong match" in before_toggle
+        assert far.title in after_toggle and far.title not in before_toggle
