@@ -135,11 +135,12 @@ def relaxations(need: Need) -> list[Relaxation]:
 
 
 def summarise(need: Need, rows: list) -> MatchSummary:
-    """Split suggestion rows (best first) into bands; the relaxations when none is strong."""
+    """Split suggestion rows (best first) into bands, with the relaxations (shown in the
+    no-good-match state, and as the collapsed must-have line in any case)."""
     summary = MatchSummary()
     for row in rows:
         getattr(summary, band(row.score)).append(row)
-    if not summary.strong and need.is_open:
+    if need.is_open:
         summary.relaxations = relaxations(need)
     return summary
 

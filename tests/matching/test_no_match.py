@@ -139,3 +139,15 @@ class OfferingListTests:
         before_toggle, after_toggle = html.split('id="weak-matches"', 1)
         assert close.title in before_toggle and "Strong match" in before_toggle
         assert far.title in after_toggle and far.title not in before_toggle
+
+
+class RelaxLineWithStrongMatchTests:
+    def test_the_collapsed_must_have_line_shows_beside_strong_matches_too(self, english):
+        need = factories.make_need(requires_on_premises=True)
+        fits = factories.make_offering(on_premises_data=True)
+        factories.make_offering()  # fails only the on-premises must-have
+        suggest(need, fits, 88)
+        html = page(english, owner_of(need), need)
+        assert 'id="no-good-match"' not in html
+        assert 'id="relax-must-haves"' in html
+        assert "1 offering would fit if you relaxed a must-have" in html
