@@ -82,8 +82,15 @@ def labelled_files() -> list[Path]:
     return found
 
 
-def file_pairs(path: Path, engine_factory=MatchingEngine) -> list[Pair]:
-    """Every need of a labelled file against every offering the engine ranks for it."""
+def site_engine() -> MatchingEngine:
+    """An unfitted engine configured as the site's (settings and the admin-edited lexicon)."""
+    from matchmaking.matching.index import engine_config, lexicon_extra
+
+    return MatchingEngine(engine_config(), lexicon_extra=lexicon_extra())
+
+
+def file_pairs(path: Path, engine_factory=site_engine) -> list[Pair]:
+    """Every need of a labelled file against every offering the site's engine ranks for it."""
     ds = load_file(path)
     labelled = set(ds.labels)
     if not labelled:
