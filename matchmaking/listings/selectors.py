@@ -214,7 +214,10 @@ def attach_terms(listing: Need | Offering) -> None:
                 [*terms, *term_model.objects.filter(pk__in=missing)],
                 key=lambda term: (term.order, term.code),
             )
-        queryset = term_model._default_manager.all()
+        # Filtered to the linked ids so that a queryset derived from it (values_list,
+        # filter, count) reads the listing's terms, not every term; the result cache
+        # answers .all() and iteration without a query.
+        queryset = term_model._default_manager.filter(pk__in=sorted(ids))
         queryset._result_cache = terms
         queryset._prefetch_done = True
         cache[field.name] = queryset

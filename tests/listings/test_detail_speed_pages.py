@@ -161,3 +161,16 @@ class AttachTermsTests:
         with django_assert_num_queries(0):
             for name in selectors.TERM_FIELDS:
                 assert list(getattr(fresh, name).all()) == expected[name]
+
+    @pytest.mark.parametrize("model", [Offering, Need])
+    def test_querysets_derived_from_attached_terms_keep_to_the_listing(self, model):
+        listing = (
+            factories.make_offering(sectors=("healthcare",), app_types=("qa",))
+            if model is Offering
+            else factories.make_need(sectors=("healthcare",), app_types=("qa",))
+        )
+        fresh = model.objects.get(pk=listing.pk)
+        selectors.attach_terms(fresh)
+        assert list(fresh.sectors.values_list("code", flat=True)) == ["healthcare"]
+        assert fresh.app_types.count() == 1
+        assert not fresh.sectors.filter(code="finance").exists()
