@@ -11,6 +11,9 @@ class NotificationKind(models.TextChoices):
     NEW_SUGGESTION = "new_suggestion", _("A new strong match for my need or offering")
     CASE_PUBLISHED = "case_published", _("A case was published")
     SAVED_SEARCH_MATCH = "saved_search_match", _("New listings for a saved search")
+    JOIN_REQUESTED = "join_requested", _("Someone asks to join my organization")
+    JOIN_ANSWERED = "join_answered", _("My request to join an organization was answered")
+    VERIFICATION_DECIDED = "verification_decided", _("Our verification request was decided")
 
 
 class Frequency(models.TextChoices):
@@ -35,6 +38,9 @@ DEFAULT_FREQUENCY = {
     NotificationKind.NEW_SUGGESTION: Frequency.DAILY,
     NotificationKind.CASE_PUBLISHED: Frequency.DAILY,
     NotificationKind.SAVED_SEARCH_MATCH: Frequency.DAILY,
+    NotificationKind.JOIN_REQUESTED: Frequency.INSTANT,
+    NotificationKind.JOIN_ANSWERED: Frequency.INSTANT,
+    NotificationKind.VERIFICATION_DECIDED: Frequency.INSTANT,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)
