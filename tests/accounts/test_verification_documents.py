@@ -75,9 +75,7 @@ class UploadTests:
         ],
         ids=["wrong-type", "fake-pdf", "fake-image", "empty"],
     )
-    def test_bad_files_are_refused_next_to_the_field(
-        self, english, company, upload, expected
-    ):
+    def test_bad_files_are_refused_next_to_the_field(self, english, company, upload, expected):
         english.force_login(company.memberships.get().user)
         response = _ask(english, company, upload())
         assert response.status_code == 400

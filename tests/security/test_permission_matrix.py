@@ -415,9 +415,7 @@ def test_join_request_matrix(client, world, actor):
         client.post(
             reverse("accounts:join-request-approve", args=[enterprise.pk, join_request.pk])
         ).status_code,
-        client.post(
-            reverse("accounts:join-request-withdraw", args=[join_request.pk])
-        ).status_code,
+        client.post(reverse("accounts:join-request-withdraw", args=[join_request.pk])).status_code,
     )
     assert answers == (approve, withdraw)
     join_request.refresh_from_db()
