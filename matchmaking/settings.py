@@ -334,6 +334,9 @@ CONNECTION_ATTACHMENT_MAX_BYTES = env_int("CONNECTION_ATTACHMENT_MAX_BYTES", 10 
 CONNECTION_ATTACHMENT_ROOT = Path(
     env_str("CONNECTION_ATTACHMENT_ROOT", str(VAR_DIR / "private" / "attachments"))
 )
+# Verification documents (business licences) are stored under the same private root;
+# PDFs may be this large (pictures follow IMAGE_UPLOAD_MAX_BYTES).
+VERIFICATION_DOCUMENT_MAX_BYTES = env_int("VERIFICATION_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- notifications ---
 # Emails carry absolute links built from SITE_URL; digests are sent by `send_digests`.

@@ -33,6 +33,7 @@ def _taxonomy_after_flush(request):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test temporary folder, never the developer's media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CONNECTION_ATTACHMENT_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

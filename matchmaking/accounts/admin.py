@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +20,7 @@ from matchmaking.accounts import services
 from matchmaking.accounts.forms import VerificationRefusalForm
 from matchmaking.accounts.models import (
     Invitation,
+    JoinRequest,
     Membership,
     Organization,
     User,
@@ -233,13 +236,46 @@ class VerificationRequestAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
         "created_at",
+        "review_page",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=_("Review on the site"))
+    def review_page(self, obj):
+        # The business licence is shown there (it is served only by the scoped view).
+        url = reverse("accounts:verification-review", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    """Requests to join organizations; owners decide on their members page."""
+
+    list_display = ("user", "organization", "status", "created_at", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("user__email", "organization__name", "organization__name_en")
+    list_select_related = ("user", "organization", "decided_by")
+    readonly_fields = (
+        "organization",
+        "user",
+        "message",
+        "status",
+        "decided_by",
+        "decided_at",
+        "created_at",
     )
     fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -13,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.accounts.choices import OrganizationKind
+from matchmaking.accounts.documents import DocumentUploadField
 from matchmaking.accounts.models import Organization, User
 from matchmaking.core.images import ImageUploadField
 
@@ -129,6 +130,15 @@ class OrganizationForm(forms.ModelForm):
             ),
             "contact_phone": forms.TextInput(attrs={"type": "tel"}),
         }
+        error_messages = {
+            "uscc": {
+                "unique": _(
+                    "Another organization on the platform is already registered with this "
+                    "unified social credit code. Check the code; if it is right, contact the "
+                    "platform operators."
+                )
+            }
+        }
         help_texts = {
             "region": _("Province and city or district, e.g. 北京市海淀区."),
             "contact_person": _(
@@ -170,6 +180,27 @@ class OrganizationForm(forms.ModelForm):
         ]
         self.order_fields([name for name in order if name in self.fields])
 
+    # Set when a new organization's code is already registered: the page then offers to
+    # ask to join that organization instead (see `clean_uscc`).
+    existing_organization: Organization | None = None
+
+    def clean_uscc(self):
+        uscc = self.cleaned_data.get("uscc") or None
+        if uscc and self.instance.pk is None:
+            existing = Organization.objects.filter(uscc=uscc).first()
+            if existing is not None:
+                self.existing_organization = existing
+                raise forms.ValidationError(
+                    _(
+                        "%(organization)s is already registered with this unified social "
+                        "credit code. If you work there, use “Ask to join” on this page instead "
+                        "of creating it again, or ask one of its owners to invite you."
+                    )
+                    % {"organization": existing.display_name},
+                    code="uscc_registered",
+                )
+        return uscc
+
     @property
     def kind_value(self) -> str:
         if "kind" not in self.fields:
@@ -204,6 +235,7 @@ class InvitationForm(forms.Form):
 
 
 class VerificationRequestForm(forms.Form):
+    document = DocumentUploadField(label=_("Business licence (营业执照)"))
     note = forms.CharField(
         label=_("Note to the reviewers"),
         required=False,
@@ -220,3 +252,41 @@ class VerificationRefusalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("The organization sees this reason on its page."),
     )
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the owners"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say who you are and what you do there, so the owners recognise you."),
+    )
+
+
+class VerificationDecisionForm(forms.Form):
+    """Staff's decision on the review page; a refusal needs a reason the organization sees."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("grant", _("Verify the organization")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a refusal: the organization sees it on its page."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not cleaned.get("reason", "").strip():
+            self.add_error(
+                "reason",
+                forms.ValidationError(
+                    _("Give the organization a reason for the refusal."), code="required"
+                ),
+            )
+        return cleaned

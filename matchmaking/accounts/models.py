@@ -22,6 +22,7 @@ from matchmaking.accounts.choices import (
 from matchmaking.accounts.validators import validate_uscc
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.core.private_files import private_file_storage
 
 
 class UserManager(BaseUserManager):
@@ -277,6 +278,23 @@ class Invitation(TimeStampedModel):
         )
 
 
+class VerificationRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The organization's own requests (and their documents) for its members; all for
+        platform operators."""
+        if is_platform_admin(user):
+            return self.all()
+        org_id = user_organization_id(user)
+        if org_id is None:
+            return self.none()
+        return self.filter(organization_id=org_id)
+
+    def decidable_by(self, user):
+        if is_platform_admin(user):
+            return self.all()
+        return self.none()
+
+
 class VerificationRequest(TimeStampedModel):
     """An organization's request to be verified and the admin's decision (kept as history)."""
 
@@ -300,6 +318,19 @@ class VerificationRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The business licence (营业执照), kept like message attachments: outside MEDIA_ROOT,
+    # served only by accounts:verification-document to the organization and operators.
+    document = models.FileField(
+        _("business licence"),
+        upload_to="verification/%Y/%m/",
+        storage=private_file_storage,
+        blank=True,
+    )
+    document_name = models.CharField(_("document name"), max_length=200, blank=True)
+    document_type = models.CharField(max_length=100, blank=True)
+    document_size = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = VerificationRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("verification request")
@@ -315,3 +346,74 @@ class VerificationRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_decision_display()})"
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=JoinRequestStatus.PENDING)
+
+    def decidable_by(self, user):
+        """Requests to join an organization the user owns (only owners decide)."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            organization__memberships__user=user,
+            organization__memberships__role=MembershipRole.OWNER,
+        )
+
+    def withdrawable_by(self, user):
+        """A person withdraws only their own requests."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class JoinRequest(TimeStampedModel):
+    """A person asks to join an existing organization; one of its owners decides."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(_("message to the owners"), max_length=1000, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=JoinRequestStatus.choices,
+        default=JoinRequestStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_join_request_per_user_and_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organization} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == JoinRequestStatus.PENDING

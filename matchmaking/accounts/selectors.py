@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from matchmaking.accounts.models import Invitation, Membership, Organization, User
+from matchmaking.accounts.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organization,
+    User,
+    VerificationRequest,
+)
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 
 
@@ -38,3 +45,47 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 def user_with_membership(*, user: User) -> User:
     return User.objects.select_related("membership__organization").get(pk=user.pk)
+
+
+def join_requests_to_decide(*, user, organization: Organization) -> QuerySet[JoinRequest]:
+    """Pending requests to join `organization` that this user (an owner) may answer."""
+    return (
+        JoinRequest.objects.decidable_by(user)
+        .pending()
+        .filter(organization=organization)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def join_request_pending_of(*, user, organization: Organization) -> JoinRequest | None:
+    return (
+        JoinRequest.objects.withdrawable_by(user)
+        .pending()
+        .filter(organization=organization)
+        .first()
+    )
+
+
+def verification_requests_pending(*, user) -> QuerySet[VerificationRequest]:
+    return (
+        VerificationRequest.objects.decidable_by(user)
+        .filter(decision=VerificationRequest.Decision.PENDING)
+        .select_related("organization", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def verification_requests_recently_decided(*, user, limit: int = 20):
+    return (
+        VerificationRequest.objects.decidable_by(user)
+        .exclude(decision=VerificationRequest.Decision.PENDING)
+        .select_related("organization", "decided_by")
+        .order_by("-decided_at")[:limit]
+    )
+
+
+def verification_history(*, organization: Organization) -> QuerySet[VerificationRequest]:
+    return organization.verification_requests.select_related("requested_by", "decided_by").order_by(
+        "-created_at"
+    )

@@ -17,9 +17,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from matchmaking.accounts import events
 from matchmaking.accounts.choices import MembershipRole, OrganizationKind, VerificationStatus
+from matchmaking.accounts.documents import CheckedDocument
 from matchmaking.accounts.models import (
     Invitation,
+    JoinRequest,
+    JoinRequestStatus,
     Membership,
     Organization,
     User,
@@ -169,9 +173,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 @transaction.atomic
 def verification_request(
-    *, organization: Organization, requested_by: User, note: str = ""
+    *,
+    organization: Organization,
+    requested_by: User,
+    note: str = "",
+    document: CheckedDocument | None = None,
 ) -> VerificationRequest:
-    """An organization asks the platform to verify it."""
+    """An organization asks the platform to verify it, with its business licence attached
+    (stored privately, see accounts.documents)."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if organization.verification_status in (
         VerificationStatus.PENDING,
@@ -184,9 +193,19 @@ def verification_request(
         raise ValidationError(
             {"uscc": _("Add your unified social credit code before asking to be verified.")}
         )
-    request = VerificationRequest.objects.create(
-        organization=organization, requested_by=requested_by, note=note
-    )
+    request = VerificationRequest(organization=organization, requested_by=requested_by, note=note)
+    if document is not None:
+        request.document_name = document.name
+        request.document_type = document.content_type
+        request.document_size = document.size
+        request.document.save(document.content.name, document.content, save=False)
+    try:
+        with transaction.atomic():
+            request.save()
+    except Exception:
+        if request.document:
+            request.document.delete(save=False)
+        raise
     organization.verification_status = VerificationStatus.PENDING
     organization.save(update_fields=["verification_status", "updated_at"])
     return request
@@ -203,9 +222,11 @@ def verification_decide(
         raise ValidationError({"reason": _("Give the organization a reason for the refusal.")})
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     now = timezone.now()
-    VerificationRequest.objects.filter(
+    pending = VerificationRequest.objects.filter(
         organization=organization, decision=VerificationRequest.Decision.PENDING
-    ).update(
+    )
+    decided = list(pending.values_list("pk", flat=True))
+    pending.update(
         decision=VerificationRequest.Decision.GRANTED
         if grant
         else VerificationRequest.Decision.REFUSED,
@@ -222,6 +243,8 @@ def verification_decide(
     organization.save(
         update_fields=["verification_status", "verification_note", "verified_at", "updated_at"]
     )
+    for pk in decided:
+        events.emit(events.VerificationDecided(verification_request_id=pk))
     return organization
 
 
@@ -251,3 +274,110 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> Invitation
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
     return invitation
+
+
+# --- Join requests ----------------------------------------------------------------------
+
+
+def organization_with_uscc(uscc: str) -> Organization | None:
+    """The organization already registered with this code (codes are unique), if any."""
+    if not uscc:
+        return None
+    return Organization.objects.filter(uscc=uscc).first()
+
+
+@transaction.atomic
+def join_request_create(
+    *, organization: Organization, user: User, message: str = ""
+) -> JoinRequest:
+    """A person asks to join an existing organization; its owners are notified.
+
+    A person belongs to one organization: someone who already does cannot ask (they would
+    have to leave it first, which an owner of that organization arranges).
+    """
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError(
+            _(
+                "You already belong to an organization. A person belongs to one organization "
+                "at a time, so you cannot ask to join another."
+            ),
+            code="already_member",
+        )
+    # Serialise a person's requests so two quick submissions make one request.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if JoinRequest.objects.pending().filter(organization=organization, user=user).exists():
+        raise ValidationError(
+            _("You have already asked to join this organization; its owners have been told."),
+            code="join_request_exists",
+        )
+    join_request = JoinRequest(organization=organization, user=user, message=message.strip())
+    join_request.full_clean()
+    join_request.save()
+    events.emit(events.JoinRequested(join_request_id=join_request.pk))
+    return join_request
+
+
+def _decide(join_request: JoinRequest, decided_by: User) -> JoinRequest:
+    if not JoinRequest.objects.decidable_by(decided_by).filter(pk=join_request.pk).exists():
+        raise PermissionDenied
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if not join_request.is_pending:
+        raise ValidationError(
+            _("This request has already been answered or withdrawn."), code="join_request_closed"
+        )
+    return join_request
+
+
+@transaction.atomic
+def join_request_approve(*, join_request: JoinRequest, decided_by: User) -> Membership:
+    """An owner lets the person in, as a member; the person is notified."""
+    join_request = _decide(join_request, decided_by)
+    if Membership.objects.filter(user_id=join_request.user_id).exists():
+        raise ValidationError(
+            _(
+                "This person has joined an organization meanwhile, so they cannot join yours; "
+                "decline the request."
+            ),
+            code="already_member",
+        )
+    membership = Membership.objects.create(
+        user_id=join_request.user_id,
+        organization_id=join_request.organization_id,
+        role=MembershipRole.MEMBER,
+    )
+    _close(join_request, JoinRequestStatus.APPROVED, decided_by)
+    # Their other pending requests are moot now: a person belongs to one organization.
+    JoinRequest.objects.pending().filter(user_id=join_request.user_id).update(
+        status=JoinRequestStatus.WITHDRAWN, updated_at=timezone.now()
+    )
+    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    return membership
+
+
+@transaction.atomic
+def join_request_decline(*, join_request: JoinRequest, decided_by: User) -> JoinRequest:
+    join_request = _decide(join_request, decided_by)
+    _close(join_request, JoinRequestStatus.DECLINED, decided_by)
+    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    return join_request
+
+
+@transaction.atomic
+def join_request_withdraw(*, join_request: JoinRequest, user: User) -> JoinRequest:
+    """The requester takes back their own pending request."""
+    if not JoinRequest.objects.withdrawable_by(user).filter(pk=join_request.pk).exists():
+        raise PermissionDenied
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if not join_request.is_pending:
+        raise ValidationError(
+            _("This request has already been answered or withdrawn."), code="join_request_closed"
+        )
+    _close(join_request, JoinRequestStatus.WITHDRAWN, None)
+    return join_request
+
+
+def _close(join_request: JoinRequest, status: str, decided_by: User | None) -> None:
+    join_request.status = status
+    join_request.decided_by = decided_by
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])

@@ -46,5 +46,33 @@ urlpatterns = [
         name="verification-request",
     ),
     path("verification-queue/", views.verification_queue, name="verification-queue"),
+    path(
+        "verification-queue/<int:request_pk>/",
+        views.verification_review,
+        name="verification-review",
+    ),
+    path(
+        "verification-documents/<int:request_pk>/",
+        views.verification_document,
+        name="verification-document",
+    ),
+    path("organizations/<int:pk>/join/", views.join_request_create, name="join-request-create"),
+    path(
+        "organizations/<int:pk>/join-requests/<int:join_pk>/approve/",
+        views.join_request_answer,
+        {"answer": "approve"},
+        name="join-request-approve",
+    ),
+    path(
+        "organizations/<int:pk>/join-requests/<int:join_pk>/decline/",
+        views.join_request_answer,
+        {"answer": "decline"},
+        name="join-request-decline",
+    ),
+    path(
+        "join-requests/<int:join_pk>/withdraw/",
+        views.join_request_withdraw,
+        name="join-request-withdraw",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -27,19 +27,23 @@ from matchmaking.accounts.choices import MembershipRole, OrganizationKind
 from matchmaking.accounts.filtersets import OrganizationFilterSet
 from matchmaking.accounts.forms import (
     InvitationForm,
+    JoinRequestForm,
     OrganizationForm,
     ProfileForm,
     SignInForm,
     SignUpForm,
+    VerificationDecisionForm,
     VerificationRequestForm,
 )
-from matchmaking.accounts.models import Organization
+from matchmaking.accounts.models import JoinRequest, Organization, VerificationRequest
+from matchmaking.accounts.validators import validate_uscc
 from matchmaking.core.permissions import (
     ScopedObjectMixin,
     get_editable_or_403,
     get_visible_or_404,
     is_platform_admin,
 )
+from matchmaking.core.private_files import private_file_response
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -326,6 +330,9 @@ def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": selectors.organization_pending_invitations(organization=organization),
             "is_owner": is_owner,
             "form": form,
+            "join_requests": selectors.join_requests_to_decide(
+                user=request.user, organization=organization
+            ),
         },
     )
 
@@ -378,33 +385,193 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def verification_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """An owner asks to be verified, uploading the business licence with the request."""
     organization = get_editable_or_403(Organization.objects.all(), request.user, pk=pk)
     membership = selectors.organization_membership_of(user=request.user, organization=organization)
     if membership is None or not membership.is_owner:
         raise PermissionDenied
-    form = VerificationRequestForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.verification_request(
-            organization=organization, requested_by=request.user, note=note
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Your request has been sent. Platform operators will review it."),
-        )
-    return redirect(organization)
+    form = VerificationRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_request(
+                organization=organization,
+                requested_by=request.user,
+                note=form.cleaned_data["note"],
+                document=form.cleaned_data["document"],
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent. Platform operators will review it."),
+            )
+            return redirect(organization)
+    return render(
+        request,
+        "accounts/verification_request.html",
+        {"organization": organization, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _require_platform_admin(request: HttpRequest) -> None:
+    if not is_platform_admin(request.user):
+        raise PermissionDenied
 
 
 @login_required
 def verification_queue(request: HttpRequest) -> HttpResponse:
-    """A convenience for operators: the admin's organization list filtered on pending."""
-    if not is_platform_admin(request.user):
-        raise PermissionDenied
-    return redirect(
-        reverse("admin:accounts_organization_changelist") + "?verification_status__exact=pending"
+    """Operators' queue: pending verification requests, oldest first."""
+    _require_platform_admin(request)
+    return render(
+        request,
+        "accounts/verification_queue.html",
+        {
+            "pending": selectors.verification_requests_pending(user=request.user),
+            "recent": selectors.verification_requests_recently_decided(user=request.user),
+        },
     )
+
+
+@login_required
+def verification_review(request: HttpRequest, request_pk: int) -> HttpResponse:
+    """One request: the licence, the code's check-digit result, the history; the decision."""
+    _require_platform_admin(request)
+    verification = get_object_or_404(
+        VerificationRequest.objects.decidable_by(request.user).select_related(
+            "organization", "requested_by", "decided_by"
+        ),
+        pk=request_pk,
+    )
+    organization = verification.organization
+    form = VerificationDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if verification.decision != VerificationRequest.Decision.PENDING:
+            messages.error(request, _("This request has already been decided."))
+            return redirect("accounts:verification-review", request_pk=verification.pk)
+        if form.is_valid():
+            try:
+                services.verification_decide(
+                    organization=organization,
+                    admin=request.user,
+                    grant=form.cleaned_data["decision"] == "grant",
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("The decision has been recorded and sent."))
+                return redirect("accounts:verification-queue")
+    uscc_problem = ""
+    if organization.uscc:
+        try:
+            validate_uscc(organization.uscc)
+        except ValidationError as error:
+            uscc_problem = " ".join(error.messages)
+    return render(
+        request,
+        "accounts/verification_review.html",
+        {
+            "verification": verification,
+            "organization": organization,
+            "uscc_problem": uscc_problem,
+            "history": selectors.verification_history(organization=organization),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def verification_document(request: HttpRequest, request_pk: int) -> HttpResponse:
+    """The licence of a verification request: for the organization's members and operators."""
+    verification = get_object_or_404(
+        VerificationRequest.objects.visible_to(request.user).exclude(document=""), pk=request_pk
+    )
+    return private_file_response(
+        verification.document,
+        filename=verification.document_name or "licence",
+        content_type=verification.document_type,
+        inline=verification.document_type.startswith("image/"),
+    )
+
+
+# --- Join requests ----------------------------------------------------------------------
+
+
+@login_required
+def join_request_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to join an organization. Shows only its public profile's name and link."""
+    organization = get_visible_or_404(Organization.objects.all(), request.user, pk=pk)
+    own = selectors.user_with_membership(user=request.user)
+    membership = getattr(own, "membership", None)
+    pending = selectors.join_request_pending_of(user=request.user, organization=organization)
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and membership is None and pending is None and form.is_valid():
+        try:
+            services.join_request_create(
+                organization=organization, user=request.user, message=form.cleaned_data["message"]
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent. You will be told when an owner answers."),
+            )
+            return redirect("accounts:join-request-create", pk=organization.pk)
+    return render(
+        request,
+        "accounts/join_request_form.html",
+        {
+            "organization": organization,
+            "membership": membership,
+            "pending": pending,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def join_request_withdraw(request: HttpRequest, join_pk: int) -> HttpResponse:
+    join_request = get_object_or_404(
+        JoinRequest.objects.withdrawable_by(request.user).select_related("organization"),
+        pk=join_pk,
+    )
+    try:
+        services.join_request_withdraw(join_request=join_request, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your request has been withdrawn."))
+    return redirect("accounts:join-request-create", pk=join_request.organization_id)
+
+
+@login_required
+@require_POST
+def join_request_answer(request: HttpRequest, pk: int, join_pk: int, answer: str) -> HttpResponse:
+    """An owner approves or declines on the members page. Others: 404 (not disclosed)."""
+    join_request = get_object_or_404(
+        JoinRequest.objects.decidable_by(request.user).select_related("user"),
+        pk=join_pk,
+        organization_id=pk,
+    )
+    try:
+        if answer == "approve":
+            services.join_request_approve(join_request=join_request, decided_by=request.user)
+        else:
+            services.join_request_decline(join_request=join_request, decided_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        who = join_request.user.full_name or join_request.user.email
+        if answer == "approve":
+            messages.success(request, _("%(person)s is now a member.") % {"person": who})
+        else:
+            messages.success(
+                request, _("The request from %(person)s has been declined.") % {"person": who}
+            )
+    return redirect("accounts:organization-members", pk=pk)

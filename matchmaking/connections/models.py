@@ -3,10 +3,7 @@ need, its answer, the funnel after acceptance, its audit trail and its message t
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +18,7 @@ from matchmaking.connections.choices import (
 )
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.core.private_files import PrivateFileStorage
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -220,21 +218,12 @@ class ConnectionEvent(models.Model):
         return f"{self.from_state or '∅'} → {self.to_state}"
 
 
-class PrivateAttachmentStorage(FileSystemStorage):
-    """Attachments live outside MEDIA_ROOT (no public URL); a scoped view serves them."""
+class PrivateAttachmentStorage(PrivateFileStorage):
+    """Attachments live outside MEDIA_ROOT (no public URL); a scoped view serves them.
 
-    @property
-    def base_location(self):
-        return str(settings.CONNECTION_ATTACHMENT_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError(
-            "Attachments have no public URL; they are served by connections:attachment."
-        )
+    The rules are core's (shared with verification documents); the class keeps its name
+    here because migrations refer to it.
+    """
 
 
 private_attachment_storage = PrivateAttachmentStorage()

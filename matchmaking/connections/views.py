@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -31,6 +30,7 @@ from matchmaking.connections.forms import (
 )
 from matchmaking.connections.models import Connection, Message
 from matchmaking.core.permissions import get_visible_or_404, is_platform_admin, user_organization_id
+from matchmaking.core.private_files import private_file_response
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -211,16 +211,11 @@ class AttachmentView(LoginRequiredMixin, View):
             .exclude(attachment=""),
             pk=pk,
         )
-        try:
-            handle = message.attachment.open("rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing.") from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=message.attachment_name or "attachment"
+        return private_file_response(
+            message.attachment,
+            filename=message.attachment_name or "attachment",
+            content_type=message.attachment_type,
         )
-        response["Content-Type"] = message.attachment_type or "application/octet-stream"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
 
 # --- Starting a connection --------------------------------------------------------------

@@ -15,6 +15,9 @@ class NotificationKind(models.TextChoices):
         "need_shared",
         _("A buyer with no strong match shared a need close to my offering"),
     )
+    JOIN_REQUESTED = "join_requested", _("Someone asks to join my organization")
+    JOIN_ANSWERED = "join_answered", _("My request to join an organization was answered")
+    VERIFICATION_DECIDED = "verification_decided", _("Our verification request was decided")
 
 
 class Frequency(models.TextChoices):
@@ -40,6 +43,9 @@ DEFAULT_FREQUENCY = {
     NotificationKind.CASE_PUBLISHED: Frequency.DAILY,
     NotificationKind.SAVED_SEARCH_MATCH: Frequency.DAILY,
     NotificationKind.NEED_SHARED: Frequency.DAILY,
+    NotificationKind.JOIN_REQUESTED: Frequency.INSTANT,
+    NotificationKind.JOIN_ANSWERED: Frequency.INSTANT,
+    NotificationKind.VERIFICATION_DECIDED: Frequency.INSTANT,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from matchmaking.accounts.models import User
+from matchmaking.accounts import events
+from matchmaking.accounts.choices import MembershipRole
+from matchmaking.accounts.models import JoinRequest, User, VerificationRequest
 
 
 class _ReasonText:
@@ -42,8 +44,66 @@ def new_suggestion_listener(event) -> None:
     )
 
 
+def _owners(organization_id: int):
+    return User.objects.filter(
+        membership__organization_id=organization_id, membership__role=MembershipRole.OWNER
+    )
+
+
+def account_event_listener(event) -> None:
+    """Join requests and verification decisions (accounts' events): tell the people concerned."""
+    from django.urls import reverse
+
+    from matchmaking.notifications.services import notify
+
+    if isinstance(event, events.JoinRequested):
+        join_request = (
+            JoinRequest.objects.select_related("organization", "user")
+            .filter(pk=event.join_request_id)
+            .first()
+        )
+        if join_request is None or not join_request.is_pending:
+            return
+        notify(
+            recipients=_owners(join_request.organization_id),
+            kind="join_requested",
+            url=reverse("accounts:organization-members", args=[join_request.organization_id]),
+            context={"join_request": join_request, "organization": join_request.organization},
+        )
+    elif isinstance(event, events.JoinAnswered):
+        join_request = (
+            JoinRequest.objects.select_related("organization", "user")
+            .filter(pk=event.join_request_id)
+            .first()
+        )
+        if join_request is None:
+            return
+        notify(
+            recipients=[join_request.user],
+            kind="join_answered",
+            url=join_request.organization.get_absolute_url(),
+            context={"join_request": join_request, "organization": join_request.organization},
+        )
+    elif isinstance(event, events.VerificationDecided):
+        verification = (
+            VerificationRequest.objects.select_related("organization")
+            .filter(pk=event.verification_request_id)
+            .first()
+        )
+        if verification is None:
+            return
+        notify(
+            recipients=_owners(verification.organization_id),
+            kind="verification_decided",
+            url=verification.organization.get_absolute_url(),
+            context={"verification": verification, "organization": verification.organization},
+        )
+
+
 def register() -> None:
     from matchmaking.matching.services import SUGGESTION_LISTENERS
 
     if new_suggestion_listener not in SUGGESTION_LISTENERS:
         SUGGESTION_LISTENERS.append(new_suggestion_listener)
+    if account_event_listener not in events.ACCOUNT_EVENT_LISTENERS:
+        events.ACCOUNT_EVENT_LISTENERS.append(account_event_listener)

@@ -364,3 +364,102 @@ def test_permission_matrix(client, world, kind, state, actor):
         _assert_absent(text, target.private, f"pages served to {actor}")
     if target.withheld and actor not in (OW, M, A):
         _assert_absent(text, target.withheld, f"pages served to {actor}")
+
+
+# --- Join requests and verification documents --------------------------------------------
+# A person without an organization (the requester, R) asks to join the enterprise; OO is the
+# owner of another enterprise. Per actor: the enterprise's members page, whether the
+# request's private message is on it, approving it, withdrawing it, and the request's status
+# afterwards.
+R, OO = "requester", "other_owner"
+JOIN_MATRIX = {
+    V: (302, False, 302, 302, "pending"),
+    OW: (200, True, 302, 404, "approved"),
+    M: (200, False, 404, 404, "pending"),
+    OE: (403, False, 404, 404, "pending"),
+    OO: (403, False, 404, 404, "pending"),
+    A: (200, False, 404, 404, "pending"),
+    R: (403, False, 404, 302, "withdrawn"),
+}
+
+
+@pytest.mark.parametrize("actor", list(JOIN_MATRIX))
+def test_join_request_matrix(client, world, actor):
+    from django.urls import reverse
+
+    from matchmaking.accounts import services as account_services
+
+    enterprise = world["enterprise"]
+    requester = factories.make_user()
+    join_request = account_services.join_request_create(
+        organization=enterprise, user=requester, message="入职申请保密留言"
+    )
+    other_enterprise = world["users"][OE].membership.organization
+    users = {
+        V: None,
+        OW: world["users"]["enterprise"][OW],
+        M: world["users"]["enterprise"][M],
+        OE: world["users"][OE],
+        OO: other_enterprise.memberships.get(role="owner").user,
+        A: world["users"][A],
+        R: requester,
+    }
+    if users[actor] is not None:
+        client.force_login(users[actor])
+    members_page, sees, approve, withdraw, status = JOIN_MATRIX[actor]
+
+    page = client.get(reverse("accounts:organization-members", args=[enterprise.pk]))
+    assert page.status_code == members_page
+    assert ("入职申请保密留言" in page.content.decode()) is sees
+    answers = (
+        client.post(
+            reverse("accounts:join-request-approve", args=[enterprise.pk, join_request.pk])
+        ).status_code,
+        client.post(reverse("accounts:join-request-withdraw", args=[join_request.pk])).status_code,
+    )
+    assert answers == (approve, withdraw)
+    join_request.refresh_from_db()
+    assert join_request.status == status
+    # Another organization's owner cannot answer through their own organization's address.
+    if actor == OO:
+        wrong_org = client.post(
+            reverse("accounts:join-request-decline", args=[other_enterprise.pk, join_request.pk])
+        )
+        assert wrong_org.status_code == 404
+        join_request.refresh_from_db()
+        assert join_request.status == "pending"
+
+
+DOCUMENT_MATRIX = {V: 302, OW: 200, M: 200, OE: 404, OV: 404, A: 200}
+
+
+@pytest.mark.parametrize("actor", list(DOCUMENT_MATRIX))
+def test_verification_document_matrix(client, world, actor):
+    """The business licence: the organization's members and staff open it, nobody else."""
+    from django.urls import reverse
+
+    from matchmaking.accounts import services as account_services
+    from matchmaking.accounts.documents import check_document
+
+    enterprise = world["enterprise"]
+    enterprise.uscc = factories.VALID_USCC
+    enterprise.save(update_fields=["uscc"])
+    secret = b"%PDF-1.4 matrix-licence-secret"
+    request = account_services.verification_request(
+        organization=enterprise,
+        requested_by=world["users"]["enterprise"][OW],
+        document=check_document(SimpleUploadedFile("licence.pdf", secret)),
+    )
+    user = _actor_user(world, actor, "enterprise")
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse("accounts:verification-document", args=[request.pk]))
+    assert response.status_code == DOCUMENT_MATRIX[actor]
+    if response.status_code == 200:
+        assert b"".join(response.streaming_content) == secret
+    else:
+        assert b"matrix-licence-secret" not in response.content
+    if actor == V:
+        assert response["Location"].startswith("/accounts/login/")
+    review = client.get(reverse("accounts:verification-review", args=[request.pk]))
+    assert review.status_code == {V: 302, A: 200}.get(actor, 403)
