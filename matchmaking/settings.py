@@ -210,6 +210,9 @@ IMAGE_STORED_MAX_SIDE = env_int("IMAGE_STORED_MAX_SIDE", 2000)
 IMAGE_THUMBNAIL_SIZE = (env_int("IMAGE_THUMBNAIL_SIDE", 320), env_int("IMAGE_THUMBNAIL_SIDE", 320))
 # Requests larger than this are refused before they reach a form (nginx has its own limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# JSON from outside (API bodies, import files) nested deeper than this is refused
+# (core/jsonsafe.py), before anything recurses over it.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Email ------------------------------------------------------------------------------
@@ -369,7 +372,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["matchmaking.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.ApiPagination",
     "DEFAULT_THROTTLE_CLASSES": [
         "matchmaking.api.throttling.AnonThrottle",
@@ -379,6 +382,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "matchmaking.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Error responses (400, 403, 404, 500) under these paths are the API's JSON error body, even
+# when no API view ran (an id that matches no route, a body over DATA_UPLOAD_MAX_MEMORY_SIZE).
+JSON_ERROR_PATH_PREFIXES = ("/api/v1/",)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "大模型供需对接平台 API",

@@ -69,9 +69,7 @@ class FormulaInjectionTests:
         rows = csv_rows(english.get(reverse("insights:export-csv", args=["vendor-acceptance"])))
         names = {row[0] for row in rows[1:]}
         assert {"'" + HYPERLINK, "'" + CALC} <= names
-        sheet = xlsx_sheet(
-            english.get(reverse("insights:export-xlsx", args=["vendor-acceptance"]))
-        )
+        sheet = xlsx_sheet(english.get(reverse("insights:export-xlsx", args=["vendor-acceptance"])))
         assert cell_for(sheet, HYPERLINK).data_type == "s"
         assert cell_for(sheet, CALC).data_type == "s"
 
