@@ -324,6 +324,8 @@ NEED_EXPIRY_WARNING_DAYS = env_int("NEED_EXPIRY_WARNING_DAYS", 3)
 # once when a listing changes: services bump a version number).
 LISTINGS_FACET_CACHE_SECONDS = env_int("LISTINGS_FACET_CACHE_SECONDS", 120)
 LISTINGS_PAGE_SIZE = env_int("LISTINGS_PAGE_SIZE", 20)
+# Largest llm-match/v1 file `import_listings` and /admin/listings/import/ accept, in bytes.
+LISTINGS_IMPORT_MAX_BYTES = env_int("LISTINGS_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
 
 # --- connections ---
 # Unanswered requests/proposals expire after this many days; the receiver is reminded
