@@ -238,15 +238,25 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (set by /i18n/setlang/) follows the session cookie: HTTPS-only in
+# production, never read by JavaScript, not sent on cross-site subrequests.
+LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_LANGUAGE_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Behind the TLS proxy the client address is the last X-Forwarded-For entry (nginx appends
-# $remote_addr); otherwise REMOTE_ADDR. Used by login throttling and request logs.
-TRUST_X_FORWARDED_FOR = SECURE_PROXY_SSL_HEADER is not None
+# How many reverse proxies stand in front of Django. 0 (serving directly): the client address
+# is REMOTE_ADDR and X-Forwarded-For is ignored, whatever a client sends. 1 behind the shipped
+# nginx, which SETS X-Forwarded-For to the address it saw: the client is the right-most entry.
+# Used by login throttling, the API's anonymous throttle (also DRF's NUM_PROXIES) and request
+# logs (core/security.client_ip).
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("DJANGO_NUM_PROXIES must be 0 or more.")
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere — JavaScript and
 # CSS come from /static/ files only (see deploy/README.md, "Content-Security-Policy").
@@ -383,6 +393,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "matchmaking.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "matchmaking.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 # Error responses (400, 403, 404, 500) under these paths are the API's JSON error body, even
