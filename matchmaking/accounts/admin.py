@@ -121,6 +121,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = (VerificationQueueFilter, "kind", "verification_status", "region", "size")
     search_fields = ("name", "name_en", "uscc", "ref")
     readonly_fields = (
+        "logo_thumbnail",
         "verification_status",
         "verification_note",
         "verified_at",

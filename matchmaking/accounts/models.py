@@ -20,6 +20,7 @@ from matchmaking.accounts.choices import (
     VerificationStatus,
 )
 from matchmaking.accounts.validators import validate_uscc
+from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 
@@ -141,8 +142,14 @@ class Organization(TimeStampedModel):
     size = models.CharField(_("size"), max_length=20, choices=OrganizationSize.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    logo_thumbnail = models.ImageField(_("logo thumbnail"), upload_to="logos/", blank=True)
+    logo = ProcessedImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        thumbnail_field="logo_thumbnail",
+        name_prefix="logo",
+    )
+    logo_thumbnail = ThumbnailImageField(_("logo thumbnail"), upload_to="logos/", blank=True)
     # Private contact details: shown only to the organization, admins, and parties it accepted.
     contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
