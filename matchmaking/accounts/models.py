@@ -277,11 +277,26 @@ class Invitation(TimeStampedModel):
 
     @property
     def is_usable(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )
+        return self.state == "usable"
+
+    @property
+    def state(self) -> str:
+        """``used`` (single-use: accepted once), ``revoked``, ``expired`` or ``usable``."""
+        if self.accepted_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "usable"
+
+    def is_for(self, user) -> bool:
+        """Whether ``user``'s account is the invited address (compared case-insensitively).
+
+        The link was mailed to that address; whoever holds it must also sign in (or sign up)
+        with the address itself, so a forwarded or leaked link is useless to anyone else."""
+        email = getattr(user, "email", "") or ""
+        return bool(email) and email.strip().casefold() == self.email.strip().casefold()
 
 
 class VerificationRequest(TimeStampedModel):

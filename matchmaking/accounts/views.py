@@ -345,12 +345,26 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the invitation email. Visitors sign up or sign in first, then come back."""
+    """The link from the invitation email. Visitors sign up or sign in first, then come back.
+
+    404 for an unknown token; 410 for a link already used, withdrawn or expired; 403 for a
+    signed-in account that is not the invited address. Each with a page that says why."""
     invitation = selectors.invitation_by_token(token=token)
+    template = "accounts/invitation_accept.html"
     if invitation is None:
-        return render(request, "accounts/invitation_accept.html", {"invitation": None}, status=404)
+        return render(request, template, {"invitation": None}, status=404)
+    if not invitation.is_usable:
+        return render(request, template, {"invitation": invitation}, status=410)
+    if request.user.is_authenticated and not invitation.is_for(request.user):
+        return render(
+            request, template, {"invitation": invitation, "wrong_address": True}, status=403
+        )
+    here = request.get_full_path()
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": here})
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect(login_url)
     already_member = request.user.is_authenticated and hasattr(request.user, "membership")
-    if request.method == "POST" and request.user.is_authenticated:
+    if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
@@ -362,17 +376,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 % {"organization": invitation.organization.display_name},
             )
             return redirect(invitation.organization)
-    here = request.get_full_path()
     return render(
         request,
-        "accounts/invitation_accept.html",
+        template,
         {
             "invitation": invitation,
             "already_member": already_member,
             "signup_url": reverse("accounts:signup")
             + "?"
             + urlencode({"next": here, "email": invitation.email}),
-            "login_url": reverse("accounts:login") + "?" + urlencode({"next": here}),
+            "login_url": login_url,
         },
     )
 
