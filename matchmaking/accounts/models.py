@@ -19,6 +19,7 @@ from matchmaking.accounts.choices import (
     OrganizationSize,
     VerificationStatus,
 )
+from matchmaking.accounts.signals import password_changed
 from matchmaking.accounts.validators import validate_uscc
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
@@ -68,6 +69,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        # set_password() keeps the new raw password in _password until the next save; Django's
+        # re-hash on sign-in (hasher upgrade) clears it before saving, so only a real change
+        # is announced.
+        changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            password_changed.send(sender=User, user=self)
 
     @property
     def organization(self) -> Organization | None:

@@ -7,7 +7,6 @@ from matchmaking.api import views, web
 app_name = "api"
 
 
-
 class NumericIdRouter(DefaultRouter):
     """Every detail route (and its actions: matches, messages, read, ...) takes a decimal id.
 
