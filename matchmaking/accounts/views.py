@@ -34,6 +34,11 @@ from matchmaking.accounts.forms import (
     VerificationRequestForm,
 )
 from matchmaking.accounts.models import Organization
+from matchmaking.accounts.tasks import (
+    RESET_BODY_TEMPLATE,
+    RESET_SUBJECT_TEMPLATE,
+    send_password_reset,
+)
 from matchmaking.core.permissions import (
     ScopedObjectMixin,
     get_editable_or_403,
@@ -131,10 +136,22 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Enqueues the email (accounts/tasks.py) instead of looking up the account and sending it
+    here, so known and unknown addresses take the same time."""
+
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = RESET_BODY_TEMPLATE
+    subject_template_name = RESET_SUBJECT_TEMPLATE
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        send_password_reset.enqueue(
+            email=form.cleaned_data["email"],
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
