@@ -286,6 +286,12 @@ AXES_LOCKOUT_CALLABLE = "matchmaking.core.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "matchmaking.core.security.client_ip"
 AXES_USERNAME_CALLABLE = "matchmaking.core.security.login_username"
 AXES_VERBOSE = False
+# Per-account limit across all addresses (accounts/login_limits.py): after this many failed
+# sign-ins in a row, each further failure doubles the wait before the next attempt (1 s, 2 s,
+# 4 s, …) up to the maximum; a success or ACCOUNT_LOGIN_FORGET_HOURS without failures resets.
+ACCOUNT_LOGIN_FREE_FAILURES = env_int("ACCOUNT_LOGIN_FREE_FAILURES", 10)
+ACCOUNT_LOGIN_MAX_DELAY_SECONDS = env_int("ACCOUNT_LOGIN_MAX_DELAY_SECONDS", 300)
+ACCOUNT_LOGIN_FORGET_HOURS = env_int("ACCOUNT_LOGIN_FORGET_HOURS", 24)
 
 # --- Matching ---------------------------------------------------------------------------
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from matchmaking.accounts import services
-from matchmaking.accounts.forms import VerificationRefusalForm
+from matchmaking.accounts.forms import AdminSignInForm, VerificationRefusalForm
 from matchmaking.accounts.models import (
     Invitation,
+    LoginDelay,
     Membership,
     Organization,
     User,
@@ -273,3 +274,19 @@ class InvitationAdmin(admin.ModelAdmin):
         if not obj.is_usable:
             return _("expired")
         return _("pending")
+
+
+@admin.register(LoginDelay)
+class LoginDelayAdmin(admin.ModelAdmin):
+    """Accounts slowed down after failed sign-ins; deleting a row lifts the delay at once."""
+
+    list_display = ("username", "failures", "last_failure_at", "next_attempt_at")
+    search_fields = ("username",)
+    readonly_fields = ("username", "failures", "last_failure_at", "next_attempt_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+# The admin's own sign-in form is under the per-account limit too (accounts/login_limits.py).
+admin.site.login_form = AdminSignInForm

@@ -347,3 +347,24 @@ class VerificationRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_decision_display()})"
+
+
+class LoginDelay(models.Model):
+    """Failed sign-ins of one account, from any address, and when it may next try.
+
+    django-axes locks a username + address pair; this adds a limit per account that guessing
+    spread over many addresses cannot escape. It only ever delays (the delay is capped), so
+    it cannot lock the real person out for good. See accounts/login_limits.py.
+    """
+
+    username = models.CharField(_("email address"), max_length=254, unique=True)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"))
+    next_attempt_at = models.DateTimeField(_("next attempt allowed at"))
+
+    class Meta:
+        verbose_name = _("sign-in delay")
+        verbose_name_plural = _("sign-in delays")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"

@@ -123,6 +123,12 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "account_delayed"):
+            response.status_code = 429
+        return response
+
     def form_valid(self, form):
         response = super().form_valid(form)
         # A person's saved language applies unless they already picked one on this device.
