@@ -98,3 +98,21 @@ class SpreadsheetHelperTests:
         assert sheet["A2"].value == "=1+1"
         assert sheet["B3"].value == -2.5
         assert sheet["A1"].font.bold
+
+
+def test_no_module_writes_spreadsheets_except_the_helper():
+    """Every CSV/XLSX export goes through core.spreadsheets (one place neutralises formulas)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "matchmaking"
+    helper = root / "core" / "spreadsheets.py"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != helper
+        and any(
+            needle in path.read_text(encoding="utf-8")
+            for needle in ("csv.writer(", "csv.DictWriter(", "import openpyxl", "from openpyxl")
+        )
+    ]
+    assert offenders == []
