@@ -210,6 +210,9 @@ IMAGE_STORED_MAX_SIDE = env_int("IMAGE_STORED_MAX_SIDE", 2000)
 IMAGE_THUMBNAIL_SIZE = (env_int("IMAGE_THUMBNAIL_SIDE", 320), env_int("IMAGE_THUMBNAIL_SIDE", 320))
 # Requests larger than this are refused before they reach a form (nginx has its own limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# JSON from outside (API bodies, import files) nested deeper than this is refused
+# (core/jsonsafe.py), before anything recurses over it.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Email ------------------------------------------------------------------------------
@@ -235,15 +238,25 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (set by /i18n/setlang/) follows the session cookie: HTTPS-only in
+# production, never read by JavaScript, not sent on cross-site subrequests.
+LANGUAGE_COOKIE_SECURE = env_bool("DJANGO_LANGUAGE_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Behind the TLS proxy the client address is the last X-Forwarded-For entry (nginx appends
-# $remote_addr); otherwise REMOTE_ADDR. Used by login throttling and request logs.
-TRUST_X_FORWARDED_FOR = SECURE_PROXY_SSL_HEADER is not None
+# How many reverse proxies stand in front of Django. 0 (serving directly): the client address
+# is REMOTE_ADDR and X-Forwarded-For is ignored, whatever a client sends. 1 behind the shipped
+# nginx, which SETS X-Forwarded-For to the address it saw: the client is the right-most entry.
+# Used by login throttling, the API's anonymous throttle (also DRF's NUM_PROXIES) and request
+# logs (core/security.client_ip).
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("DJANGO_NUM_PROXIES must be 0 or more.")
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere — JavaScript and
 # CSS come from /static/ files only (see deploy/README.md, "Content-Security-Policy").
@@ -273,6 +286,12 @@ AXES_LOCKOUT_CALLABLE = "matchmaking.core.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "matchmaking.core.security.client_ip"
 AXES_USERNAME_CALLABLE = "matchmaking.core.security.login_username"
 AXES_VERBOSE = False
+# Per-account limit across all addresses (accounts/login_limits.py): after this many failed
+# sign-ins in a row, each further failure doubles the wait before the next attempt (1 s, 2 s,
+# 4 s, …) up to the maximum; a success or ACCOUNT_LOGIN_FORGET_HOURS without failures resets.
+ACCOUNT_LOGIN_FREE_FAILURES = env_int("ACCOUNT_LOGIN_FREE_FAILURES", 10)
+ACCOUNT_LOGIN_MAX_DELAY_SECONDS = env_int("ACCOUNT_LOGIN_MAX_DELAY_SECONDS", 300)
+ACCOUNT_LOGIN_FORGET_HOURS = env_int("ACCOUNT_LOGIN_FORGET_HOURS", 24)
 
 # --- Matching ---------------------------------------------------------------------------
 
@@ -321,6 +340,8 @@ NEED_EXPIRY_WARNING_DAYS = env_int("NEED_EXPIRY_WARNING_DAYS", 3)
 # once when a listing changes: services bump a version number).
 LISTINGS_FACET_CACHE_SECONDS = env_int("LISTINGS_FACET_CACHE_SECONDS", 120)
 LISTINGS_PAGE_SIZE = env_int("LISTINGS_PAGE_SIZE", 20)
+# Largest llm-match/v1 file `import_listings` and /admin/listings/import/ accept, in bytes.
+LISTINGS_IMPORT_MAX_BYTES = env_int("LISTINGS_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
 
 # --- connections ---
 # Unanswered requests/proposals expire after this many days; the receiver is reminded
@@ -372,7 +393,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["matchmaking.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.ApiPagination",
     "DEFAULT_THROTTLE_CLASSES": [
         "matchmaking.api.throttling.AnonThrottle",
@@ -381,7 +402,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "matchmaking.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "matchmaking.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": NUM_PROXIES,
 }
+
+# Error responses (400, 403, 404, 500) under these paths are the API's JSON error body, even
+# when no API view ran (an id that matches no route, a body over DATA_UPLOAD_MAX_MEMORY_SIZE).
+JSON_ERROR_PATH_PREFIXES = ("/api/v1/",)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "大模型供需对接平台 API",

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from matchmaking.accounts import services
-from matchmaking.accounts.forms import VerificationRefusalForm
+from matchmaking.accounts.forms import AdminSignInForm, VerificationRefusalForm
 from matchmaking.accounts.models import (
     Invitation,
     JoinRequest,
+    LoginDelay,
     Membership,
     Organization,
     User,
@@ -124,6 +125,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = (VerificationQueueFilter, "kind", "verification_status", "region", "size")
     search_fields = ("name", "name_en", "uscc", "ref")
     readonly_fields = (
+        "logo_thumbnail",
         "verification_status",
         "verification_note",
         "verified_at",
@@ -308,3 +310,19 @@ class InvitationAdmin(admin.ModelAdmin):
         if not obj.is_usable:
             return _("expired")
         return _("pending")
+
+
+@admin.register(LoginDelay)
+class LoginDelayAdmin(admin.ModelAdmin):
+    """Accounts slowed down after failed sign-ins; deleting a row lifts the delay at once."""
+
+    list_display = ("username", "failures", "last_failure_at", "next_attempt_at")
+    search_fields = ("username",)
+    readonly_fields = ("username", "failures", "last_failure_at", "next_attempt_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+# The admin's own sign-in form is under the per-account limit too (accounts/login_limits.py).
+admin.site.login_form = AdminSignInForm

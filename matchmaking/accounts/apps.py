@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organizations")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from matchmaking.accounts import login_limits
         from matchmaking.accounts.demo import seed_accounts
         from matchmaking.accounts.home import organizations_home_section
         from matchmaking.core.home import register_home_section
@@ -18,3 +21,5 @@ class AccountsConfig(AppConfig):
         register_nav_link("admin", 10, _("Verification queue"), "accounts:verification-queue")
         register_home_section(10, organizations_home_section)
         register_seeder(10, seed_accounts)
+        user_login_failed.connect(login_limits.on_login_failed, dispatch_uid="account-login-delay")
+        user_logged_in.connect(login_limits.on_logged_in, dispatch_uid="account-login-delay")

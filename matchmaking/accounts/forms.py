@@ -6,12 +6,15 @@ Forms only validate input; the writes happen in `services`.
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from matchmaking.accounts import login_limits
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.documents import DocumentUploadField
 from matchmaking.accounts.models import Organization, User
@@ -73,7 +76,32 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
-class SignInForm(AuthenticationForm):
+class AccountDelayMixin:
+    """Refuse a sign-in while the account must wait (accounts/login_limits.py), before the
+    password is checked — so the refused attempt is not counted as a failure anywhere."""
+
+    def clean(self):
+        wait = login_limits.seconds_to_wait(username=self.cleaned_data.get("username"))
+        if wait:
+            raise forms.ValidationError(
+                ngettext(
+                    "There were many failed sign-ins to this account. Wait %(seconds)d second "
+                    "before trying again.",
+                    "There were many failed sign-ins to this account. Wait %(seconds)d seconds "
+                    "before trying again.",
+                    wait,
+                )
+                % {"seconds": wait},
+                code="account_delayed",
+            )
+        return super().clean()
+
+
+class AdminSignInForm(AccountDelayMixin, AdminAuthenticationForm):
+    """The admin's sign-in form under the same per-account limit."""
+
+
+class SignInForm(AccountDelayMixin, AuthenticationForm):
     """Django's sign-in form; the `username` field holds the email address."""
 
     username = forms.EmailField(

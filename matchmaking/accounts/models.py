@@ -19,7 +19,9 @@ from matchmaking.accounts.choices import (
     OrganizationSize,
     VerificationStatus,
 )
+from matchmaking.accounts.signals import password_changed
 from matchmaking.accounts.validators import validate_uscc
+from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.core.private_files import private_file_storage
@@ -68,6 +70,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        # set_password() keeps the new raw password in _password until the next save; Django's
+        # re-hash on sign-in (hasher upgrade) clears it before saving, so only a real change
+        # is announced.
+        changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if changed:
+            password_changed.send(sender=User, user=self)
 
     @property
     def organization(self) -> Organization | None:
@@ -142,8 +153,14 @@ class Organization(TimeStampedModel):
     size = models.CharField(_("size"), max_length=20, choices=OrganizationSize.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    logo_thumbnail = models.ImageField(_("logo thumbnail"), upload_to="logos/", blank=True)
+    logo = ProcessedImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        thumbnail_field="logo_thumbnail",
+        name_prefix="logo",
+    )
+    logo_thumbnail = ThumbnailImageField(_("logo thumbnail"), upload_to="logos/", blank=True)
     # Private contact details: shown only to the organization, admins, and parties it accepted.
     contact_person = models.CharField(_("contact person"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -271,11 +288,26 @@ class Invitation(TimeStampedModel):
 
     @property
     def is_usable(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )
+        return self.state == "usable"
+
+    @property
+    def state(self) -> str:
+        """``used`` (single-use: accepted once), ``revoked``, ``expired`` or ``usable``."""
+        if self.accepted_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "usable"
+
+    def is_for(self, user) -> bool:
+        """Whether ``user``'s account is the invited address (compared case-insensitively).
+
+        The link was mailed to that address; whoever holds it must also sign in (or sign up)
+        with the address itself, so a forwarded or leaked link is useless to anyone else."""
+        email = getattr(user, "email", "") or ""
+        return bool(email) and email.strip().casefold() == self.email.strip().casefold()
 
 
 class VerificationRequestQuerySet(models.QuerySet):
@@ -417,3 +449,24 @@ class JoinRequest(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return self.status == JoinRequestStatus.PENDING
+
+
+class LoginDelay(models.Model):
+    """Failed sign-ins of one account, from any address, and when it may next try.
+
+    django-axes locks a username + address pair; this adds a limit per account that guessing
+    spread over many addresses cannot escape. It only ever delays (the delay is capped), so
+    it cannot lock the real person out for good. See accounts/login_limits.py.
+    """
+
+    username = models.CharField(_("email address"), max_length=254, unique=True)
+    failures = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure"))
+    next_attempt_at = models.DateTimeField(_("next attempt allowed at"))
+
+    class Meta:
+        verbose_name = _("sign-in delay")
+        verbose_name_plural = _("sign-in delays")
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"

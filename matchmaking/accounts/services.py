@@ -155,10 +155,20 @@ def invitation_create(*, organization: Organization, invited_by: User, email: st
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person joins. Only the account whose email is the invited address may use
+    the link, and only once, before it expires."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise ValidationError(
             _("This invitation has expired or has already been used."), code="invitation_unusable"
+        )
+    if not invitation.is_for(user):
+        raise ValidationError(
+            _(
+                "This invitation was sent to another email address. Sign in with the address "
+                "it was sent to."
+            ),
+            code="wrong_address",
         )
     if Membership.objects.filter(user=user).exists():
         raise ValidationError(_("You already belong to an organization."), code="already_member")

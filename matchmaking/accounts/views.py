@@ -36,6 +36,11 @@ from matchmaking.accounts.forms import (
     VerificationRequestForm,
 )
 from matchmaking.accounts.models import JoinRequest, Organization, VerificationRequest
+from matchmaking.accounts.tasks import (
+    RESET_BODY_TEMPLATE,
+    RESET_SUBJECT_TEMPLATE,
+    send_password_reset,
+)
 from matchmaking.accounts.validators import validate_uscc
 from matchmaking.core.permissions import (
     ScopedObjectMixin,
@@ -122,6 +127,12 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", "account_delayed"):
+            response.status_code = 429
+        return response
+
     def form_valid(self, form):
         response = super().form_valid(form)
         # A person's saved language applies unless they already picked one on this device.
@@ -135,10 +146,22 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Enqueues the email (accounts/tasks.py) instead of looking up the account and sending it
+    here, so known and unknown addresses take the same time."""
+
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = RESET_BODY_TEMPLATE
+    subject_template_name = RESET_SUBJECT_TEMPLATE
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        send_password_reset.enqueue(
+            email=form.cleaned_data["email"],
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -352,12 +375,26 @@ def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the invitation email. Visitors sign up or sign in first, then come back."""
+    """The link from the invitation email. Visitors sign up or sign in first, then come back.
+
+    404 for an unknown token; 410 for a link already used, withdrawn or expired; 403 for a
+    signed-in account that is not the invited address. Each with a page that says why."""
     invitation = selectors.invitation_by_token(token=token)
+    template = "accounts/invitation_accept.html"
     if invitation is None:
-        return render(request, "accounts/invitation_accept.html", {"invitation": None}, status=404)
+        return render(request, template, {"invitation": None}, status=404)
+    if not invitation.is_usable:
+        return render(request, template, {"invitation": invitation}, status=410)
+    if request.user.is_authenticated and not invitation.is_for(request.user):
+        return render(
+            request, template, {"invitation": invitation, "wrong_address": True}, status=403
+        )
+    here = request.get_full_path()
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": here})
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect(login_url)
     already_member = request.user.is_authenticated and hasattr(request.user, "membership")
-    if request.method == "POST" and request.user.is_authenticated:
+    if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
         except ValidationError as error:
@@ -369,17 +406,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 % {"organization": invitation.organization.display_name},
             )
             return redirect(invitation.organization)
-    here = request.get_full_path()
     return render(
         request,
-        "accounts/invitation_accept.html",
+        template,
         {
             "invitation": invitation,
             "already_member": already_member,
             "signup_url": reverse("accounts:signup")
             + "?"
             + urlencode({"next": here, "email": invitation.email}),
-            "login_url": reverse("accounts:login") + "?" + urlencode({"next": here}),
+            "login_url": login_url,
         },
     )
 

@@ -48,6 +48,17 @@ def token_revoke(*, token: ApiToken, user) -> ApiToken:
     return token
 
 
+def token_revoke_all(*, user) -> int:
+    """Revoke every active token of ``user``; returns how many."""
+    return ApiToken.objects.filter(user=user).active().update(revoked_at=timezone.now())
+
+
+def tokens_revoke_on_password_change(sender, *, user, **kwargs) -> None:
+    """A new password ends API access too, as it ends the other sessions: a token copied by
+    whoever knew the old password stops working (accounts.signals.password_changed)."""
+    token_revoke_all(user=user)
+
+
 def token_touch(*, token: ApiToken) -> None:
     """Record use, at most once a minute per token (no write on every request)."""
     now = timezone.now()

@@ -1,11 +1,19 @@
 """Per-user and per-anonymous-client throttles; rates read from settings on each request
-(API_THROTTLE_RATES), counted in the default cache."""
+(API_THROTTLE_RATES), counted in the default cache.
+
+Anonymous clients are told apart by core.security.client_ip (settings.NUM_PROXIES): a
+client cannot reset its count by sending a different X-Forwarded-For."""
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from matchmaking.core.security import client_ip
+
 
 class _SettingsRate:
+    def get_ident(self, request):
+        return client_ip(request)
+
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
 

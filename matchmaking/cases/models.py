@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.cases.choices import SCORE_DIMENSIONS, SCORE_MAX, SCORE_MIN, CaseStatus
+from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 
@@ -117,8 +118,14 @@ class Case(TimeStampedModel):
         _("solution"), help_text=_("What was built and how it was deployed.")
     )
     outcome = models.TextField(_("outcome"), help_text=_("What changed for the client."))
-    cover_image = models.ImageField(_("cover image"), upload_to="cases/", blank=True)
-    cover_thumbnail = models.ImageField(_("cover thumbnail"), upload_to="cases/", blank=True)
+    cover_image = ProcessedImageField(
+        _("cover image"),
+        upload_to="cases/",
+        blank=True,
+        thumbnail_field="cover_thumbnail",
+        name_prefix="case",
+    )
+    cover_thumbnail = ThumbnailImageField(_("cover thumbnail"), upload_to="cases/", blank=True)
     source_url = models.URLField(_("source or reference link"), blank=True)
     from_white_paper = models.BooleanField(
         _("from the white paper"),
@@ -241,8 +248,10 @@ class CaseImage(TimeStampedModel):
     """A gallery image (at most six per case), stored through core.images."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("image"), upload_to="cases/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/")
+    image = ProcessedImageField(
+        _("image"), upload_to="cases/", thumbnail_field="thumbnail", name_prefix="case"
+    )
+    thumbnail = ThumbnailImageField(_("thumbnail"), upload_to="cases/")
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -243,3 +244,60 @@ class MultipleImageUploadField(ImageUploadField):
         if self.required and not processed:
             raise ValidationError(self.error_messages["required"], code="required")
         return processed
+
+
+class ModelImageUploadField(ImageUploadField):
+    """The form field of a ProcessedImageField: what every ModelForm (the admin's included)
+    gets for an image column. Cleans to a ProcessedImage, None (no change) or False (clear)."""
+
+
+class ProcessedImageField(models.ImageField):
+    """An image column whose form field is the one validator and re-encoder above.
+
+    Any ModelForm built for the model — the Django admin's, or a site form that lists the
+    field — validates the upload with ``process_image`` (JPEG/PNG/WebP only, within the byte
+    and pixel limits), stores the re-encoded pixels under a generated name (no metadata, not
+    the uploader's file name) and fills ``thumbnail_field`` with the thumbnail. Clearing the
+    image clears the thumbnail too.
+
+    Only forms change; the column is a plain ImageField, so ``deconstruct`` reports one and
+    no migration is involved.
+    """
+
+    def __init__(self, *args, thumbnail_field: str | None = None, name_prefix="img", **kwargs):
+        self.thumbnail_field = thumbnail_field
+        self.name_prefix = name_prefix
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+    def formfield(self, **kwargs):
+        kwargs.pop("form_class", None)  # never Django's forms.ImageField (any Pillow format)
+        return super().formfield(
+            **{"form_class": ModelImageUploadField, "name_prefix": self.name_prefix, **kwargs}
+        )
+
+    def save_form_data(self, instance, data):
+        if isinstance(data, ProcessedImage):
+            # Assigned, not yet written: the files are stored when the instance is saved.
+            setattr(instance, self.name, data.content)
+            if self.thumbnail_field:
+                setattr(instance, self.thumbnail_field, data.thumbnail)
+            return
+        if data is False and self.thumbnail_field:
+            setattr(instance, self.thumbnail_field, "")
+        super().save_form_data(instance, data)
+
+
+class ThumbnailImageField(models.ImageField):
+    """The thumbnail column next to a ProcessedImageField: written only from a processed
+    image, so it has no form field of its own (show it read-only in the admin)."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+    def formfield(self, **kwargs):
+        return None

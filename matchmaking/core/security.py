@@ -11,15 +11,23 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address: behind the TLS proxy (settings.TRUST_X_FORWARDED_FOR) the last
-    X-Forwarded-For entry — the one nginx appended and which a client cannot forge —
-    otherwise REMOTE_ADDR."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The client's address, the one key of login throttling, API throttling and logs.
+
+    With ``settings.NUM_PROXIES`` = 0 (serving directly) it is REMOTE_ADDR and any
+    X-Forwarded-For a client sends is ignored. With N proxies it is the N-th entry from the
+    right of X-Forwarded-For — the one our own nearest proxy wrote, which a client cannot
+    forge (the shipped nginx sets the header to $remote_addr; DRF counts the same way)."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = getattr(settings, "NUM_PROXIES", 0) or 0
+    if proxies > 0:
+        forwarded = [
+            address.strip()
+            for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if address.strip()
+        ]
+        if forwarded:
+            return forwarded[-min(proxies, len(forwarded))]
+    return remote
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):

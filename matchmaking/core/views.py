@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -39,23 +42,44 @@ def bench_plain(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _is_api(request: HttpRequest) -> bool:
+    """Paths of the JSON API get errors in its one body shape, never an HTML page."""
+    return request.path.startswith(tuple(settings.JSON_ERROR_PATH_PREFIXES))
+
+
+def json_error(status: int, code: str, message: str) -> JsonResponse:
+    """The API's error body: {"error": {"code", "message", "fields"}} (see api/exceptions.py)."""
+    body = {"error": {"code": code, "message": str(message), "fields": {}}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
     return render(request, template, status=status)
 
 
 def bad_request(request, exception=None):
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return json_error(400, "request_too_large", _("The request body is too large."))
+        return json_error(400, "bad_request", _("Bad request."))
     return _error(request, 400, "errors/400.html")
 
 
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return json_error(403, "permission_denied", _("You may not do this."))
     return _error(request, 403, "errors/403.html")
 
 
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return json_error(404, "not_found", _("Not found."))
     return _error(request, 404, "errors/404.html")
 
 
 def server_error(request):
+    if _is_api(request):
+        return json_error(500, "server_error", _("Server error."))
     # Rendered without a request context: the failure may lie in a context processor.
     from django.template import loader
 

@@ -1,42 +1,22 @@
-"""CSV and Excel renderings of an insight table: the header row, then exactly its rows."""
+"""CSV and Excel renderings of an insight table: the header row, then exactly its rows.
+
+Both go through core.spreadsheets, which keeps user-typed text from becoming a formula."""
 
 from __future__ import annotations
 
-import csv
-import io
-
+from matchmaking.core import spreadsheets
 from matchmaking.insights.selectors import Table
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = spreadsheets.CSV_CONTENT_TYPE
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 
-
-def csv_value(value) -> str:
-    return "" if value is None else str(value)
+csv_value = spreadsheets.csv_cell
 
 
 def table_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese labels correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([csv_value(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(table.columns, table.rows)
 
 
 def table_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.slug[:31]
-    sheet.append(list(table.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(table.columns, table.rows, title=table.slug)

@@ -9,6 +9,7 @@ listings/admin.py); the page lives at ``/admin/listings/import/``
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -18,8 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings.io.importer import import_file
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class ImportListingsForm(forms.Form):
@@ -35,10 +34,11 @@ class ImportListingsForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        max_bytes = settings.LISTINGS_IMPORT_MAX_BYTES
+        if upload.size > max_bytes:
             raise forms.ValidationError(
                 _("The file is too large (at most %(size)d MB).")
-                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+                % {"size": max_bytes // (1024 * 1024)},
                 code="too_large",
             )
         return upload

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings.choices import (
@@ -360,8 +361,10 @@ class Offering(TimeStampedModel):
 
 class OfferingScreenshot(TimeStampedModel):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="screenshots")
-    image = models.ImageField(_("image"), upload_to="screenshots/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="screenshots/")
+    image = ProcessedImageField(
+        _("image"), upload_to="screenshots/", thumbnail_field="thumbnail", name_prefix="screenshot"
+    )
+    thumbnail = ThumbnailImageField(_("thumbnail"), upload_to="screenshots/")
     caption = models.CharField(_("caption"), max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

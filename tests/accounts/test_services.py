@@ -113,15 +113,34 @@ class InvitationTests:
         invitation.refresh_from_db()
         assert invitation.accepted_by == user and invitation.accepted_at is not None
 
+    def test_only_the_invited_address_may_accept(self):
+        organization = factories.make_organization()
+        owner = organization.memberships.get().user
+        invitation = services.invitation_create(
+            organization=organization, invited_by=owner, email="Intended@Example.com"
+        )
+        stranger = factories.make_user(email="stranger@example.com")
+        with pytest.raises(ValidationError) as excinfo:
+            services.invitation_accept(invitation=invitation, user=stranger)
+        assert excinfo.value.code == "wrong_address"
+        assert not Membership.objects.filter(user=stranger).exists()
+        invited = factories.make_user(email="intended@example.com")
+        services.invitation_accept(invitation=invitation, user=invited)
+        assert Membership.objects.filter(user=invited, organization=organization).exists()
+
     def test_an_invitation_cannot_be_used_twice(self):
         organization = factories.make_organization()
         owner = organization.memberships.get().user
         invitation = services.invitation_create(
             organization=organization, invited_by=owner, email="join@example.com"
         )
-        services.invitation_accept(invitation=invitation, user=factories.make_user())
+        services.invitation_accept(
+            invitation=invitation, user=factories.make_user(email="join@example.com")
+        )
         with pytest.raises(ValidationError) as excinfo:
-            services.invitation_accept(invitation=invitation, user=factories.make_user())
+            services.invitation_accept(
+                invitation=invitation, user=factories.make_user(email="JOIN2@example.com")
+            )
         assert excinfo.value.code == "invitation_unusable"
         assert organization.memberships.count() == 2
 
@@ -134,7 +153,7 @@ class InvitationTests:
         Invitation.objects.filter(pk=invitation.pk).update(
             expires_at=timezone.now() - timedelta(minutes=1)
         )
-        user = factories.make_user()
+        user = factories.make_user(email="late@example.com")
         with pytest.raises(ValidationError) as excinfo:
             services.invitation_accept(invitation=invitation, user=user)
         assert excinfo.value.code == "invitation_unusable"
@@ -162,7 +181,9 @@ class InvitationTests:
         )
         services.invitation_revoke(invitation=invitation, revoked_by=owner)
         with pytest.raises(ValidationError):
-            services.invitation_accept(invitation=invitation, user=factories.make_user())
+            services.invitation_accept(
+                invitation=invitation, user=factories.make_user(email="gone@example.com")
+            )
 
     def test_only_the_owner_can_withdraw(self):
         organization = factories.make_organization()
@@ -180,7 +201,8 @@ class InvitationTests:
         invitation = services.invitation_create(
             organization=organization, invited_by=owner, email="x@example.com"
         )
-        elsewhere = factories.make_organization().memberships.get().user
+        elsewhere = factories.make_user(email="x@example.com")
+        factories.make_organization(owner=elsewhere)
         with pytest.raises(ValidationError) as excinfo:
             services.invitation_accept(invitation=invitation, user=elsewhere)
         assert excinfo.value.code == "already_member"

@@ -517,6 +517,45 @@ class InvitationFlowTests:
         invitation.refresh_from_db()
         assert invitation.revoked_at is not None
 
+    def test_a_link_opened_by_another_account_explains_and_does_not_join(self, client, english):
+        organization = factories.make_organization()
+        invitation = services.invitation_create(
+            organization=organization,
+            invited_by=organization.memberships.get().user,
+            email="intended.person@example.com",
+        )
+        holder = factories.make_user(email="holder@example.com")
+        english.force_login(holder)
+        url = reverse("accounts:invitation-accept", args=[invitation.token])
+        page = english.get(url)
+        assert page.status_code == 403
+        assert "This invitation is for another email address" in page.content.decode()
+        assert "holder@example.com" in page.content.decode()
+        assert english.post(url).status_code == 403
+        assert not Membership.objects.filter(user=holder).exists()
+        invitation.refresh_from_db()
+        assert invitation.is_usable  # the invited person can still use it
+
+    def test_used_and_expired_links_say_so(self, english):
+        organization = factories.make_organization()
+        owner = organization.memberships.get().user
+        used = services.invitation_create(
+            organization=organization, invited_by=owner, email="a@example.com"
+        )
+        services.invitation_accept(invitation=used, user=factories.make_user(email="a@example.com"))
+        expired = services.invitation_create(
+            organization=organization, invited_by=owner, email="b@example.com"
+        )
+        expired.expires_at = expired.created_at
+        expired.save(update_fields=["expires_at"])
+        for invitation, title in [
+            (used, "This invitation has already been used"),
+            (expired, "This invitation has expired"),
+        ]:
+            page = english.get(reverse("accounts:invitation-accept", args=[invitation.token]))
+            assert page.status_code == 410
+            assert title in page.content.decode()
+
     def test_unknown_token_is_not_found(self, client):
         assert client.get(reverse("accounts:invitation-accept", args=["nope"])).status_code == 404
 

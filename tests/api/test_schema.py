@@ -4,6 +4,10 @@ Every operation of /api/schema/ gets generated requests (valid per the schema) s
 three clients — an enterprise member's token, a vendor member's token, anonymous — over a
 small seeded world. The run must produce zero server errors and zero responses that break the
 schema (status codes, content types, bodies). It prints how many cases ran.
+
+A second run generates *invalid* requests (schemathesis' negative mode: ids that are not
+integers, wrong types and values in bodies and query strings): still zero server errors, and
+every error answered as JSON in the API's one error body.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -30,6 +36,7 @@ from tests import factories
 from tests.api.conftest import token_for
 
 MAX_EXAMPLES_PER_OPERATION = 25
+MAX_NEGATIVE_EXAMPLES_PER_OPERATION = 12
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -100,7 +107,7 @@ def test_schema_property_run_has_no_server_errors_or_schema_violations(
                     operation.as_strategy(path_parameters={"id": world["ids"][resource]})
                 )
 
-        _exercise(operation, strategies, clients, counts, statuses, failures)
+        _exercise(operation, strategies, clients, counts, statuses, failures, CHECKS)
 
     elapsed = time.monotonic() - started
     total = sum(counts.values())
@@ -113,11 +120,93 @@ def test_schema_property_run_has_no_server_errors_or_schema_violations(
     assert total >= len(counts) * 5
 
 
-def _exercise(operation, strategies, clients, counts, statuses, failures):
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_schema_negative_run_has_no_server_errors_and_json_errors(
+    settings_override, _keep_the_test_connection
+):
+    """Generated invalid requests for every operation: no 5xx, errors in the API's body."""
+    world = _world()
+    clients = [{"Authorization": f"Token {token_for(user)}"} for user in world["users"]] + [{}]
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    counts: Counter = Counter()
+    statuses: Counter = Counter()
+    failures: list[str] = []
+    started = time.monotonic()
+
+    unsatisfiable: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        strategies = [operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)]
+        if "{id}" in operation.path:
+            resource = operation.path.split("/")[3]
+            if resource in world["ids"] and operation.method.upper() != "GET":
+                # A real id with an invalid body or query reaches the view's validation.
+                strategies.append(
+                    operation.as_strategy(
+                        generation_mode=GenerationMode.NEGATIVE,
+                        path_parameters={"id": world["ids"][resource]},
+                    )
+                )
+        for strategy in strategies:
+            try:
+                _exercise(
+                    operation,
+                    [strategy],
+                    clients,
+                    counts,
+                    statuses,
+                    failures,
+                    [not_a_server_error, json_error_body],
+                    max_examples=MAX_NEGATIVE_EXAMPLES_PER_OPERATION,
+                )
+            except Unsatisfiable:
+                # Nothing in this request can be made invalid (e.g. a fixed id and no body).
+                unsatisfiable.append(operation.label)
+
+    elapsed = time.monotonic() - started
+    total = sum(counts.values())
+    print(
+        f"\nschemathesis (negative): {total} cases over {len(counts)} operations in "
+        f"{elapsed:.1f} s; statuses {dict(sorted(statuses.items()))}; failures {len(failures)}; "
+        f"no invalid input possible for {sorted(set(unsatisfiable))}"
+    )
+    assert not failures, "\n\n".join(failures[:10])
+    assert statuses.get(500, 0) == 0
+    assert len(counts) >= 20
+    assert sum(n for status, n in statuses.items() if 400 <= status < 500) > 0
+
+
+def json_error_body(ctx, response, case):
+    """Every 4xx/5xx is JSON with exactly {"error": {"code", "message", "fields"}}."""
+    if response.status_code < 400:
+        return None
+    content_type = response.headers.get("content-type", [""])
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    assert content_type.startswith("application/json"), (
+        f"{response.status_code} answered as {content_type!r}: {response.text[:200]!r}"
+    )
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    return None
+
+
+def _exercise(
+    operation,
+    strategies,
+    clients,
+    counts,
+    statuses,
+    failures,
+    checks,
+    *,
+    max_examples=MAX_EXAMPLES_PER_OPERATION,
+):
     """Run one operation's generated cases; tally them and collect check failures."""
 
     @settings(
-        max_examples=MAX_EXAMPLES_PER_OPERATION,
+        max_examples=max_examples,
         deadline=None,
         database=None,
         derandomize=True,
@@ -130,7 +219,7 @@ def _exercise(operation, strategies, clients, counts, statuses, failures):
         response = case.call(headers=headers)
         statuses[response.status_code] += 1
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=checks, headers=headers)
         except (AssertionError, BaseExceptionGroup) as error:  # collect; reported at the end
             failures.append(f"{operation.label}: {str(error)[:600]}")
 

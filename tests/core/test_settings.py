@@ -74,6 +74,27 @@ class ProductionSettingsTests:
         )
         assert values == [False, True, True, True, 31_536_000, ["example.com"]]
 
+    def test_production_language_cookie_is_secure_like_the_others(self):
+        """The language cookie was sent over plain HTTP in production (finding 8)."""
+        values = _settings(
+            "[s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_SAMESITE]",
+            **PRODUCTION,
+        )
+        assert values == [True, True, "Lax"]
+        assert _settings("s.LANGUAGE_COOKIE_SECURE", **{**PRODUCTION, "DJANGO_DEBUG": "1"}) is False
+        assert (
+            _settings("s.LANGUAGE_COOKIE_SECURE", **PRODUCTION, DJANGO_LANGUAGE_COOKIE_SECURE="0")
+            is False
+        )
+
+    def test_number_of_proxies_comes_from_the_environment(self):
+        """0 by default (direct serving); 1 behind the shipped nginx; DRF uses the same."""
+        assert _settings("[s.NUM_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES']]", **PRODUCTION) == [0, 0]
+        values = _settings(
+            "[s.NUM_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES']]", **PRODUCTION, DJANGO_NUM_PROXIES="1"
+        )
+        assert values == [1, 1]
+
     def test_development_defaults_need_no_environment(self):
         """With nothing set the site runs in debug on localhost with a development key."""
         debug, hosts, email_backend = _settings("[s.DEBUG, s.ALLOWED_HOSTS, s.EMAIL_BACKEND]")

@@ -109,9 +109,9 @@ class LoginLockoutTests:
     def test_behind_the_proxy_the_address_comes_from_x_forwarded_for(
         self, client, person, settings
     ):
-        """With TRUST_X_FORWARDED_FOR the last forwarded address keys the lock, so clients
+        """With one proxy (NUM_PROXIES=1) the last forwarded address keys the lock, so clients
         behind nginx (all REMOTE_ADDR 127.0.0.1) are told apart."""
-        settings.TRUST_X_FORWARDED_FOR = True
+        settings.NUM_PROXIES = 1
         for _ in range(5):
             client.post(
                 LOGIN,

@@ -463,3 +463,83 @@ def test_verification_document_matrix(client, world, actor):
         assert response["Location"].startswith("/accounts/login/")
     review = client.get(reverse("accounts:verification-review", args=[request.pk]))
     assert review.status_code == {V: 302, A: 200}.get(actor, 403)
+# --- Invitations ----------------------------------------------------------------------------
+# An invitation link of the vendor (which has an accepted connection with the enterprise, so a
+# member sees the enterprise's contacts). Actors: a visitor; the invited person (an account
+# with the invited address, typed in another case, no organization); a signed-in account with
+# another address and no organization; a member of another enterprise.
+# (state, actor) -> (GET the link, POST "join", a member of the vendor afterwards).
+INVITED, WRONG = "invited", "wrong_address"
+INVITATION_ACTORS = [V, INVITED, WRONG, OE]
+INVITATION_MATRIX: dict[tuple[str, str], tuple[int, int, bool]] = {}
+for _actor in INVITATION_ACTORS:
+    INVITATION_MATRIX["usable", _actor] = {
+        V: (200, 302, False),
+        INVITED: (200, 302, True),
+        WRONG: (403, 403, False),
+        OE: (403, 403, False),
+    }[_actor]
+    for _state in ("used", "expired", "revoked"):
+        INVITATION_MATRIX[_state, _actor] = (410, 410, False)
+
+
+@pytest.mark.parametrize(
+    ("state", "actor"), list(INVITATION_MATRIX), ids=["-".join(key) for key in INVITATION_MATRIX]
+)
+def test_invitation_matrix(client, world, state, actor):
+    """Only the invited address can use a link, once, before it expires; everyone else gets
+    a page that says why — and never the contacts a member of the organization would see."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matchmaking.accounts import services as account_services
+    from matchmaking.accounts.models import Invitation, Membership
+
+    expected_get, expected_post, joins = INVITATION_MATRIX[state, actor]
+    vendor, enterprise = world["vendor"], world["enterprise"]
+    _connection(world, True, "请求")
+    invitation = account_services.invitation_create(
+        organization=vendor,
+        invited_by=world["users"]["vendor"][OW],
+        email="Intended.Person@example.com",
+    )
+    if state == "used":
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+    elif state == "expired":
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    elif state == "revoked":
+        account_services.invitation_revoke(
+            invitation=invitation, revoked_by=world["users"]["vendor"][OW]
+        )
+    user = {
+        V: None,
+        INVITED: factories.make_user(email="intended.person@EXAMPLE.com"),
+        WRONG: factories.make_user(email="someone.else@example.com"),
+        OE: world["users"][OE],
+    }[actor]
+    if user is not None:
+        client.force_login(user)
+    url = f"/accounts/invitations/{invitation.token}/"
+
+    page = client.get(url)
+    joined = client.post(url)
+    assert (page.status_code, joined.status_code) == (expected_get, expected_post)
+    if expected_post == 302 and user is None:
+        assert joined["Location"].startswith("/accounts/login/")
+    member = user is not None and Membership.objects.filter(user=user, organization=vendor).exists()
+    assert member == joins
+    invitation.refresh_from_db()
+    assert (invitation.accepted_at is not None) == (joins or state == "used")
+
+    contacts = [enterprise.contact_person, enterprise.contact_phone, enterprise.contact_email]
+    if user is not None:
+        text = _body(client.get(f"/accounts/organizations/{enterprise.pk}/"))
+        text += _body(client_for(user).get(f"/api/v1/organizations/{enterprise.pk}/"))
+        if joins:
+            for value in contacts:
+                assert value in text
+        else:
+            _assert_absent(text, contacts, f"pages served to {actor} after the invitation")

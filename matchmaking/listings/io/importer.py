@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.core import jsonsafe
 from matchmaking.listings.io import checks
 from matchmaking.listings.io.registry import (
     ImportContext,
@@ -81,29 +83,59 @@ class ImportReport:
         return lines
 
 
+def _max_bytes() -> int:
+    return settings.LISTINGS_IMPORT_MAX_BYTES
+
+
+def _read(source: Any) -> bytes | str:
+    """The file's content; at most one byte over the limit is read from a file object."""
+    limit = _max_bytes()
+    if isinstance(source, str | Path) and not (
+        isinstance(source, str) and source.lstrip("\ufeff \t\r\n")[:1] in "{["
+    ):
+        path = Path(source)
+        if path.stat().st_size > limit:
+            raise _TooLarge(path.stat().st_size)
+        return path.read_bytes()
+    if hasattr(source, "read"):
+        return source.read(limit + 1)
+    return source
+
+
+class _TooLarge(Exception):
+    pass
+
+
 def _load(source: Any, report: ImportReport) -> dict | None:
+    """The file's top-level object, or None with the reason in ``report.errors``.
+
+    A UTF-8 byte-order mark (as Windows editors and Excel write) is accepted and ignored."""
     if isinstance(source, dict):
         return source
+    limit = _max_bytes()
     try:
-        if isinstance(source, str | Path) and not (
-            isinstance(source, str) and source.lstrip()[:1] in "{["
-        ):
-            raw = Path(source).read_bytes()
-        elif hasattr(source, "read"):
-            raw = source.read()
-        else:
-            raw = source
+        raw = _read(source)
+        if len(raw) > limit:
+            raise _TooLarge(len(raw))
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8-sig")
-        data = json.loads(raw)
+        elif raw.startswith("\ufeff"):
+            raw = raw[1:]
+        data = jsonsafe.loads(raw)
     except FileNotFoundError:
         report.errors.append(f"file: not found: {source}")
         return None
     except OSError as exc:
         report.errors.append(f"file: cannot read {source}: {exc.strerror or exc}")
         return None
+    except _TooLarge:
+        report.errors.append(f"file: too large (at most {limit} bytes)")
+        return None
     except UnicodeDecodeError as exc:
         report.errors.append(f"file: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except jsonsafe.JSONTooDeep as exc:
+        report.errors.append(f"file: invalid JSON: {exc}")
         return None
     except json.JSONDecodeError as exc:
         report.errors.append(
@@ -114,6 +146,33 @@ def _load(source: Any, report: ImportReport) -> dict | None:
         report.errors.append('file: expected a JSON object with a "format" key')
         return None
     return data
+
+
+def _nul_errors(data: dict) -> list[str]:
+    """The place of every string (key or value) that holds a NUL character.
+
+    PostgreSQL cannot store NUL in text and SQLite would store it silently; refusing it in
+    the file keeps both databases alike and every problem listed (not a DataError)."""
+    errors = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, dict):
+            children = []
+            for key, item in value.items():
+                child = f"{place}.{key}" if place else str(key)
+                if "\x00" in key:
+                    shown = child.replace("\x00", "\\u0000")
+                    errors.append(f"{shown}: NUL character in a key")
+                children.append((child, item))
+            stack.extend(reversed(children))  # depth first, in file order
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{place}[{index}]", item) for index, item in reversed(list(enumerate(value)))
+            )
+        elif isinstance(value, str) and "\x00" in value:
+            errors.append(f"{place}: must not contain a NUL character (\\u0000)")
+    return errors
 
 
 def _taxonomy_context(now, progress) -> ImportContext:
@@ -177,6 +236,10 @@ def import_data(
     report = ImportReport(dry_run=dry_run)
     data = _load(source, report)
     if data is None:
+        return report
+    nul_errors = _nul_errors(data)
+    if nul_errors:
+        report.errors.extend(nul_errors)
         return report
     fmt = data.get("format")
     if fmt != FORMAT:
