@@ -101,7 +101,9 @@ def validate(problem: SchedulingProblem) -> None:
         if first == second:
             raise ValueError(f"request {request.id} pairs participant {first} with itself")
         if request.weight < 1:
-            raise ValueError(f"request {request.id} has weight {request.weight}; weights start at 1")
+            raise ValueError(
+                f"request {request.id} has weight {request.weight}; weights start at 1"
+            )
 
 
 def solve(problem: SchedulingProblem) -> Schedule:
@@ -255,7 +257,9 @@ def _flow_bound(movable, candidates, capacity, remaining, open_slots) -> int:
         key = (side, participant)
         if key not in node:
             node[key] = len(node) + 2
-            limit = min(remaining.get(participant, open_slots[participant]), open_slots[participant])
+            limit = min(
+                remaining.get(participant, open_slots[participant]), open_slots[participant]
+            )
             if side == "out":
                 flow.add_arc_with_capacity(source, node[key], limit)
             else:
@@ -310,9 +314,7 @@ def _deal_tables(problem, movable, chosen_slot, fixed) -> list[Placement]:
     return placements
 
 
-def find_conflicts(
-    problem: SchedulingProblem, placements: Sequence[Placement]
-) -> list[Conflict]:
+def find_conflicts(problem: SchedulingProblem, placements: Sequence[Placement]) -> list[Conflict]:
     """Every rule that ``placements`` break, in a stable order."""
     requests = {r.id: r for r in problem.requests}
     conflicts: list[Conflict] = []
@@ -325,7 +327,9 @@ def find_conflicts(
         rid, slot, table = placement.request_id, placement.slot, placement.table
         request = requests.get(rid)
         if request is None:
-            conflicts.append(Conflict("unknown_request", (rid,), slot, f"Request {rid} is unknown."))
+            conflicts.append(
+                Conflict("unknown_request", (rid,), slot, f"Request {rid} is unknown.")
+            )
             continue
         if rid in seen:
             conflicts.append(

@@ -26,9 +26,9 @@ def problems(draw):
     tables = draw(st.integers(min_value=1, max_value=4))
     pairs = draw(
         st.lists(
-            st.tuples(
-                st.integers(0, participants - 1), st.integers(0, participants - 1)
-            ).filter(lambda pair: pair[0] != pair[1]),
+            st.tuples(st.integers(0, participants - 1), st.integers(0, participants - 1)).filter(
+                lambda pair: pair[0] != pair[1]
+            ),
             max_size=25,
         )
     )
@@ -219,8 +219,9 @@ def test_unreadable_problems_are_refused(requests, message):
 
 
 def test_synthetic_event_meets_the_goal_at_a_small_size():
-    problem = synthetic_problem(participants=60, requests=300, slots=8, tables=10, seed=3,
-                                time_limit_s=3.0)
+    problem = synthetic_problem(
+        participants=60, requests=300, slots=8, tables=10, seed=3, time_limit_s=3.0
+    )
     schedule = solve(problem)
     assert find_conflicts(problem, schedule.placements) == []
     assert schedule.placed >= 0.95 * schedule.bound
@@ -229,8 +230,18 @@ def test_synthetic_event_meets_the_goal_at_a_small_size():
 def test_bench_command_prints_the_agreed_last_line():
     out = StringIO()
     call_command(
-        "bench_event_schedule", "--participants", "40", "--requests", "120", "--slots", "6",
-        "--tables", "8", "--time-limit", "2", stdout=out,
+        "bench_event_schedule",
+        "--participants",
+        "40",
+        "--requests",
+        "120",
+        "--slots",
+        "6",
+        "--tables",
+        "8",
+        "--time-limit",
+        "2",
+        stdout=out,
     )
     last = out.getvalue().strip().splitlines()[-1]
     import re
