@@ -294,11 +294,13 @@ class OutcomeTests:
         meeting = self._held(world)
         outsider = factories.make_organization(kind="vendor").memberships.get().user
         later = timezone.now() + timedelta(days=11)
-        with mock.patch("matchmaking.events.services._now", return_value=later):
-            with pytest.raises(PermissionDenied):
-                services.meeting_outcome_record(
-                    meeting=meeting, user=outsider, attendance="held", follow_up=False
-                )
+        with (
+            mock.patch("matchmaking.events.services._now", return_value=later),
+            pytest.raises(PermissionDenied),
+        ):
+            services.meeting_outcome_record(
+                meeting=meeting, user=outsider, attendance="held", follow_up=False
+            )
 
 
 class ReminderTests:
@@ -317,3 +319,13 @@ class ReminderTests:
 def test_make_event_helper_builds_a_published_event(db):
     event = make_event(factories.make_user(is_staff=True))
     assert event.registration_open()
+
+
+def test_housekeeping_command_reports_reminded_events(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_event_housekeeping", stdout=out)
+    assert out.getvalue().strip() == "events reminded: 0"
