@@ -129,7 +129,7 @@ class RegistrationForm(forms.Form):
         self.fields["members"].queryset = User.objects.filter(
             membership__organization=organization, is_active=True
         ).order_by("pk")
-        self.fields["members"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.fields["members"].label_from_instance = str
         self.fields["needs"].queryset = Need.objects.filter(
             organization=organization, status="open"
         ).order_by("-pk")

@@ -53,9 +53,11 @@ def pair_score(need_id: int, offering_id: int) -> float | None:
     return score
 
 
-def proposals(registration: Registration) -> list[Proposal]:
+def proposals(registration: Registration, viewer=None) -> list[Proposal]:
     """Every other approved participant of the event, best stored match first (those with no
-    stored suggestion last). Nothing is recomputed: the suggestions are the matcher's."""
+    stored suggestion last). Nothing is recomputed: the suggestions are the matcher's. With a
+    ``viewer``, the other side's needs are only those the viewer may see (a private need
+    brought to the event stays private)."""
     others = list(
         Registration.objects.approved()
         .filter(event_id=registration.event_id)
@@ -63,6 +65,16 @@ def proposals(registration: Registration) -> list[Proposal]:
         .select_related("organization")
     )
     needs, offerings = _brought([registration, *others])
+    if viewer is not None:
+        visible = set(
+            Need.objects.visible_to(viewer)
+            .filter(pk__in=set().union(*needs.values()))
+            .values_list("pk", flat=True)
+        )
+        needs = {
+            reg_id: (ids if reg_id == registration.pk else ids & visible)
+            for reg_id, ids in needs.items()
+        }
     my_needs, my_offerings = needs[registration.pk], offerings[registration.pk]
     their_needs = set().union(*(needs[o.pk] for o in others)) if others else set()
     their_offerings = set().union(*(offerings[o.pk] for o in others)) if others else set()

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from matchmaking.core.permissions import get_visible_or_404, is_platform_admin, user_organization_id
+from matchmaking.core.permissions import (
+    get_editable_or_403,
+    get_visible_or_404,
+    is_platform_admin,
+    user_organization_id,
+)
 from matchmaking.events import calendar, selectors, services
 from matchmaking.events.choices import RequestState
 from matchmaking.events.forms import (
@@ -41,6 +46,11 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 def _event(request, pk) -> Event:
     return get_visible_or_404(Event.objects, request.user, pk=pk)
+
+
+def _organized(request, pk) -> Event:
+    """The event for its organizers: 404 if the user may not see it, 403 if not organize it."""
+    return get_editable_or_403(Event.objects, request.user, pk=pk)
 
 
 def _participant(request, event) -> Registration:
@@ -98,13 +108,15 @@ class EventDetailView(TemplateView):
 # --- Organizer ----------------------------------------------------------------------------
 
 
-class EventEditView(OrganizerMixin, View):
+class EventEditView(LoginRequiredMixin, View):
     template_name = "events/event_form.html"
 
     def _get(self, pk):
         if pk is None:
+            if not is_platform_admin(self.request.user):
+                raise PermissionDenied
             return Event()
-        return get_object_or_404(Event.objects.editable_by(self.request.user), pk=pk)
+        return _organized(self.request, pk)
 
     def get(self, request, pk=None):
         event = self._get(pk)
@@ -131,11 +143,11 @@ class EventEditView(OrganizerMixin, View):
         return render(request, self.template_name, {"form": form, "event": event}, status=400)
 
 
-class EventManageView(OrganizerMixin, TemplateView):
+class EventManageView(LoginRequiredMixin, TemplateView):
     template_name = "events/event_manage.html"
 
     def get_context_data(self, **kwargs):
-        event = get_object_or_404(Event.objects.editable_by(self.request.user), pk=kwargs["pk"])
+        event = _organized(self.request, kwargs["pk"])
         registrations = event.registrations.select_related("organization").prefetch_related(
             "members", "needs", "offerings"
         )
@@ -176,9 +188,9 @@ class RegistrationAnswerView(OrganizerMixin, View):
         return redirect("events:manage", pk=registration.event_id)
 
 
-class ScheduleView(OrganizerMixin, View):
+class ScheduleView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+        event = _organized(request, pk)
         schedule = services.event_schedule(event=event, user=request.user)
         messages.success(
             request,
@@ -225,21 +237,21 @@ class MeetingConfirmView(OrganizerMixin, View):
         return redirect("events:manage", pk=meeting.event_id)
 
 
-class TablePlanView(OrganizerMixin, TemplateView):
+class TablePlanView(LoginRequiredMixin, TemplateView):
     template_name = "events/table_plan.html"
 
     def get_context_data(self, **kwargs):
-        event = get_object_or_404(Event.objects.editable_by(self.request.user), pk=kwargs["pk"])
+        event = _organized(self.request, kwargs["pk"])
         return super().get_context_data(
             event=event, rows=selectors.table_plan(event), tables=event.table_labels, **kwargs
         )
 
 
-class CheckInView(OrganizerMixin, View):
+class CheckInView(LoginRequiredMixin, View):
     template_name = "events/check_in.html"
 
     def get(self, request, pk):
-        event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+        event = _organized(request, pk)
         registrations = (
             event.registrations.approved()
             .select_related("organization")
@@ -248,7 +260,7 @@ class CheckInView(OrganizerMixin, View):
         return render(request, self.template_name, {"event": event, "registrations": registrations})
 
     def post(self, request, pk):
-        event = get_object_or_404(Event.objects.editable_by(request.user), pk=pk)
+        event = _organized(request, pk)
         registration = get_object_or_404(
             event.registrations.approved(), pk=request.POST.get("registration")
         )
@@ -339,7 +351,7 @@ class ProposalsView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             event=event,
             registration=registration,
-            proposals=selectors.proposals(registration),
+            proposals=selectors.proposals(registration, viewer=self.request.user),
             form=MeetingRequestForm(),
             **kwargs,
         )
