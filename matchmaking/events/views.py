@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -431,12 +432,15 @@ class AgendaView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         event = _event(self.request, kwargs["pk"])
         registration = _participant(self.request, event)
+        items = selectors.agenda(registration)
+        started = event.start_date <= timezone.localdate()
+        for item in items:
+            # One form per meeting, with its own field ids.
+            item.outcome_form = (
+                OutcomeForm(auto_id=f"id_m{item.meeting.pk}_%s") if started else None
+            )
         return super().get_context_data(
-            event=event,
-            registration=registration,
-            items=selectors.agenda(registration),
-            outcome_form=OutcomeForm(),
-            **kwargs,
+            event=event, registration=registration, items=items, **kwargs
         )
 
 

@@ -127,9 +127,7 @@ class OrganizerPagesTests:
             {f"m{meeting.pk}-slot": other_slot, f"m{meeting.pk}-table": 0},
             follow=True,
         )
-        assert (
-            "not available" in response.content.decode() or "不能参加" in response.content.decode()
-        )
+        assert "有参会方在该时段无法参加" in response.content.decode()
         meeting.refresh_from_db()
         assert meeting.slot != other_slot
 
@@ -198,3 +196,33 @@ class ApiTests:
         assert (
             client_for(outsider).get(f"/api/v1/events/{world.event.pk}/agenda/").status_code == 404
         )
+
+
+class OutcomePageTests:
+    def test_outcome_form_appears_once_the_event_starts_and_records_a_follow_up(
+        self, client, world
+    ):
+        meeting = _scheduled(world)
+        client.force_login(world.enterprise_user)
+        page = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+        assert "data-outcome-form" not in page
+        Event.objects.filter(pk=world.event.pk).update(
+            start_date=timezone.localdate(), end_date=timezone.localdate()
+        )
+        page = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+        assert "data-outcome-form" in page
+        client.post(
+            f"/events/meetings/{meeting.pk}/outcome/", {"attendance": "held", "follow_up": "on"}
+        )
+        outcome = meeting.outcomes.get()
+        assert outcome.attendance == "held" and outcome.follow_up
+        meeting.request.connection.refresh_from_db()
+        assert meeting.request.connection.state == "in_talks"
+
+    def test_outcome_of_someone_elses_meeting_is_404(self, client, world):
+        meeting = _scheduled(world)
+        outsider = factories.make_organization(kind="vendor").memberships.get().user
+        client.force_login(outsider)
+        response = client.post(f"/events/meetings/{meeting.pk}/outcome/", {"attendance": "held"})
+        assert response.status_code == 404
+        assert not meeting.outcomes.exists()
