@@ -351,7 +351,10 @@ def _open_connection(request: MeetingRequest, user) -> Connection | None:
         .order_by("-created_at")
         .first()
     )
-    sender_user = request.requested_by
+    sender_user = (
+        request.requested_by
+        or _org_members(request.from_registration.organization_id).order_by("pk").first()
+    )
     if existing is None:
         sender_org = request.from_registration.organization
         if sender_org.kind == OrganizationKind.VENDOR:

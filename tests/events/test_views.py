@@ -226,3 +226,13 @@ class OutcomePageTests:
         response = client.post(f"/events/meetings/{meeting.pk}/outcome/", {"attendance": "held"})
         assert response.status_code == 404
         assert not meeting.outcomes.exists()
+
+
+class AdminTests:
+    def test_admin_lists_open(self, client, world):
+        _scheduled(world)
+        admin = factories.make_user(is_staff=True, is_superuser=True)
+        client.force_login(admin)
+        for model in ("event", "registration", "meetingrequest", "meeting", "meetingoutcome"):
+            assert client.get(f"/admin/events/{model}/").status_code == 200
+        assert client.get(f"/admin/events/event/{world.event.pk}/change/").status_code == 200
