@@ -3,11 +3,13 @@ where every change goes through the services; the admin is for looking things up
 
 from django.contrib import admin
 
+from matchmaking.events.forms import EventForm
 from matchmaking.events.models import Event, Meeting, MeetingOutcome, MeetingRequest, Registration
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventForm
     list_display = ("title", "start_date", "end_date", "status", "table_count", "organizer")
     list_filter = ("status",)
     search_fields = ("title", "title_en", "venue")

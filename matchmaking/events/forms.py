@@ -49,6 +49,8 @@ class EventForm(forms.ModelForm):
             "breaks",
             "venue",
             "online_url",
+            "sectors",
+            "application_types",
             "registration_opens",
             "registration_closes",
             "table_count",

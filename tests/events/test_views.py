@@ -12,6 +12,7 @@ from icalendar import Calendar
 from matchmaking.events import services
 from matchmaking.events.choices import EventStatus, RequestState
 from matchmaking.events.models import Event, Meeting, MeetingRequest, Registration
+from matchmaking.taxonomy.models import Sector
 from tests import factories
 from tests.api.conftest import client_for
 from tests.events.conftest import make_event
@@ -79,6 +80,7 @@ class OrganizerPagesTests:
             "registration_closes": "2030-05-01T09:00",
             "table_count": "5",
             "status": "published",
+            "sectors": [Sector.objects.get(code="finance").pk],
         }
         response = client.post("/events/new/", data)
         assert response.status_code == 400
@@ -89,6 +91,7 @@ class OrganizerPagesTests:
         event = Event.objects.get(title="新对接会")
         assert response.status_code == 302 and event.organizer == world.organizer
         assert len(event.slots()) == 6
+        assert [s.code for s in event.sectors.all()] == ["finance"]
 
     def test_enterprise_cannot_open_organizer_pages(self, client, world):
         client.force_login(world.enterprise_user)
