@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "matchmaking.matching",
     "matchmaking.connections",
     "matchmaking.notifications",
+    "matchmaking.events",
     "matchmaking.insights",
     "matchmaking.api",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("matchmaking.cases.urls")),
     path("connections/", include("matchmaking.connections.urls")),
     path("notifications/", include("matchmaking.notifications.urls")),
+    path("events/", include("matchmaking.events.urls")),
     path("insights/", include("matchmaking.insights.urls")),
     path("api/", include("matchmaking.api.urls")),
     path("matching/", include("matchmaking.matching.urls")),

@@ -18,6 +18,7 @@ from matchmaking.cases.models import Case, CaseMetric
 from matchmaking.connections import selectors as connection_selectors
 from matchmaking.connections.choices import ConnectionKind, ConnectionState
 from matchmaking.connections.models import Connection, Message
+from matchmaking.events.models import Event
 from matchmaking.listings import selectors as listing_selectors
 from matchmaking.listings.choices import (
     DataAvailability,
@@ -613,3 +614,72 @@ class NeedMatchSerializer(serializers.Serializer):
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, row):
         return _reasons(row)
+
+
+# --- matchmaking events -------------------------------------------------------------------
+
+
+class EventSlotSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    is_break = serializers.BooleanField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    sectors = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    application_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    slots = serializers.SerializerMethodField()
+    tables = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "title",
+            "title_en",
+            "description",
+            "description_en",
+            "status",
+            "start_date",
+            "end_date",
+            "venue",
+            "online_url",
+            "sectors",
+            "application_types",
+            "registration_opens",
+            "registration_closes",
+            "meeting_minutes",
+            "capacity",
+            "approval_required",
+            "slots",
+            "tables",
+            "url",
+        ]
+
+    @extend_schema_field(EventSlotSerializer(many=True))
+    def get_slots(self, obj) -> list:
+        return EventSlotSerializer(obj.slots(), many=True).data
+
+    def get_tables(self, obj) -> list[str]:
+        return obj.table_labels
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    """One meeting of the participant's own agenda."""
+
+    meeting = serializers.IntegerField(source="meeting.pk")
+    slot = serializers.IntegerField(source="slot.index")
+    start = serializers.DateTimeField(source="slot.start")
+    end = serializers.DateTimeField(source="slot.end")
+    table = serializers.CharField()
+    confirmed = serializers.BooleanField(source="meeting.confirmed")
+    with_organization = serializers.CharField(source="other.organization.display_name")
+    need = serializers.CharField(source="request.need.title", default=None)
+    offering = serializers.CharField(source="request.offering.title", default=None)
+    connection = serializers.IntegerField(source="request.connection_id", default=None)

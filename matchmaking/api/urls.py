@@ -31,6 +31,7 @@ router.register("needs", views.NeedViewSet, basename="need")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("connections", views.ConnectionViewSet, basename="connection")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("events", views.EventViewSet, basename="event")
 
 urlpatterns = [
     path("v1/taxonomy/", views.TaxonomyView.as_view(), name="taxonomy"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -27,6 +28,9 @@ from matchmaking.connections import services as connection_services
 from matchmaking.connections.choices import ConnectionKind, ConnectionState
 from matchmaking.connections.models import Connection, Message
 from matchmaking.core.permissions import get_editable_or_403, get_visible_or_404
+from matchmaking.events import selectors as event_selectors
+from matchmaking.events import services as event_services
+from matchmaking.events.models import Event
 from matchmaking.listings import selectors as listing_selectors
 from matchmaking.listings import services as listing_services
 from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
@@ -415,3 +419,32 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         notification_services.notification_mark_read(notification=notification, user=request.user)
         notification.refresh_from_db()
         return Response(s.NotificationSerializer(notification).data)
+
+
+# --- matchmaking events -------------------------------------------------------------------
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Matchmaking events (对接会) anyone may see; a participant's own agenda."""
+
+    serializer_class = s.EventSerializer
+
+    def get_queryset(self):
+        return (
+            Event.objects.visible_to(self.request.user)
+            .prefetch_related("sectors", "application_types")
+            .order_by("-start_date", "-pk")
+        )
+
+    def get_object(self):
+        return get_visible_or_404(Event.objects, self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(responses=s.AgendaItemSerializer(many=True), summary="My organization's agenda")
+    @action(detail=True, permission_classes=[IsAuthenticated], pagination_class=None)
+    def agenda(self, request, pk=None):
+        event = self.get_object()
+        registration = event_services.participant_registration(event, request.user)
+        if registration is None:
+            raise Http404
+        items = event_selectors.agenda(registration)
+        return Response(s.AgendaItemSerializer(items, many=True).data)

@@ -39,6 +39,13 @@ from matchmaking.accounts.models import Organization
 from matchmaking.cases.models import Case
 from matchmaking.connections.choices import DISCLOSED_STATES, ConnectionState
 from matchmaking.connections.models import Connection
+from matchmaking.events.choices import (
+    Attendance,
+    EventStatus,
+    RegistrationStatus,
+    RequestState,
+)
+from matchmaking.events.models import Event, MeetingOutcome, MeetingRequest, Registration
 from matchmaking.insights import suggestions
 from matchmaking.insights.caching import cached_table
 from matchmaking.listings.choices import NeedStatus, NeedVisibility, OfferingStatus
@@ -845,6 +852,135 @@ def _listing_states() -> Table:
     )
 
 
+# --- matchmaking events --------------------------------------------------------------------
+
+
+def _event_outcome_counts(requests) -> dict[str, int]:
+    """Requested, accepted, held, connections opened and won for a set of meeting requests."""
+    accepted = requests.filter(state=RequestState.ACCEPTED)
+    held = (
+        MeetingOutcome.objects.filter(
+            meeting__request__in=accepted.values("pk"), attendance=Attendance.HELD
+        )
+        .values("meeting_id")
+        .distinct()
+        .count()
+    )
+    connections = accepted.filter(connection__isnull=False).values("connection_id").distinct()
+    return {
+        "requested": requests.count(),
+        "accepted": accepted.count(),
+        "held": held,
+        "connections": connections.count(),
+        "won": Connection.objects.filter(pk__in=connections, state=ConnectionState.WON).count(),
+    }
+
+
+def _event_outcome_columns() -> list[str]:
+    return [
+        _("Meetings requested"),
+        _("Meetings accepted"),
+        _("Meetings held"),
+        _("Connections opened"),
+        _("Deals won"),
+    ]
+
+
+def event_outcomes() -> Table:
+    return cached_table("event-outcomes", _event_outcomes)
+
+
+def _event_outcomes() -> Table:
+    rows, links = [], []
+    events = Event.objects.exclude(status=EventStatus.DRAFT).order_by("-start_date", "-pk")
+    for event in events:
+        counts = _event_outcome_counts(MeetingRequest.objects.filter(event=event))
+        registrations = Registration.objects.filter(
+            event=event, status=RegistrationStatus.APPROVED
+        ).count()
+        rows.append(
+            [
+                event.display_title,
+                event.start_date.isoformat(),
+                registrations,
+                counts["requested"],
+                counts["accepted"],
+                counts["held"],
+                counts["connections"],
+                counts["won"],
+            ]
+        )
+        links.append([event.get_absolute_url()] + [None] * 7)
+    return Table(
+        slug="event-outcomes",
+        title=_("Matchmaking event outcomes"),
+        note=_(
+            "Per published event (对接会): approved registrations, meetings requested and "
+            "accepted, meetings at least one side recorded as held, connections opened by "
+            "accepted meetings and those connections marked won."
+        ),
+        columns=[_("Event"), _("Date"), _("Registrations")] + _event_outcome_columns(),
+        rows=rows,
+        links=links,
+    )
+
+
+def event_outcomes_by_cell() -> Table:
+    return cached_table("event-outcomes-by-cell", _event_outcomes_by_cell)
+
+
+def _event_outcomes_by_cell() -> Table:
+    """Meetings by the sector × application type of the need they are about (public or
+    anonymous needs only: a private need is never counted in a public table)."""
+    requests = MeetingRequest.objects.filter(event__status=EventStatus.PUBLISHED).exclude(
+        need__visibility=NeedVisibility.PRIVATE
+    )
+    need_ids = requests.filter(need__isnull=False).values("need_id")
+    sectors = defaultdict(set)
+    for need_id, sector_id in Need.sectors.through.objects.filter(need_id__in=need_ids).values_list(
+        "need_id", "sector_id"
+    ):
+        sectors[need_id].add(sector_id)
+    app_types = defaultdict(set)
+    for need_id, type_id in Need.app_types.through.objects.filter(need_id__in=need_ids).values_list(
+        "need_id", "applicationtype_id"
+    ):
+        app_types[need_id].add(type_id)
+    cells: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for request_id, need_id in requests.filter(need__isnull=False).values_list("pk", "need_id"):
+        for sector_id in sectors[need_id]:
+            for type_id in app_types[need_id]:
+                cells[sector_id, type_id].add(request_id)
+    sector_names = {t.pk: t.name for t in Sector.objects.all()}
+    type_names = {t.pk: t.name for t in ApplicationType.objects.all()}
+    rows = []
+    for (sector_id, type_id), ids in sorted(
+        cells.items(), key=lambda item: (-len(item[1]), item[0])
+    ):
+        counts = _event_outcome_counts(MeetingRequest.objects.filter(pk__in=ids))
+        rows.append(
+            [
+                f"{sector_names.get(sector_id, '')} × {type_names.get(type_id, '')}",
+                counts["requested"],
+                counts["accepted"],
+                counts["held"],
+                counts["connections"],
+                counts["won"],
+            ]
+        )
+    return Table(
+        slug="event-outcomes-by-cell",
+        title=_("Event meetings by sector and application type"),
+        note=_(
+            "Meeting requests at published events, by the sector and application type of the "
+            "public or anonymous need each is about (a need in several cells counts in each); "
+            "requests not tied to a need are left out."
+        ),
+        columns=[_("Sector × application type")] + _event_outcome_columns(),
+        rows=rows,
+    )
+
+
 # --- the registry the views and exports use ------------------------------------------------
 
 TABLES = {
@@ -859,6 +995,8 @@ TABLES = {
     "by-deployment": by_deployment,
     "by-region": by_region,
     "top-vendors": top_vendors,
+    "event-outcomes": event_outcomes,
+    "event-outcomes-by-cell": event_outcomes_by_cell,
     "vendor-acceptance": vendor_acceptance,
     "staff-unmet-needs": staff_unmet_needs,
     "listing-states": listing_states,

@@ -18,6 +18,10 @@ WATCHED_MODELS = (
     ("cases", "Case"),
     ("matching", "Suggestion"),
     ("accounts", "Organization"),
+    ("events", "Registration"),
+    ("events", "MeetingRequest"),
+    ("events", "Meeting"),
+    ("events", "MeetingOutcome"),
 )
 WATCHED_M2M = (
     ("listings", "Need", ("sectors", "app_types", "deployment_modes")),

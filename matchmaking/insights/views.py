@@ -23,6 +23,8 @@ PUBLIC_SECTIONS = (
     ("by-deployment", "bar", {"value_columns": (1, 2)}),
     ("by-region", "bar", {"value_columns": (1, 2)}),
     ("top-vendors", "bar", {"value_columns": (1,)}),
+    ("event-outcomes", "bar", {"value_columns": (3, 4, 5, 6, 7)}),
+    ("event-outcomes-by-cell", "bar", {"value_columns": (1, 2, 3, 4, 5)}),
 )
 STAFF_SECTIONS = (
     ("vendor-acceptance", "bar", {"value_columns": (5,)}),

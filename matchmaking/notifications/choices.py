@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     JOIN_REQUESTED = "join_requested", _("Someone asks to join my organization")
     JOIN_ANSWERED = "join_answered", _("My request to join an organization was answered")
     VERIFICATION_DECIDED = "verification_decided", _("Our verification request was decided")
+    EVENT_UPDATE = "event_update", _("News about a matchmaking event I take part in")
 
 
 class Frequency(models.TextChoices):
@@ -46,6 +47,7 @@ DEFAULT_FREQUENCY = {
     NotificationKind.JOIN_REQUESTED: Frequency.INSTANT,
     NotificationKind.JOIN_ANSWERED: Frequency.INSTANT,
     NotificationKind.VERIFICATION_DECIDED: Frequency.INSTANT,
+    NotificationKind.EVENT_UPDATE: Frequency.INSTANT,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)

@@ -155,7 +155,9 @@ def world(db):
     ]
     staff = factories.make_user(is_staff=True)
     member = factories.make_member(bank)
+    event = _event_with_a_meeting(staff, bank, vendor_a, needs[0], offerings[0], connections[0])
     return {
+        "event": event,
         "vendors": (vendor_a, vendor_b),
         "bank": bank,
         "secret": secret,
@@ -166,3 +168,50 @@ def world(db):
         "staff": staff,
         "member": member,
     }
+
+
+def _event_with_a_meeting(organizer, enterprise, vendor, need, offering, connection):
+    """A published 对接会: the enterprise met the vendor (held), the meeting's connection is the
+    won one above (made directly, so the other tables' connection counts stay as they are)."""
+    from datetime import time
+
+    from matchmaking.events.models import (
+        Event,
+        Meeting,
+        MeetingOutcome,
+        MeetingRequest,
+        Registration,
+    )
+
+    day = timezone.localdate() - timedelta(days=3)
+    event = Event.objects.create(
+        title="示例对接会",
+        title_en="Demo matchmaking day",
+        start_date=day,
+        end_date=day,
+        day_start=time(9, 0),
+        day_end=time(10, 0),
+        venue="会场",
+        registration_opens=timezone.now() - timedelta(days=30),
+        registration_closes=timezone.now() - timedelta(days=4),
+        organizer=organizer,
+        status="published",
+    )
+    registrations = [
+        Registration.objects.create(event=event, organization=org, status="approved")
+        for org in (enterprise, vendor)
+    ]
+    request = MeetingRequest.objects.create(
+        event=event,
+        from_registration=registrations[0],
+        to_registration=registrations[1],
+        state="accepted",
+        need=need,
+        offering=offering,
+        connection=connection,
+    )
+    meeting = Meeting.objects.create(event=event, request=request, slot=0, table=0)
+    MeetingOutcome.objects.create(
+        meeting=meeting, registration=registrations[1], attendance="held", follow_up=True
+    )
+    return event

@@ -12,6 +12,14 @@ published), owned by a vendor; a connection (pending/accepted) the enterprise as
 vendor; a message in it; the enterprise's contact details (before/after acceptance); uploads
 (an offering screenshot's URL, a case image's URL, the connection attachment download view).
 
+Matchmaking events (对接会): an event (draft/published) whose private value is its title; a
+registration (pending/approved) of the enterprise, whose private value is the name of the
+member it sends; a meeting request (requested/accepted) from the enterprise to the vendor (the
+counterparty), whose private value is its note; and the agenda of an accepted, scheduled
+meeting, whose private value is the table's name. The other enterprise and the other vendor are
+approved participants of the same event, so "never sees another's agenda or requests" is
+checked on pages they may open.
+
 Codes: 200 shown; 302 sent to sign in; 401 API without credentials; 403 visible but not
 editable; 404 not visible (existence not disclosed); None: the object has no such page.
 Every object carries a unique private marker; "sees" says whether it is on the actor's pages.
@@ -31,10 +39,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from matchmaking.connections import services as connection_services
 from matchmaking.connections.attachments import check_attachment
 from matchmaking.core.images import process_image
+from matchmaking.events import services as event_services
 from matchmaking.listings import services as listing_services
 from tests import factories
 from tests.api.conftest import client_for
 from tests.cases.conftest import make_case
+from tests.events.conftest import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +143,47 @@ for _status in ("draft", "published"):
         MATRIX["screenshot", _status, _actor] = (view, None, api, visible)
         view, _edit, api, visible = _case_row(_status, _actor)
         MATRIX["case image", _status, _actor] = (view, None, api, visible)
+
+
+def _event_row(status, actor):
+    published = status == "published"
+    view = 200 if published or actor == A else 404
+    if actor == V:
+        edit = 302
+    elif actor == A:
+        edit = 200
+    else:
+        edit = 403 if published else 404
+    api = view
+    return view, edit, api, published or actor == A
+
+
+def _registration_row(status, actor):
+    # The page is each organization's own registration form; admins have none (403).
+    view = {V: 302, A: 403}.get(actor, 200)
+    return view, None, None, actor in (OW, M)
+
+
+def _meeting_request_row(actor):
+    view = {V: 302, A: 404}.get(actor, 200)
+    return view, None, None, actor in (OW, M, C)
+
+
+def _agenda_row(actor):
+    view = {V: 302, A: 404}.get(actor, 200)
+    api = {V: 401, A: 404}.get(actor, 200)
+    return view, None, api, actor in (OW, M, C)
+
+
+for _status in ("draft", "published"):
+    for _actor in ACTORS:
+        MATRIX["event", _status, _actor] = _event_row(_status, _actor)
+for _actor in PARTY_ACTORS:
+    for _status in ("pending", "approved"):
+        MATRIX["registration", _status, _actor] = _registration_row(_status, _actor)
+    for _state in ("requested", "accepted"):
+        MATRIX["meeting request", _state, _actor] = _meeting_request_row(_actor)
+    MATRIX["agenda", "scheduled", _actor] = _agenda_row(_actor)
 
 
 @dataclass
@@ -303,7 +354,90 @@ def _build(world, kind: str, state: str) -> tuple[Target, str]:
             elsewhere=["/connections/", "/connections/dashboard/", "/notifications/"],
             api_elsewhere=["/api/v1/organizations/", "/api/v1/connections/"],
         ), "enterprise"
+    if kind in ("event", "registration", "meeting request", "agenda"):
+        return _build_event_target(world, kind, state, marker)
     raise AssertionError(kind)
+
+
+def _build_event_target(world, kind: str, state: str, marker: str) -> tuple[Target, str]:
+    users = world["users"]
+    organizer = users[A]
+    event = make_event(
+        organizer,
+        title=marker if kind == "event" else "矩阵对接会",
+        status=state if kind == "event" else "published",
+        table_names="\n".join(f"{marker}-{i}" for i in range(3)) if kind == "agenda" else "",
+    )
+    if kind == "event":
+        return Target(
+            view=f"/events/{event.pk}/",
+            edit=f"/events/{event.pk}/edit/",
+            api=f"/api/v1/events/{event.pk}/",
+            private=[marker],
+            elsewhere=["/events/", "/"],
+            api_elsewhere=["/api/v1/events/"],
+        ), "enterprise"
+    # Every organization of the world takes part (the enterprise with a need, the others
+    # with an offering or a need); the enterprise sends its plain member.
+    enterprise_member = users["enterprise"][M]
+    if kind == "registration":
+        enterprise_member.full_name = marker
+        enterprise_member.save(update_fields=["full_name"])
+    registrations = {}
+    for side, user in (
+        ("enterprise", enterprise_member),
+        ("vendor", users["vendor"][M]),
+        (OE, users[OE]),
+        (OV, users[OV]),
+    ):
+        organization = user.membership.organization
+        if organization.kind == "enterprise":
+            listing = {"needs": [factories.make_need(organization=organization)]}
+        else:
+            listing = {"offerings": [factories.make_offering(organization=organization)]}
+        registration = event_services.registration_submit(
+            user=user, event=event, members=[user], **listing
+        )
+        if not (kind == "registration" and side == "enterprise" and state == "pending"):
+            event_services.registration_approve(registration=registration, user=organizer)
+        registrations[side] = registration
+    if kind == "registration":
+        return Target(
+            view=f"/events/{event.pk}/register/",
+            edit=None,
+            api=None,
+            private=[marker],
+            elsewhere=[f"/events/{event.pk}/", f"/events/{event.pk}/participants/", "/events/"],
+        ), "enterprise"
+    request = event_services.meeting_request_create(
+        user=enterprise_member,
+        event=event,
+        to_registration=registrations["vendor"],
+        note=marker if kind == "meeting request" else "请求",
+    )
+    if state in ("accepted", "scheduled"):
+        event_services.meeting_request_accept(request=request, user=users["vendor"][M])
+    if kind == "meeting request":
+        return Target(
+            view=f"/events/{event.pk}/requests/",
+            edit=None,
+            api=None,
+            private=[marker],
+            elsewhere=[
+                f"/events/{event.pk}/participants/",
+                f"/events/{event.pk}/agenda/",
+                "/notifications/",
+            ],
+            api_elsewhere=["/api/v1/notifications/"],
+        ), "enterprise"
+    event_services.event_schedule(event=event, user=organizer, time_limit_s=2.0)
+    return Target(
+        view=f"/events/{event.pk}/agenda/",
+        edit=None,
+        api=f"/api/v1/events/{event.pk}/agenda/",
+        private=[marker],
+        elsewhere=[f"/events/{event.pk}/agenda.ics", f"/events/{event.pk}/requests/"],
+    ), "enterprise"
 
 
 def _body(response) -> str:

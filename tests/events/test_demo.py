@@ -1,0 +1,38 @@
+"""The events part of `seed_demo` (order 60): one upcoming 对接会, idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from matchmaking.connections.choices import DISCLOSED_STATES
+from matchmaking.events.models import Event, Meeting, MeetingRequest, Registration
+from matchmaking.events.seeding import DEMO_TITLE, seed_events
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_the_demo_world_it_skips():
+    assert seed_events({}, StringIO()) == [
+        "events: demo organizations or administrator missing; skipped"
+    ]
+    assert not Event.objects.exists()
+
+
+def test_seed_demo_creates_one_upcoming_event_with_accepted_meetings_once(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--offerings", "0", "--needs", "0", stdout=StringIO())
+    event = Event.objects.get(title=DEMO_TITLE)
+    assert event.registration_open()
+    assert Registration.objects.filter(event=event, organization__ref="demo-e-bank").exists()
+    accepted = MeetingRequest.objects.filter(event=event, state="accepted")
+    assert 1 <= accepted.count() <= 4
+    assert all(r.connection.state in DISCLOSED_STATES for r in accepted)
+    assert Meeting.objects.filter(event=event).count() == accepted.count()
+    before = (Registration.objects.count(), MeetingRequest.objects.count(), Meeting.objects.count())
+    call_command("seed_demo", "--offerings", "0", "--needs", "0", stdout=StringIO())
+    assert Event.objects.count() == 1
+    after = (Registration.objects.count(), MeetingRequest.objects.count(), Meeting.objects.count())
+    assert after == before
