@@ -83,6 +83,25 @@ fi
 [ -x "$CHROMIUM" ] && note "$("$CHROMIUM" --version 2>/dev/null | head -1)"
 record "system packages" "ok" $((SECONDS - t0))
 
+# --- 2b. Browser-test tools from npm (axe-core, injected by the browser tests only) ----------
+t0=$SECONDS
+AXE_DIR="$ROOT/tests/browser/axe"
+say "Browser-test tools (npm ci in tests/browser/axe)"
+if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    note "axe-core already installed"
+    record "browser-test tools (npm)" "ok" $((SECONDS - t0))
+elif command -v npm >/dev/null 2>&1; then
+    if (cd "$AXE_DIR" && npm ci --no-audit --no-fund --silent); then
+        record "browser-test tools (npm)" "ok" $((SECONDS - t0))
+    else
+        note "npm ci failed in tests/browser/axe"
+        record "browser-test tools (npm)" "FAILED" $((SECONDS - t0))
+    fi
+else
+    note "npm not found: install Node.js 18+ and npm (the browser tests need axe-core)"
+    record "browser-test tools (npm)" "FAILED" $((SECONDS - t0))
+fi
+
 # --- 3. Static checks ------------------------------------------------------------------------
 mkdir -p "$ROOT/var"  # the default SQLite file's folder (makemigrations looks at the database)
 run_step "ruff check" "$VENV/bin/ruff" check .
