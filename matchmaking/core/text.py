@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext, gettext_noop
+
+# Django's form label suffix is gettext(":"); the project's Chinese catalogue translates it as
+# the full-width '：', so every form label reads 「名称：」 in Chinese and "Name:" in English.
+LABEL_SUFFIX = gettext_noop(":")
 
 
 def label_colon() -> str:
-    """The colon between a label and its value: full-width '：' in Chinese, ': ' in English.
-    (Form labels get theirs from Django's label suffix, `gettext(":")`, which the project's
-    Chinese catalogue translates as '：'.)"""
-    return "：" if (get_language() or "").lower().startswith("zh") else ": "
+    """The colon between a label and its value: '：' in Chinese, ': ' in English."""
+    colon = gettext(LABEL_SUFFIX)
+    return ": " if colon == ":" else colon
 
 
 def _upload_help(message: str, max_bytes: int) -> str:
