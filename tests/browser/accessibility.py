@@ -17,7 +17,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 
 RUN_AXE = """async (tags) => {
-  if (typeof window.axe === "undefined") { return null; }
+  if (typeof window.axe === "undefined" || document.contentType !== "text/html") { return null; }
   const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
