@@ -5,6 +5,7 @@
 #
 # 1. .venv (machine's python3) + requirements-dev.txt
 # 2. Debian's chromium + fonts-noto-cjk for the browser tests (apt, when running as root)
+# 2b. axe-core for the browser tests (npm ci in tests/browser/axe)
 # 3. ruff check, makemigrations --check, manage.py check
 # 4. the whole pytest suite on SQLite, browser tests included
 # 5. the suite again on a throwaway PostgreSQL 15 cluster (scripts/with-postgres.sh),
@@ -87,6 +88,12 @@ record "system packages" "ok" $((SECONDS - t0))
 t0=$SECONDS
 AXE_DIR="$ROOT/tests/browser/axe"
 say "Browser-test tools (npm ci in tests/browser/axe)"
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    note "installing nodejs and npm (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
+        || note "warning: apt-get install nodejs npm failed"
+fi
 if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
     note "axe-core already installed"
     record "browser-test tools (npm)" "ok" $((SECONDS - t0))

@@ -12,7 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const target = document.getElementById("need-suggestions");
   if (target && box.parentElement !== target) target.appendChild(box);
   // Show the chips right above the checkboxes they tick (after the description they read).
-  const checkboxes = form.querySelector('[data-field="sectors"]');
+  const checkboxes = form.querySelector('.field[data-field="sectors"]');
   if (target && checkboxes) checkboxes.before(target);
   if (target) target.hidden = false;
   const token = form.querySelector("input[name=csrfmiddlewaretoken]");
