@@ -1,6 +1,6 @@
 """`{% load money %}`: amounts of money in the reader's language (see matchmaking.core.money).
 
-    {{ offering.price_min|money }}      → ¥50万 (Chinese) / ¥500,000 (English)
+{{ offering.price_min|money }}      → ¥50万 (Chinese) / ¥500,000 (English)
 """
 
 from django import template
