@@ -35,7 +35,11 @@ def world():
     enterprise = factories.make_organization(
         kind="enterprise", name="京华布局测试银行（一家名字相当长的示例金融机构）"
     )
-    vendor = factories.make_organization(kind="vendor", name="智云布局测试科技")
+    vendor = factories.make_organization(
+        kind="vendor",
+        name="智云布局测试科技",
+        name_en="Zhiyun Language Intelligence Technology (Beijing) Co., Ltd.",
+    )
     buyer = enterprise.memberships.get().user
     seller = vendor.memberships.get().user
     offering = factories.make_offering(
