@@ -5,6 +5,7 @@
 #
 # 1. .venv (machine's python3) + requirements-dev.txt
 # 2. Debian's chromium + fonts-noto-cjk for the browser tests (apt, when running as root)
+# 2b. axe-core for the browser tests (npm ci in tests/browser/axe)
 # 3. ruff check, makemigrations --check, manage.py check
 # 4. the whole pytest suite on SQLite, browser tests included
 # 5. the suite again on a throwaway PostgreSQL 15 cluster (scripts/with-postgres.sh),
@@ -82,6 +83,31 @@ else
 fi
 [ -x "$CHROMIUM" ] && note "$("$CHROMIUM" --version 2>/dev/null | head -1)"
 record "system packages" "ok" $((SECONDS - t0))
+
+# --- 2b. Browser-test tools from npm (axe-core, injected by the browser tests only) ----------
+t0=$SECONDS
+AXE_DIR="$ROOT/tests/browser/axe"
+say "Browser-test tools (npm ci in tests/browser/axe)"
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    note "installing nodejs and npm (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
+        || note "warning: apt-get install nodejs npm failed"
+fi
+if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+    note "axe-core already installed"
+    record "browser-test tools (npm)" "ok" $((SECONDS - t0))
+elif command -v npm >/dev/null 2>&1; then
+    if (cd "$AXE_DIR" && npm ci --no-audit --no-fund --silent); then
+        record "browser-test tools (npm)" "ok" $((SECONDS - t0))
+    else
+        note "npm ci failed in tests/browser/axe"
+        record "browser-test tools (npm)" "FAILED" $((SECONDS - t0))
+    fi
+else
+    note "npm not found: install Node.js 18+ and npm (the browser tests need axe-core)"
+    record "browser-test tools (npm)" "FAILED" $((SECONDS - t0))
+fi
 
 # --- 3. Static checks ------------------------------------------------------------------------
 mkdir -p "$ROOT/var"  # the default SQLite file's folder (makemigrations looks at the database)

@@ -1,11 +1,12 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from matchmaking.connections.attachments import ACCEPT_ATTRIBUTE, check_attachment
 from matchmaking.connections.choices import FUNNEL_MARKS, ConnectionState
+from matchmaking.core.text import upload_help
 
 
 class RequestForm(forms.Form):
@@ -94,8 +95,10 @@ class MessageForm(forms.Form):
     attachment = forms.FileField(
         label=_("Attachment"),
         required=False,
-        help_text=_("PDF, PNG, JPEG, WebP, DOCX, XLSX or TXT, at most %(size)s.")
-        % {"size": filesizeformat(settings.CONNECTION_ATTACHMENT_MAX_BYTES)},
+        help_text=upload_help(
+            gettext_noop("PDF, PNG, JPEG, WebP, DOCX, XLSX or TXT, at most %(size)s."),
+            settings.CONNECTION_ATTACHMENT_MAX_BYTES,
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
 

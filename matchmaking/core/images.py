@@ -22,8 +22,10 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from matchmaking.core.text import upload_help
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
@@ -197,8 +199,10 @@ class ImageUploadField(forms.FileField):
         self.name_prefix = name_prefix
         kwargs.setdefault(
             "help_text",
-            gettext_lazy("JPEG, PNG or WebP, at most %(size)s.")
-            % {"size": filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)},
+            upload_help(
+                gettext_noop("JPEG, PNG or WebP, at most %(size)s."),
+                settings.IMAGE_UPLOAD_MAX_BYTES,
+            ),
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ACCEPT_ATTRIBUTE)

@@ -9,6 +9,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # A plain HttpResponse through the whole middleware stack: the yardstick `manage.py loadtest`

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -35,6 +37,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": str(exc.__class__.__name__)}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+FAVICON = "img/favicon.ico"
+
+
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, which browsers ask for whatever the page's <link rel=icon> says: the site's
+    icon from the static files (the source folder, or STATIC_ROOT after collectstatic)."""
+    found = finders.find(FAVICON)
+    try:
+        handle = open(found, "rb") if found else staticfiles_storage.open(FAVICON)  # noqa: SIM115
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def bench_plain(request: HttpRequest) -> HttpResponse:

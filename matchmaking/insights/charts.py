@@ -15,6 +15,9 @@ HEAT_CELL_WIDTH = 116
 HEAT_CELL_HEIGHT = 58
 
 BAR_LABEL_WIDTH = 170
+BAR_WIDE_LABEL_WIDTH = 280  # for labels made of two columns ("sector × application type")
+BAR_LABEL_CHARS = 18
+BAR_WIDE_LABEL_CHARS = 32
 BAR_AREA_WIDTH = 420
 BAR_VALUE_WIDTH = 70
 BAR_HEIGHT = 16
@@ -65,8 +68,17 @@ def heat_map_chart(table: Table) -> dict:
     return {"width": width, "height": height, "columns": columns, "rows": rows}
 
 
-def bar_chart(table: Table, *, label_column: int = 0, value_columns=(1,)) -> dict:
-    """Horizontal bars: one group per row, one bar per value column (a series)."""
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(table: Table, *, label_columns=(0,), value_columns=(1,)) -> dict:
+    """Horizontal bars: one group per row, one bar per value column (a series). A group's label
+    joins its `label_columns` with " × " (e.g. sector × application type for the unmet cells,
+    which a sector alone would not tell apart)."""
+    wide = len(label_columns) > 1
+    label_width = BAR_WIDE_LABEL_WIDTH if wide else BAR_LABEL_WIDTH
+    label_chars = BAR_WIDE_LABEL_CHARS if wide else BAR_LABEL_CHARS
     values = [[row[c] or 0 for c in value_columns] for row in table.rows]
     top = max([v for group in values for v in group] or [0]) or 1
     per_group = len(value_columns) * (BAR_HEIGHT + 2) + BAR_GAP
@@ -80,27 +92,29 @@ def bar_chart(table: Table, *, label_column: int = 0, value_columns=(1,)) -> dic
             width = round(BAR_AREA_WIDTH * value / top, 1)
             bars.append(
                 {
-                    "x": BAR_LABEL_WIDTH,
+                    "x": label_width,
                     "y": y,
                     "w": max(width, 1 if value else 0),
                     "h": BAR_HEIGHT,
                     "css": f"series-{s + 1}",
                     "value": row[column],
                     "series": table.columns[column],
-                    "value_x": BAR_LABEL_WIDTH + width + 6,
+                    "value_x": label_width + width + 6,
                     "text_y": y + BAR_HEIGHT - 4,
                 }
             )
+        label = " × ".join(str(row[c]) for c in label_columns)
         groups.append(
             {
-                "label": row[label_column],
-                "label_x": BAR_LABEL_WIDTH - 8,
+                "label": label,
+                "short_label": _short(label, label_chars),
+                "label_x": label_width - 8,
                 "label_y": y0 + (len(value_columns) * (BAR_HEIGHT + 2)) / 2 + 4,
                 "bars": bars,
             }
         )
     return {
-        "width": BAR_LABEL_WIDTH + BAR_AREA_WIDTH + BAR_VALUE_WIDTH,
+        "width": label_width + BAR_AREA_WIDTH + BAR_VALUE_WIDTH,
         "height": 8 + len(table.rows) * per_group,
         "groups": groups,
         "legend": [
@@ -117,13 +131,15 @@ LINE_HEIGHT = 240
 LINE_LEFT = 44
 LINE_BOTTOM = 30
 LINE_TOP = 12
+# Room right of the last month for its centred label ("2026-12" is about 50 px wide).
+LINE_RIGHT = 36
 
 
 def line_chart(table: Table, *, value_columns=(1, 2, 3, 4, 5)) -> dict:
     """Lines over the rows (months), one per value column."""
     count = len(table.rows)
     top = max([row[c] or 0 for row in table.rows for c in value_columns] or [0]) or 1
-    plot_w = LINE_WIDTH - LINE_LEFT - 12
+    plot_w = LINE_WIDTH - LINE_LEFT - LINE_RIGHT
     plot_h = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
     step = plot_w / max(count - 1, 1)
 
@@ -168,6 +184,6 @@ def line_chart(table: Table, *, value_columns=(1, 2, 3, 4, 5)) -> dict:
         "ticks": ticks,
         "grid": grid,
         "left": LINE_LEFT,
-        "right": LINE_WIDTH - 12,
+        "right": LINE_WIDTH - LINE_RIGHT,
         "tick_y": LINE_HEIGHT - 10,
     }

@@ -13,7 +13,7 @@ from matchmaking.insights import charts, exports, selectors
 # (slug, chart kind, chart options) in page order; tables without a chart show the table only.
 PUBLIC_SECTIONS = (
     ("heat-map", "heat", {}),
-    ("unmet-cells", "bar", {"value_columns": (3, 4)}),
+    ("unmet-cells", "bar", {"label_columns": (0, 1), "value_columns": (3, 4)}),
     ("unmet-needs", None, {}),
     ("trends", "line", {}),
     ("funnel", "bar", {"value_columns": (1,)}),

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import random
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -79,9 +80,19 @@ def seed_demo_listings(*, path: Path = DEMO_FIXTURE) -> list[str]:
     if not report.ok:
         raise ValueError("Demo listings fixture is invalid:\n" + "\n".join(report.errors))
     return [
-        f"Listings: {len(payload['offerings'])} demo offerings and "
-        f"{len(payload['needs'])} demo needs added."
+        f"Listings: {_counted(payload['offerings'], 'offerings', 'published')} and "
+        f"{_counted(payload['needs'], 'needs', 'open')} added."
     ]
+
+
+def _counted(records: list[dict], noun: str, live: str) -> str:
+    """'24 demo offerings (23 published, 1 draft)': what the pages will show, and what not."""
+    statuses = Counter(record.get("status", live) for record in records)
+    if set(statuses) <= {live}:
+        return f"{len(records)} demo {noun} ({len(records)} {live})"
+    parts = [f"{statuses.pop(live, 0)} {live}"]
+    parts += [f"{n} {status}" for status, n in sorted(statuses.items())]
+    return f"{len(records)} demo {noun} ({', '.join(parts)})"
 
 
 # --- synthetic volume ----------------------------------------------------------------

@@ -20,11 +20,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from matchmaking.accounts.choices import OrganizationKind
+from matchmaking.core.money import format_money
 from matchmaking.core.permissions import (
     get_editable_or_403,
     get_visible_or_404,
     is_platform_admin,
 )
+from matchmaking.core.text import label_colon
 from matchmaking.listings import selectors, services
 from matchmaking.listings.cards import (
     need_cards,
@@ -131,6 +133,9 @@ def _facet_groups(filterset, counts: dict) -> list[dict]:
     return groups
 
 
+MONEY_FILTERS = ("price_min", "price_max", "budget_min", "budget_max")
+
+
 def _chips(filterset, data) -> list[dict]:
     """Active filters as (label, link without it)."""
     chips = []
@@ -154,8 +159,10 @@ def _chips(filterset, data) -> list[dict]:
             label = labels.get((key, value), value)
             if key in ("verified", "has_cases"):
                 label = field.label if field else key
+            elif key in MONEY_FILTERS and field is not None:
+                label = f"{field.label}{label_colon()}{format_money(value)}"
             elif field is not None and (key, value) not in labels:
-                label = f"{field.label}: {value}"
+                label = f"{field.label}{label_colon()}{value}"
             chips.append({"label": label, "url": "?" + urlencode(remaining)})
     return chips
 

@@ -11,6 +11,9 @@ document.addEventListener("DOMContentLoaded", () => {
     .filter(Boolean);
   const target = document.getElementById("need-suggestions");
   if (target && box.parentElement !== target) target.appendChild(box);
+  // Show the chips right above the checkboxes they tick (after the description they read).
+  const checkboxes = form.querySelector('.field[data-field="sectors"]');
+  if (target && checkboxes) checkboxes.before(target);
   if (target) target.hidden = false;
   const token = form.querySelector("input[name=csrfmiddlewaretoken]");
   let timer = null;

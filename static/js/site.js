@@ -9,3 +9,19 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// The navigation's drop-down menus (<details>): one open at a time; a click elsewhere or
+// Escape closes them.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll(".nav-dropdown[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".nav-dropdown[open]").forEach((menu) => {
+    menu.removeAttribute("open");
+    const summary = menu.querySelector("summary");
+    if (summary && menu.contains(document.activeElement)) summary.focus();
+  });
+});

@@ -7,6 +7,8 @@ Fixtures:
   take the live server's URL from the `base_url` fixture.
 - `base_url`: `live_server.url` (using it gives the test a transactional database).
 A failing test leaves a full-page screenshot in test-artifacts/<test name>.png.
+Every page a test loads is checked by axe-core (tests/browser/accessibility.py); a serious or
+critical WCAG 2.1 AA violation fails the test.
 Without /usr/bin/chromium the browser tests are skipped, except in CI (CI=true), where they fail.
 """
 
@@ -22,6 +24,7 @@ import pytest
 # a thread with a running loop unless told that it is safe (it is: the loop only waits).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.browser.accessibility import AxeWatcher, axe_source  # noqa: E402
 from tests.browser.helpers import CHROMIUM_ARGS, CHROMIUM_PATH, DEFAULT_TIMEOUT_MS  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -89,8 +92,14 @@ def page(request, browser, base_url):
         base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.add_init_script(axe_source())
     page = context.new_page()
+    watcher = AxeWatcher(page)
+    watcher.attach()
     yield page
+    call_passed = getattr(request.node, "_report_call", None)
+    if call_passed is not None and call_passed.passed and not page.is_closed():
+        watcher.check()  # the page the test ended on, after its last interactions
     report = getattr(request.node, "_report_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -100,3 +109,5 @@ def page(request, browser, base_url):
         except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the failure
             print(f"could not save a screenshot: {exc}")
     context.close()
+    if call_passed is not None and call_passed.passed and watcher.failures:
+        pytest.fail(watcher.report(), pytrace=False)

@@ -50,6 +50,12 @@ class NeedSuggestionsJourneyTests:
         expect(chips.first).to_be_visible()
         finance_chip = page.locator('#category-suggestions .category-chip[data-code="finance"]')
         expect(finance_chip).to_be_visible()
+        # The chips sit right above the checkboxes they tick, not at the end of the form.
+        chips_box = page.locator("#need-suggestions").bounding_box()
+        sectors_box = page.locator('div.field[data-field="sectors"]').bounding_box()
+        assert chips_box is not None and sectors_box is not None
+        gap = sectors_box["y"] - (chips_box["y"] + chips_box["height"])
+        assert 0 <= gap < 60, gap
         finance_chip.click()
         expect(finance_chip).to_have_attribute("aria-pressed", "true")
         submit(form)

@@ -42,8 +42,13 @@ class DemoListingsTests:
         data = json.loads(DEMO_FIXTURE.read_text(encoding="utf-8"))
         assert Offering.objects.filter(ref__startswith="demo-o-").count() == len(data["offerings"])
         assert Need.objects.filter(ref__startswith="demo-n-").count() == len(data["needs"])
-        assert lines == [f"Listings: {len(data['offerings'])} demo offerings and "
-                         f"{len(data['needs'])} demo needs added."]  # fmt: skip
+        shown = Offering.objects.filter(ref__startswith="demo-o-", status="published").count()
+        hidden = len(data["offerings"]) - shown
+        assert hidden == 1  # the fixture keeps one draft, which no browse page shows
+        # The report says how many of them the pages show (the rest are drafts).
+        assert lines == [f"Listings: {len(data['offerings'])} demo offerings ({shown} published, "
+                         f"{hidden} draft) and {len(data['needs'])} demo needs "
+                         f"({len(data['needs'])} open) added."]  # fmt: skip
         offering = Offering.objects.get(ref="demo-o-xianyuan-pinshang")
         assert offering.organization.ref == "demo-v-xianyuan"
         assert offering.status == "published"

@@ -242,7 +242,7 @@ class ReasonTests:
                 assert all(t and "{" not in t for t in texts)
 
     def test_no_case_reason_reads_as_in_the_brief(self):
-        assert reasons_text([Reason("no_case_in_sector", False, {})]) == ["无本行业案例"]
+        assert reasons_text([Reason("no_case_in_sector", False, {})]) == ["该厂商在本行业尚无已发布案例"]
 
 
 def assert_consistent(s) -> None:

@@ -220,3 +220,31 @@ class DashboardPanelTests:
             english.force_login(user)
             html = english.get(reverse("connections:dashboard")).content.decode()
             assert "match-dashboard" in html
+
+    def test_the_enterprise_suggestion_count_links_to_where_the_suggestions_are(
+        self, english, matched
+    ):
+        need, _offering = matched
+        english.force_login(need.organization.memberships.get().user)
+        html = english.get(reverse("connections:dashboard")).content.decode()
+        panel = html[html.index("match-dashboard") :]
+        panel = panel[: panel.index("</section>")]
+        assert "suggested for your open needs" in panel
+        assert f'href="{reverse("listings:my-needs")}"' in panel
+
+
+class ReasonWordingTests:
+    def test_the_case_reason_speaks_of_the_vendor_not_the_sector(self):
+        from django.utils import translation
+
+        from matchmaking.matching.reasons import reason_text
+
+        reason = {"code": "no_case_in_sector", "met": False, "params": {}}
+        with translation.override("zh-hans"):
+            assert reason_text(reason) == "该厂商在本行业尚无已发布案例"
+        with translation.override("en"):
+            assert reason_text(reason) == "This vendor has no published case in this sector yet"
+        with translation.override("zh-hans"):
+            assert "该厂商" in reason_text(
+                {"code": "cases_in_sector", "met": True, "params": {"n": 2}}
+            )

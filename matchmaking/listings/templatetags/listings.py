@@ -20,18 +20,22 @@ def poster_visible(context, need) -> bool:
 
 @register.filter
 def price_range(obj) -> str:
-    """'10,000–50,000' / 'from 10,000' / 'up to 50,000' / '' for an offering or need range."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
+    """'¥50万–250万' (Chinese) / '¥500,000–2,500,000' (English) / 'from …' / 'up to …' / ''
+    for an offering's price or a need's budget."""
     from django.utils.translation import gettext as _
+
+    from matchmaking.core.money import format_amount
 
     low = getattr(obj, "price_min", None) if hasattr(obj, "price_min") else obj.budget_min
     high = getattr(obj, "price_max", None) if hasattr(obj, "price_max") else obj.budget_max
     if low is not None and high is not None:
-        return f"¥{intcomma(low)}–{intcomma(high)}" if low != high else f"¥{intcomma(low)}"
+        if low == high:
+            return f"¥{format_amount(low)}"
+        return f"¥{format_amount(low)}–{format_amount(high)}"
     if low is not None:
-        return _("from ¥%(amount)s") % {"amount": intcomma(low)}
+        return _("from ¥%(amount)s") % {"amount": format_amount(low)}
     if high is not None:
-        return _("up to ¥%(amount)s") % {"amount": intcomma(high)}
+        return _("up to ¥%(amount)s") % {"amount": format_amount(high)}
     return ""
 
 
