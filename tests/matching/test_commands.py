@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from matchmaking.listings.io.importer import import_file
@@ -14,7 +16,7 @@ from matchmaking.matching.models import Suggestion
 
 pytestmark = pytest.mark.django_db
 
-DEV_FILE = "/work/shared/data/matching-dev.json"
+DEV_FILE = str(Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json")
 METRICS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5"]
 
 
