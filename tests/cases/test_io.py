@@ -21,7 +21,6 @@ pytestmark = pytest.mark.django_db
 DEV_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json"
 
 
-
 def run(command: str, *args) -> str:
     out = StringIO()
     call_command(command, *args, stdout=out)

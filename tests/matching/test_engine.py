@@ -195,9 +195,7 @@ class ReasonTests:
             ),
         ]
         engine = build(offerings)
-        return engine.rank_offerings(
-            need(deployment=("private", "saas"))
-        )
+        return engine.rank_offerings(need(deployment=("private", "saas")))
 
     def test_reasons_agree_with_components(self, ranked):
         for s in ranked:

@@ -402,7 +402,8 @@ class MatchingEngine:
             # How general the offering is (a general one is less gated by text evidence, but
             # never exempt: its categories still need words in common with the need).
             a["breadth"][i] = max(
-                _BREADTH.get(doc.layer, _BREADTH[None]), self.config.horizontal_breadth * (not sectors)
+                _BREADTH.get(doc.layer, _BREADTH[None]),
+                self.config.horizontal_breadth * (not sectors),
             )
             a["hype"][i] = assess_listing(
                 title=doc.title,

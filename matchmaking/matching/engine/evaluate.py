@@ -64,9 +64,7 @@ def load_dataset(data: Mapping[str, Any]) -> Dataset:
         for c in data.get("cases", [])
     ]
     filed = {
-        o["ref"]
-        for o in data.get("organizations", [])
-        if str(o.get("filing_number") or "").strip()
+        o["ref"] for o in data.get("organizations", []) if str(o.get("filing_number") or "").strip()
     }
     case_sectors: dict[str, list[str]] = {}
     for case in cases:

@@ -101,14 +101,14 @@ _NOT_CUES = (
     "无可替代",
     "避免了",
 )
-_CUE_RE = re.compile(
-    "(?:" + "|".join(sorted(map(re.escape, _CUES), key=len, reverse=True)) + ")"
-)
+_CUE_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, _CUES), key=len, reverse=True)) + ")")
 _BOUNDARY = re.compile(r"[，。；;！!？?、,.\n：:（）()“”\"'【】\[\]]|但|而是|只|仅|希望|需要")
 
 #: Negated words that forbid a deployment mode.
 _FORBIDS = {
-    "public_api": re.compile(r"公有云|公网|外部接口|外部api|云端api|云api|公共云|第三方云|互联网接口|外部公有云"),
+    "public_api": re.compile(
+        r"公有云|公网|外部接口|外部api|云端api|云api|公共云|第三方云|互联网接口|外部公有云"
+    ),
     "saas": re.compile(r"saas|公有云|公共云|第三方云"),
     "appliance": re.compile(r"一体机|硬件设备|采购硬件|买硬件|服务器"),
     "private": re.compile(r"私有化|本地部署|自建机房"),
