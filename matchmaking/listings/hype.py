@@ -96,3 +96,18 @@ def assess_listing(
     return HypeAssessment(
         tuple(reasons), tuple(superlatives + sorted(set(buzz))[:5]), min(1.0, severity)
     )
+
+
+def offering_hype_flags(
+    *, title: str, summary: str, description: str, tags, sectors, app_types
+) -> list[str]:
+    """Flag codes (choices.HypeFlag) of an offering's text and claims."""
+    return list(
+        assess_listing(
+            title=title,
+            text=f"{summary}\n{description}",
+            tags=tags or (),
+            sectors=sectors,
+            app_types=app_types,
+        ).reasons
+    )
