@@ -109,8 +109,8 @@ _FORBIDS = {
     "public_api": re.compile(
         r"公有云|公网|外部接口|外部api|云端api|云api|公共云|第三方云|互联网接口|外部公有云"
     ),
-    "saas": re.compile(r"saas|公有云|公共云|第三方云"),
-    "appliance": re.compile(r"一体机|硬件设备|采购硬件|买硬件|服务器"),
+    "saas": re.compile(r"saas|公有云|公共云|第三方云|公网"),
+    "appliance": re.compile(r"一体机|硬件"),
     "private": re.compile(r"私有化|本地部署|自建机房"),
 }
 
