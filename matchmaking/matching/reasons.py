@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "price_slightly_above_budget": gettext_noop("Minimum price slightly above budget"),
     "price_above_budget": gettext_noop("Minimum price above budget (about %(factor)s×), demoted"),
     "price_unknown": gettext_noop("No price given"),
+    "text_similar": gettext_noop("Similar wording"),
     "key_phrases": gettext_noop("Shared key phrases: %(phrases)s"),
     "cases_in_sector": gettext_noop("%(n)s published case(s) in this sector"),
     "no_case_in_sector": gettext_noop("No published case in this sector"),

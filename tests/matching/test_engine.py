@@ -271,7 +271,7 @@ def assert_consistent(s) -> None:
     assert all(0.0 <= v <= 1.0 for v in c.values())
     assert (c["sector"] > 0) == bool(cs & {"sector_match", "sector_inferred", "sector_any"})
     assert (c["app_type"] > 0) == bool(cs & {"app_type_match", "app_type_inferred", "app_type_any"})
-    assert (c["text"] > 0) == ("key_phrases" in cs)
+    assert (c["text"] > 0) == bool(cs & {"key_phrases", "text_similar"})
     assert (c["budget"] == 1.0) == ("budget_overlap" in cs)
     assert (c["budget"] == 0.0) == bool(cs & {"price_above_budget", "price_unknown"})
     assert (c["region"] == 1.0) == ("region_match" in cs)

@@ -197,6 +197,8 @@ class _Segment:
     region_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     region_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     cache: dict = field(default_factory=dict)  # per-segment memo (region masks)
+    # per row: its lexicon terms joined by "|" (explanations name both sides' words)
+    terms: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -216,6 +218,7 @@ class _Segment:
                 [s.region_rows + off for s, off in zip(segments, offsets, strict=True)]
             ),
             region_cols=np.concatenate([s.region_cols for s in segments]),
+            terms=[t for s in segments for t in s.terms],
         )
 
 
@@ -446,6 +449,7 @@ class MatchingEngine:
             # served regions as (row, region id) pairs: a region mask is built per query
             region_rows=np.asarray(region_rows, np.int64),
             region_cols=np.asarray(region_cols, np.int64),
+            terms=[_terms_of(an) for an in analyses],
         )
 
     def _need_arrays(
@@ -522,6 +526,7 @@ class MatchingEngine:
             arrays=arrays,
             docs=list(docs),  # kept whole: explanations show the need's own words
             alive=np.ones(len(docs), bool),
+            terms=[_terms_of(an) for an in analyses],
         )
         return seg
 
@@ -809,7 +814,9 @@ class MatchingEngine:
             for j, r in enumerate(rows):
                 shared = _shared(subs[si], int(r), q) if small is None else _shared(small, j, q)
                 values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
-                reasons = self.explain(need, seg.docs[r], NV, values, shared, display)
+                reasons = self.explain(
+                    need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
+                )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
@@ -977,7 +984,15 @@ class MatchingEngine:
                 shared = _shared(subs[si], int(r), x)
                 values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
-                reasons = self.explain(seg.docs[r], offering, NV1, values, shared, an.display)
+                reasons = self.explain(
+                    seg.docs[r],
+                    offering,
+                    NV1,
+                    values,
+                    shared,
+                    self._display(seg, int(r)),
+                    an.display,
+                )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
@@ -1026,8 +1041,12 @@ class MatchingEngine:
         comp: Mapping[str, float],
         shared: Mapping[int, float],
         display: Mapping[str, str],
+        offering_display: Mapping[str, str] | None = None,
     ) -> list[Reason]:
-        """Met/missing checklist of one pair; each reason agrees with its component."""
+        """Met/missing checklist of one pair; each reason agrees with its component.
+
+        ``display`` and ``offering_display`` map a lexicon feature to the word of the need and
+        of the offering that produced it (a synonym or topic link shows both words)."""
         reasons: list[Reason] = []
         for fam, key, chosen_key, p_key in (
             ("sector", "sectors", "sector_chosen", "sector_p"),
@@ -1052,7 +1071,11 @@ class MatchingEngine:
             elif likely or chosen:
                 reasons.append(Reason(f"{fam}_mismatch", False, {key: likely or chosen}))
         if comp["text"] > 0:
-            reasons.append(Reason("key_phrases", True, {"phrases": self._phrases(shared, display)}))
+            phrases = self._phrases(shared, display, offering_display or {})
+            if phrases:
+                reasons.append(Reason("key_phrases", True, {"phrases": phrases}))
+            else:  # only character pairs in common: no word to show
+                reasons.append(Reason("text_similar", True, {}))
         if comp["kind"] == 0:
             reasons.append(Reason("kind_mismatch", False, {"kind": offering.kind}))
         if need.deployment:
@@ -1120,16 +1143,37 @@ class MatchingEngine:
             reasons.append(Reason("region_mismatch", False, {"region": need.region}))
         return reasons
 
-    def _phrases(self, shared: Mapping[int, float], display: Mapping[str, str]) -> list[str]:
-        """Displayable shared phrases, strongest first, without repeats or contained bigrams."""
+    def _display(self, seg: _Segment, row: int) -> dict[str, str]:
+        """Lexicon feature -> the word of listing ``row`` of ``seg`` that produced it."""
+        out: dict[str, str] = {}
+        for term in filter(None, seg.terms[row].split("|")) if seg.terms else ():
+            for feat in self.analyzer.term_features.get(term, ()):
+                out.setdefault(feat, term)
+        return out
+
+    def _phrases(
+        self,
+        shared: Mapping[int, float],
+        display: Mapping[str, str],
+        offering_display: Mapping[str, str],
+    ) -> list[str]:
+        """True shared phrases, strongest first: words present in both texts, and synonym or
+        topic links as "need word ↔ offering word". Character bigrams (fragments such as 大模,
+        据不) are never shown; negated clauses gave no features in the first place."""
         names = self._feature_names()
         out: list[str] = []
         for col, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
             feat = names[col]
             fam, body = feat[0], feat[2:]
-            phrase = display.get(feat, body) if fam in "sc" else body
-            if fam == "c" and feat not in display:
-                continue  # a topic without a term to show
+            if fam == "b":
+                continue
+            if fam in "sc":
+                mine, theirs = display.get(feat), offering_display.get(feat)
+                if not mine or not theirs:
+                    continue  # a link without a word on each side to show
+                phrase = mine if mine == theirs else f"{mine} ↔ {theirs}"
+            else:
+                phrase = body
             if any(phrase in p for p in out):
                 continue
             out = [p for p in out if p not in phrase]
@@ -1149,6 +1193,11 @@ class MatchingEngine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _terms_of(analysis: Analysis) -> str:
+    """The lexicon words of an analysed text, "|"-joined (kept per listing for explanations)."""
+    return "|".join(sorted(set(analysis.display.values())))
 
 
 def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:

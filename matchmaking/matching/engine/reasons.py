@@ -69,6 +69,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Minimum price above budget (about {factor}×), demoted",
     ),
     "price_unknown": ("未标明价格", "No price given"),
+    "text_similar": ("文字描述相近", "Similar wording"),
     "key_phrases": ("共同关键词：{phrases}", "Shared key phrases: {phrases}"),
     "cases_in_sector": ("本行业已有{n}个案例", "{n} published case(s) in this sector"),
     "no_case_in_sector": ("无本行业案例", "No published case in this sector"),
