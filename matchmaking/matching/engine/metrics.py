@@ -1,4 +1,4 @@
-"""Ranking metrics of /work/shared/data/README.md (pure functions, reused by `evaluate_matching`).
+"""Ranking metrics of ../shared/data/README.md (pure functions, reused by `evaluate_matching`).
 
 ``ranked`` is the list of offering refs in rank order (rank 1 first); ``grades`` maps offering
 refs to graded labels 0–3 (unlisted refs are grade 0).
