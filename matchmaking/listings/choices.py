@@ -31,6 +31,14 @@ class OfferingStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class HypeFlag(models.TextChoices):
+    """Why a listing is flagged for moderation by the hype detector (listings/hype.py)."""
+
+    SUPERLATIVES = "superlatives", _("Superlatives or unverifiable claims")
+    BUZZWORDS = "buzzwords", _("Pile of buzzwords with few concrete facts")
+    TAG_STUFFING = "tag_stuffing", _("Claims nearly every sector and application type")
+
+
 class PriceUnit(models.TextChoices):
     PROJECT = "project", _("per project")
     YEAR = "year", _("per year")

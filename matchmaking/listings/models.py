@@ -13,6 +13,7 @@ from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings.choices import (
     DataAvailability,
+    HypeFlag,
     NeedStatus,
     NeedVisibility,
     OfferingStatus,
@@ -315,6 +316,8 @@ class Offering(TimeStampedModel):
         related_name="+",
         verbose_name=_("near-duplicate of"),
     )
+    # Kept by services and the importer from listings/hype.py: codes of HypeFlag.
+    hype_flags = models.JSONField(_("hype flags"), default=list, blank=True, editable=False)
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     # Denormalised fields kept by services: text for keyword search, "|北京|全国|" for region filters.
     search_text = models.TextField(blank=True, editable=False)
@@ -353,6 +356,12 @@ class Offering(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("listings:offering-detail", args=[self.pk])
+
+    @property
+    def hype_flag_labels(self) -> list[str]:
+        """Readable reasons of the hype detector's flags."""
+        known = dict(HypeFlag.choices)
+        return [str(known[code]) for code in self.hype_flags if code in known]
 
     @property
     def is_published(self) -> bool:

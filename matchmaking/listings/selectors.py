@@ -250,7 +250,8 @@ def needs_expiring_soon(days: int, *, today=None) -> QuerySet:
 
 
 def moderation_queue(user) -> dict:
-    """Pending offerings, open needs not yet reviewed, and flagged near-duplicates."""
+    """Pending offerings, open needs not yet reviewed, flagged near-duplicates, and offerings
+    the hype detector flagged (superlatives, buzzword piles, tag stuffing)."""
     offerings = (
         Offering.objects.moderatable_by(user)
         .awaiting_review()
@@ -270,10 +271,18 @@ def moderation_queue(user) -> dict:
         .select_related("organization", "near_duplicate_of")
         .order_by("-updated_at", "-pk")
     )
+    hype = (
+        Offering.objects.moderatable_by(user)
+        .exclude(hype_flags=[])
+        .exclude(status__in=[OfferingStatus.ARCHIVED, OfferingStatus.HIDDEN])
+        .select_related("organization")
+        .order_by("-updated_at", "-pk")
+    )
     return {
         "offerings": offerings[:QUEUE_LIMIT],
         "needs": needs[:QUEUE_LIMIT],
         "duplicates": duplicates[:QUEUE_LIMIT],
+        "hype": hype[:QUEUE_LIMIT],
     }
 
 

@@ -29,6 +29,7 @@ from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import view_counts
 from matchmaking.listings.caching import bump_listings_version
 from matchmaking.listings.choices import NeedStatus, OfferingStatus
+from matchmaking.listings.hype import offering_hype_flags
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.models import (
@@ -426,6 +427,7 @@ def offering_create(
     if screenshots:
         offering_add_screenshots(offering=offering, images=list(screenshots))
     _flag_near_duplicate(offering)
+    _flag_hype(offering)
     _on_commit_bump()
     return offering
 
@@ -458,6 +460,7 @@ def offering_update(
     if screenshots:
         offering_add_screenshots(offering=offering, images=list(screenshots))
     _flag_near_duplicate(offering)
+    _flag_hype(offering)
     _on_commit_bump()
     return offering
 
@@ -586,6 +589,21 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 def _offering_text(title: str, summary: str, description: str) -> str:
     return f"{title}\n{summary}\n{description}"
+
+
+def _flag_hype(offering: Offering) -> None:
+    """Store the hype detector's flags (superlatives, buzzword piles, tag stuffing)."""
+    flags = offering_hype_flags(
+        title=offering.title,
+        summary=offering.summary,
+        description=offering.description,
+        tags=offering.tags,
+        sectors=list(offering.sectors.values_list("code", flat=True)),
+        app_types=list(offering.app_types.values_list("code", flat=True)),
+    )
+    if offering.hype_flags != flags:
+        offering.hype_flags = flags
+        Offering.objects.filter(pk=offering.pk).update(hype_flags=flags)
 
 
 def _flag_near_duplicate(offering: Offering) -> None:

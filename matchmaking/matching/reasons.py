@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
     "budget_overlap": gettext_noop("Price within budget"),
     "price_slightly_above_budget": gettext_noop("Minimum price slightly above budget"),
     "price_above_budget": gettext_noop("Minimum price above budget (about %(factor)s×), demoted"),
+    "price_unknown": gettext_noop("No price given"),
+    "text_similar": gettext_noop("Similar wording"),
     "key_phrases": gettext_noop("Shared key phrases: %(phrases)s"),
     "cases_in_sector": gettext_noop("This vendor has %(n)s published case(s) in this sector"),
     "no_case_in_sector": gettext_noop("This vendor has no published case in this sector yet"),

@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from matchmaking.cases.choices import CaseStatus
@@ -17,8 +18,7 @@ from tests.cases.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
-DEV_FILE = Path("/work/shared/data/matching-dev.json")
-needs_dev_file = pytest.mark.skipif(not DEV_FILE.exists(), reason="shared dev file not present")
+DEV_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json"
 
 
 def run(command: str, *args) -> str:
@@ -27,7 +27,6 @@ def run(command: str, *args) -> str:
     return out.getvalue()
 
 
-@needs_dev_file
 class CaseImportTests:
     def test_importing_the_dev_file_publishes_its_ten_cases_with_their_scores(self):
         output = run("import_listings", str(DEV_FILE))

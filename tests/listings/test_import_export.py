@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -21,9 +22,7 @@ from matchmaking.listings.io.registry import get_import_section
 from matchmaking.listings.models import Need, Offering
 from tests import factories
 
-DEV_FILE = Path("/work/shared/data/matching-dev.json")
-if not DEV_FILE.exists():  # the repository's own copy of a small complete example
-    DEV_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "llm-match-example.json"
+DEV_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json"
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "llm-match-example.json"
 ERRORS_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "llm-match-errors.json"
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from matchmaking.listings.io.importer import import_file
@@ -14,8 +16,9 @@ from matchmaking.matching.models import Suggestion
 
 pytestmark = pytest.mark.django_db
 
-DEV_FILE = "/work/shared/data/matching-dev.json"
-METRICS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5"]
+DEV_FILE = str(Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json")
+METRICS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5", "must@5", "stuff@5"]
+ADVERSARIAL = str(Path(settings.BASE_DIR) / "fixtures" / "matching-adversarial.json")
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +109,7 @@ class RebuildCommandTests:
 
 
 class EvaluateMatchingTests:
-    def test_prints_the_six_metrics_for_the_engine_and_bm25(self):
+    def test_prints_the_metrics_for_the_engine_and_bm25(self):
         out = StringIO()
         call_command("evaluate_matching", DEV_FILE, stdout=out)
         text = out.getvalue()
@@ -116,8 +119,19 @@ class EvaluateMatchingTests:
             assert name in header
         engine = next(line for line in lines if line.startswith("engine"))
         bm25 = next(line for line in lines if line.startswith("BM25"))
-        assert len(engine.split()) == 7 and len(bm25.split()) == 8
-        assert float(engine.split()[-1]) == 0.0  # viol@5
+        assert len(engine.split()) == 9 and len(bm25.split()) == 10
+        assert [float(v) for v in engine.split()[-3:]] == [0.0, 0.0, 0.0]  # viol, must, stuff
+
+    def test_prints_must_have_breaches_and_box_ticking_on_the_trap_file(self):
+        """BM25 puts must-have breaches and a box-ticking offering in some top 5; the engine none."""
+        out = StringIO()
+        call_command("evaluate_matching", ADVERSARIAL, stdout=out)
+        lines = out.getvalue().splitlines()
+        engine = next(line for line in lines if line.startswith("engine")).split()
+        bm25 = next(line for line in lines if line.startswith("BM25")).split()
+        assert float(bm25[-2]) > 0 and float(bm25[-1]) > 0
+        assert float(engine[-2]) == 0.0 and float(engine[-1]) == 0.0
+        assert float(engine[1]) >= 0.90
 
     def test_a_missing_file_is_a_clear_error(self):
         with pytest.raises(CommandError, match="not found"):

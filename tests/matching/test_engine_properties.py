@@ -115,6 +115,12 @@ def allowed(need: NeedDoc, off: OfferingDoc, factor: float) -> bool:
         return False
     if need.org_ref == off.org_ref:
         return False
+    if (
+        (need.requires_domestic_hw and not off.domestic_hw)
+        or (need.requires_on_premises and not off.on_premises)
+        or (need.requires_filing and not off.has_filing)
+    ):
+        return False  # a must-have is a hard constraint
     return need.visible_to_orgs is None or off.org_ref in need.visible_to_orgs
 
 

@@ -21,6 +21,7 @@ from matchmaking.listings.choices import (
     OfferingStatus,
     PriceUnit,
 )
+from matchmaking.listings.hype import offering_hype_flags
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
 from matchmaking.listings.io import checks
 from matchmaking.listings.io.registry import (
@@ -150,6 +151,12 @@ def validate_organizations(items: list, ctx: ImportContext) -> None:
             ),
             "description": checks.text(ctx, record, place, "description"),
         }
+        # 生成式人工智能服务备案 number (vendors): read only when given, so that a file written
+        # before the field existed does not erase a number entered on the site.
+        if "filing_number" in record:
+            values["filing_number"] = checks.text(
+                ctx, record, place, "filing_number", max_length=_max(Organization, "filing_number")
+            )
         ref = record.get("ref")
         if isinstance(ref, str) and values["kind"]:
             kinds[ref] = values["kind"]
@@ -226,6 +233,7 @@ def export_organizations(ctx: ExportContext) -> list[dict]:
                 "name_en": org.name_en,
                 "region": org.region,
                 "description": org.description,
+                "filing_number": org.filing_number,
             }
         )
     return sorted(rows, key=lambda row: row["ref"])
@@ -346,6 +354,14 @@ def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
         apply_offering_index(
             offering, organization_name=" ".join(filter(None, [org.name, org.name_en]))
         )
+        offering.hype_flags = offering_hype_flags(
+            title=values["title"],
+            summary=values["summary"],
+            description=values["description"],
+            tags=values["tags"],
+            sectors=values["sectors"],
+            app_types=values["app_types"],
+        )
         objects[offering.ref] = offering
         rows.append((offering, values))
         if (index + 1) % PROGRESS_EVERY == 0:
@@ -374,6 +390,7 @@ def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
             "published_at",
             "search_text",
             "regions_index",
+            "hype_flags",
             "updated_at",
         ],  # fmt: skip
         batch_size=BATCH // 2,

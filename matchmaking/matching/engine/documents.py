@@ -1,6 +1,6 @@
 """Input documents of the engine: plain frozen dataclasses, built by the Django layer from models.
 
-Codes follow /work/shared/product.md. Prices and budgets are CNY; ``None`` means unknown.
+Codes follow the product description (../shared/product.md next to the checkout). Prices and budgets are CNY; ``None`` means unknown.
 """
 
 from __future__ import annotations

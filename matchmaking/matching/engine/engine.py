@@ -6,9 +6,10 @@ all listings, for all needs in batches, and for the few pairs being explained, s
 components, the reasons and the ranking always agree.
 
 Hard constraints (never broken): the offering supports an accepted deployment mode of the need
-(if it lists any), its minimum price is below ``budget_hard_factor`` × the need's maximum
-budget, the two sides are different organisations, and a need with ``visible_to_orgs`` only
-meets offerings of those organisations. Everything else is soft.
+(if it lists any, minus the modes its text refuses: 不要公有云), its minimum price is below
+``budget_hard_factor`` × the need's maximum budget, it meets the need's must-haves (信创,
+data on premises, 备案), the two sides are different organisations, and a need with
+``visible_to_orgs`` only meets offerings of those organisations. Everything else is soft.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from matchmaking.listings.hype import assess_listing
 
 from .categories import CategoryModel, CategoryOptions, CategoryScores
 from .documents import (
@@ -39,6 +42,13 @@ from .documents import (
 )
 from .lexicon import Lexicon, default_lexicon
 from .reasons import Reason
+from .specificity import (
+    LAYER_APPLICATION_FIT,
+    LAYER_FOUNDATION_FIT,
+    claim_weight,
+    confident_inferred,
+    wants_foundation,
+)
 from .text import Analysis, Analyzer, AnalyzerOptions, Vectorizer
 
 COMPONENTS: tuple[str, ...] = (
@@ -80,9 +90,9 @@ KIND_COMPAT = np.array(
     dtype=np.float32,
 )
 
-#: Layer prior: a need is a business problem, best served by an application; a general model
-#: (foundation layer) needs more work to fit it.
-LAYER_PRIOR = {"application": 0.0, "industry": 0.5, "foundation": 1.0, None: 0.5}
+#: How general an offering of each layer is: a general one is less gated by text evidence
+#: (its category fit needs fewer words in common with the need).
+_BREADTH = {"foundation": 1.0, "industry": 0.5, "application": 0.0, None: 0.5}
 
 #: Category fit of a horizontal offering (no declared sectors/app types) for any category.
 HORIZONTAL_FIT = 0.5
@@ -106,6 +116,7 @@ _RANK_KEYS = (
     "dep",
     "org",
     "layer",
+    "layer_f",
     "flags",
 )
 
@@ -146,6 +157,18 @@ class EngineConfig:
     # Rank one need by scoring only the offerings whose score bound can reach the pool's cut
     # (text cosine, category overlap); False = dense scoring of all offerings (same results).
     candidate_generation: bool = True
+    # Inferred categories count only with this margin of the best code over the runner-up,
+    # and at most ``inferred_share`` of a chosen category's weight.
+    category_margin: float = 0.05
+    inferred_share: float = 0.9
+    # Points taken off an offering flagged for hype or tag stuffing (listings/hype.py), × severity.
+    hype_penalty: float = 25.0
+    # codes of one family an offering may claim at full weight (specificity.claim_weight)
+    claim_full_codes: int = 3
+    # layer fit when the need does not ask for a model or platform (None: layer not given)
+    layer_fit: Mapping[str | None, float] = field(
+        default_factory=lambda: dict(LAYER_APPLICATION_FIT)
+    )
 
 
 @dataclass(frozen=True)
@@ -174,6 +197,8 @@ class _Segment:
     region_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     region_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     cache: dict = field(default_factory=dict)  # per-segment memo (region masks)
+    # per row: its lexicon terms joined by "|" (explanations name both sides' words)
+    terms: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -193,6 +218,7 @@ class _Segment:
                 [s.region_rows + off for s, off in zip(segments, offsets, strict=True)]
             ),
             region_cols=np.concatenate([s.region_cols for s in segments]),
+            terms=[t for s in segments for t in s.terms],
         )
 
 
@@ -342,6 +368,8 @@ class MatchingEngine:
             "app": np.zeros((n, len(APP_TYPES)), np.float32),
             "kind": np.zeros((n, len(KINDS)), np.float32),
             "layer": np.zeros(n, np.float32),
+            "layer_f": np.zeros(n, np.float32),
+            "hype": np.zeros(n, np.float32),
             "breadth": np.zeros(n, np.float32),
             "dep": np.zeros(n, np.uint8),
             "price_min": np.full(n, np.nan),
@@ -357,21 +385,36 @@ class MatchingEngine:
         region_rows: list[int] = []
         region_cols: list[int] = []
         half_life = self.config.freshness_half_life_days
+        full, layer_fit = self.config.claim_full_codes, self.config.layer_fit
         for i, doc in enumerate(docs):
             # An offering without declared sectors (or app types) is horizontal: it fits any,
             # but less than one made for the need's sector, hence a flat partial value.
-            sectors = [s for s in doc.sectors if s in SECTORS]
-            apps = [t for t in doc.app_types if t in APP_TYPES]
+            # A claim weighs less the more codes are claimed (specificity.py): ticking every
+            # box is no better than declaring none.
+            sectors = sorted({s for s in doc.sectors if s in SECTORS})
+            apps = sorted({t for t in doc.app_types if t in APP_TYPES})
             a["sector"][i] = HORIZONTAL_FIT if not sectors else 0.0
             a["app"][i] = HORIZONTAL_FIT if not apps else 0.0
             for s in sectors:
-                a["sector"][i, SECTORS.index(s)] = 1.0
+                a["sector"][i, SECTORS.index(s)] = claim_weight(len(sectors), full)
             for t in apps:
-                a["app"][i, APP_TYPES.index(t)] = 1.0
+                a["app"][i, APP_TYPES.index(t)] = claim_weight(len(apps), full)
             a["kind"][i, KINDS.index(doc.kind) if doc.kind in KINDS else 0] = 1.0
-            a["layer"][i] = LAYER_PRIOR.get(doc.layer, LAYER_PRIOR[None])
-            # how general the offering is: its layer, or its lack of declared sectors
-            a["breadth"][i] = max(a["layer"][i], self.config.horizontal_breadth * (not sectors))
+            a["layer"][i] = layer_fit.get(doc.layer, layer_fit.get(None, 0.5))
+            a["layer_f"][i] = LAYER_FOUNDATION_FIT.get(doc.layer, LAYER_FOUNDATION_FIT[None])
+            # How general the offering is (a general one is less gated by text evidence, but
+            # never exempt: its categories still need words in common with the need).
+            a["breadth"][i] = max(
+                _BREADTH.get(doc.layer, _BREADTH[None]),
+                self.config.horizontal_breadth * (not sectors),
+            )
+            a["hype"][i] = assess_listing(
+                title=doc.title,
+                text="\n".join([doc.summary or "", doc.description or ""]),
+                tags=doc.tags,
+                sectors=doc.sectors,
+                app_types=doc.app_types,
+            ).severity
             a["dep"][i] = _deploy_mask(doc.deployment)
             a["price_min"][i] = _num(doc.price_min)
             a["org"][i] = self._org_id(doc.org_ref)
@@ -392,9 +435,9 @@ class MatchingEngine:
         w = self.weights
         # The need-independent part of the score, precomputed for fast ranking.
         a["static"] = (
-            w["layer"] * a["layer"]
-            + w["freshness"] * a["fresh"]
+            w["freshness"] * a["fresh"]
             + w["evidence"] * (0.25 * a["verified"] + 0.15 * a["filing"])
+            - self.config.hype_penalty * a["hype"]
         ).astype(np.float32)
         a["price32"] = a["price_min"].astype(np.float32)
         return _Segment(
@@ -406,6 +449,7 @@ class MatchingEngine:
             # served regions as (row, region id) pairs: a region mask is built per query
             region_rows=np.asarray(region_rows, np.int64),
             region_cols=np.asarray(region_cols, np.int64),
+            terms=[_terms_of(an) for an in analyses],
         )
 
     def _need_arrays(
@@ -422,6 +466,7 @@ class MatchingEngine:
             "budget_max": np.full(m, np.nan),
             "org": np.zeros(m, np.int64),
             "req": np.zeros((m, 3), np.float32),
+            "wants_f": np.zeros(m, np.float32),
             "public": np.ones(m, bool),
             "reach": _reach(X, self._offering_columns),
             "region_id": np.array(
@@ -438,7 +483,11 @@ class MatchingEngine:
                 a[chosen_key][i] = chosen
                 a[p_key][i] = self._blend(chosen, probs[fam])
             a["kind_p"][i] = probs["kinds"]
-            a["dep"][i] = _deploy_mask(doc.deployment)
+            # accepted modes, minus those the text refuses (不要公有云); all modes if none given
+            dep = _deploy_mask(doc.deployment) or _deploy_mask(DEPLOYMENTS)
+            dep &= ~_deploy_mask(analyses[i].forbidden_modes)
+            a["dep"][i] = 0 if dep == _deploy_mask(DEPLOYMENTS) else dep
+            a["wants_f"][i] = wants_foundation(analyses[i].text)
             bmax = _num(doc.budget_max)
             a["budget_max"][i] = bmax if bmax > 0 else np.nan
             a["org"][i] = self._org_id(doc.org_ref)
@@ -451,15 +500,19 @@ class MatchingEngine:
         cfg = self.config
         if not cfg.use_category_inference:
             return chosen / chosen.sum() if chosen.sum() else chosen
+        confident = confident_inferred(inferred, cfg.category_min_prob, cfg.category_margin)
         if chosen.sum():
             # Agreement 1 when the text gives the chosen codes at least their uniform share,
             # 0 when it gives them nothing: a contradicted choice weighs half as much.
             k = len(chosen)
             agreement = min(1.0, float(inferred[chosen > 0].sum()) * k / chosen.sum())
             w = cfg.chosen_category_weight * (0.5 + 0.5 * agreement)
-            p = w * chosen / chosen.sum() + (1 - w) * inferred
+            p = w * chosen / chosen.sum() + (1 - w) * confident
+            # an inferred code never outweighs a chosen one
+            cap = cfg.inferred_share * float(p[chosen > 0].min())
+            p = np.where(chosen > 0, p, np.minimum(p, cap))
         else:
-            p = inferred.copy()
+            p = cfg.inferred_share * confident
         p[p < cfg.category_min_prob] = 0.0
         return p.astype(np.float32)
 
@@ -473,6 +526,7 @@ class MatchingEngine:
             arrays=arrays,
             docs=list(docs),  # kept whole: explanations show the need's own words
             alive=np.ones(len(docs), bool),
+            terms=[_terms_of(an) for an in analyses],
         )
         return seg
 
@@ -569,6 +623,13 @@ class MatchingEngine:
             )
         ok &= ~too_dear
         ok &= NV["org"][:, None] != OV["org"][None, :]
+        # Must-haves (信创, data on premises, 备案): an offering failing one is no candidate.
+        req = NV["req"] > 0
+        if req.any():
+            flags = OV["flags"] > 0
+            for j in range(req.shape[1]):
+                if req[:, j].any():
+                    ok &= ~req[:, j][:, None] | flags[:, j][None, :]
         for i, allowed in enumerate(allowed_orgs):
             if allowed is not None:
                 ids = [self._org_ids[r] for r in allowed if r in self._org_ids]
@@ -618,10 +679,11 @@ class MatchingEngine:
         n_req = req.sum(axis=1)[:, None]
         met = req @ OV["flags"].T
         comp["compliance"] = np.where(n_req > 0, met / np.maximum(n_req, 1), 1.0)
-        comp["layer"] = np.broadcast_to(OV["layer"][None, :], (m, n))
+        comp["layer"] = _layer_fit(NV, OV)
         if cfg.layer_needs_app_type:
             comp["layer"] = comp["layer"] * (comp["app_type"] > 0)
         comp["freshness"] = np.broadcast_to(OV["fresh"][None, :], (m, n))
+        comp["hype"] = np.broadcast_to(OV["hype"][None, :], (m, n))
         return comp
 
     def fast_total(
@@ -641,6 +703,7 @@ class MatchingEngine:
         t = np.minimum(text / (reach * cfg.text_scale).astype(np.float32), 1.0, dtype=np.float32)
         t = np.maximum(t, 0.0, out=t)
         total = np.broadcast_to(OV["static"][None, :], (m, n)) + w["text"] * t
+        total = total + w["layer"] * _layer_fit(NV, OV)
         cat = w["sector"] * (NV["sector_p"] @ OV["sector"].T) + w["app_type"] * (
             NV["app_p"] @ OV["app"].T
         )
@@ -662,7 +725,7 @@ class MatchingEngine:
             NV["budget_max"].astype(np.float32), OV["price32"], cfg.budget_soft_factor
         )
         if cfg.layer_needs_app_type:
-            total -= w["layer"] * OV["layer"][None, :] * ((NV["app_p"] @ OV["app"].T) <= 0)
+            total -= w["layer"] * _layer_fit(NV, OV) * ((NV["app_p"] @ OV["app"].T) <= 0)
         return total
 
     def score(self, comp: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -671,6 +734,8 @@ class MatchingEngine:
         for name, w in self.weights.items():
             if w:
                 total += w * comp[name]
+        if "hype" in comp:
+            total -= self.config.hype_penalty * comp["hype"]
         return total
 
     # ---------------------------------------------------------------- ranking offerings for needs
@@ -749,9 +814,11 @@ class MatchingEngine:
             for j, r in enumerate(rows):
                 shared = _shared(subs[si], int(r), q) if small is None else _shared(small, j, q)
                 values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
-                reasons = self.explain(need, seg.docs[r], NV, values, shared, display)
+                reasons = self.explain(
+                    need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
+                )
                 out[(si, int(r))] = Suggestion(
-                    seg.refs[r], round(float(total[j]), 1), values, reasons
+                    seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
         return [out[(item[2], item[3])] for item in chosen]
 
@@ -841,6 +908,7 @@ class MatchingEngine:
         reach = max(float(NV["reach"][0]), cfg.min_reach) if cfg.use_reach else 1.0
         u = np.minimum(text * np.float32(w["text"] / (reach * cfg.text_scale)), w["text"])
         u += seg.arrays["static"]
+        u += (w["layer"] * _layer_fit(NV, seg.arrays)[0]).astype(np.float32)
         u += (w["kind"] * (NV["kind_p"][0] @ KIND_COMPAT)).astype(np.float32)[kind_idx]
         if need_bits and cat_weight > 0:
             u += np.float32(cat_weight) * ((bits & need_bits) != 0)
@@ -916,9 +984,17 @@ class MatchingEngine:
                 shared = _shared(subs[si], int(r), x)
                 values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
-                reasons = self.explain(seg.docs[r], offering, NV1, values, shared, an.display)
+                reasons = self.explain(
+                    seg.docs[r],
+                    offering,
+                    NV1,
+                    values,
+                    shared,
+                    self._display(seg, int(r)),
+                    an.display,
+                )
                 out[(si, int(r))] = Suggestion(
-                    seg.refs[r], round(float(total[j]), 1), values, reasons
+                    seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
         return [out[(item[2], item[3])] for item in chosen]
 
@@ -965,8 +1041,12 @@ class MatchingEngine:
         comp: Mapping[str, float],
         shared: Mapping[int, float],
         display: Mapping[str, str],
+        offering_display: Mapping[str, str] | None = None,
     ) -> list[Reason]:
-        """Met/missing checklist of one pair; each reason agrees with its component."""
+        """Met/missing checklist of one pair; each reason agrees with its component.
+
+        ``display`` and ``offering_display`` map a lexicon feature to the word of the need and
+        of the offering that produced it (a synonym or topic link shows both words)."""
         reasons: list[Reason] = []
         for fam, key, chosen_key, p_key in (
             ("sector", "sectors", "sector_chosen", "sector_p"),
@@ -991,7 +1071,11 @@ class MatchingEngine:
             elif likely or chosen:
                 reasons.append(Reason(f"{fam}_mismatch", False, {key: likely or chosen}))
         if comp["text"] > 0:
-            reasons.append(Reason("key_phrases", True, {"phrases": self._phrases(shared, display)}))
+            phrases = self._phrases(shared, display, offering_display or {})
+            if phrases:
+                reasons.append(Reason("key_phrases", True, {"phrases": phrases}))
+            else:  # only character pairs in common: no word to show
+                reasons.append(Reason("text_similar", True, {}))
         if comp["kind"] == 0:
             reasons.append(Reason("kind_mismatch", False, {"kind": offering.kind}))
         if need.deployment:
@@ -1010,6 +1094,8 @@ class MatchingEngine:
             and not math.isnan(_num(offering.price_min))
         ):
             reasons.append(Reason("price_slightly_above_budget", False, {}))
+        elif budget == 0 and math.isnan(_num(offering.price_min)):
+            reasons.append(Reason("price_unknown", False, {}))
         elif budget == 0:
             factor = _num(offering.price_min) / _num(need.budget_max)
             reasons.append(Reason("price_above_budget", False, {"factor": round(factor, 1)}))
@@ -1057,16 +1143,37 @@ class MatchingEngine:
             reasons.append(Reason("region_mismatch", False, {"region": need.region}))
         return reasons
 
-    def _phrases(self, shared: Mapping[int, float], display: Mapping[str, str]) -> list[str]:
-        """Displayable shared phrases, strongest first, without repeats or contained bigrams."""
+    def _display(self, seg: _Segment, row: int) -> dict[str, str]:
+        """Lexicon feature -> the word of listing ``row`` of ``seg`` that produced it."""
+        out: dict[str, str] = {}
+        for term in filter(None, seg.terms[row].split("|")) if seg.terms else ():
+            for feat in self.analyzer.term_features.get(term, ()):
+                out.setdefault(feat, term)
+        return out
+
+    def _phrases(
+        self,
+        shared: Mapping[int, float],
+        display: Mapping[str, str],
+        offering_display: Mapping[str, str],
+    ) -> list[str]:
+        """True shared phrases, strongest first: words present in both texts, and synonym or
+        topic links as "need word ↔ offering word". Character bigrams (fragments such as 大模,
+        据不) are never shown; negated clauses gave no features in the first place."""
         names = self._feature_names()
         out: list[str] = []
         for col, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
             feat = names[col]
             fam, body = feat[0], feat[2:]
-            phrase = display.get(feat, body) if fam in "sc" else body
-            if fam == "c" and feat not in display:
-                continue  # a topic without a term to show
+            if fam == "b":
+                continue
+            if fam in "sc":
+                mine, theirs = display.get(feat), offering_display.get(feat)
+                if not mine or not theirs:
+                    continue  # a link without a word on each side to show
+                phrase = mine if mine == theirs else f"{mine} ↔ {theirs}"
+            else:
+                phrase = body
             if any(phrase in p for p in out):
                 continue
             out = [p for p in out if p not in phrase]
@@ -1086,6 +1193,11 @@ class MatchingEngine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _terms_of(analysis: Analysis) -> str:
+    """The lexicon words of an analysed text, "|"-joined (kept per listing for explanations)."""
+    return "|".join(sorted(set(analysis.display.values())))
 
 
 def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
@@ -1130,13 +1242,24 @@ def _reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
 
 
 def _budget_component(budget_max: np.ndarray, price_min: np.ndarray, soft: float) -> np.ndarray:
-    """1 within budget, falling to 0.5 just under ``soft``× the budget, 0 beyond; 0.5 if unknown."""
+    """1 within budget, falling to 0.5 just under ``soft``× the budget, 0 beyond. An unknown
+    price earns nothing; a need without a budget gives every offering the same 0.5."""
     with np.errstate(invalid="ignore", divide="ignore"):
         r = price_min[None, :] * (1.0 / budget_max[:, None]).astype(price_min.dtype)
         out = np.clip(1.0 - (0.5 / (soft - 1.0)) * (r - 1.0), 0.5, 1.0)
         out[r >= soft] = 0.0
-    out[np.isnan(r)] = 0.5
+    out[np.isnan(r)] = 0.0
+    no_budget = np.isnan(budget_max)
+    if no_budget.any():
+        out[no_budget, :] = 0.5
     return out
+
+
+def _layer_fit(NV: Mapping[str, np.ndarray], OV: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Layer component (m × n): application fit, moving to foundation fit as the need asks
+    for a model or platform."""
+    wf = NV["wants_f"][:, None]
+    return (1.0 - wf) * OV["layer"][None, :] + wf * OV["layer_f"][None, :]
 
 
 def _top_rows(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:

@@ -63,6 +63,9 @@ def load_dataset(data: Mapping[str, Any]) -> Dataset:
         )
         for c in data.get("cases", [])
     ]
+    filed = {
+        o["ref"] for o in data.get("organizations", []) if str(o.get("filing_number") or "").strip()
+    }
     case_sectors: dict[str, list[str]] = {}
     for case in cases:
         if case.offering_ref and case.sector:
@@ -83,6 +86,9 @@ def load_dataset(data: Mapping[str, Any]) -> Dataset:
             price_max=o.get("price_max"),
             regions=tuple(o.get("regions") or ()),
             tags=tuple(o.get("tags") or ()),
+            has_filing=o["org"] in filed,
+            domestic_hw=bool(o.get("domestic_platforms")),
+            on_premises=bool(o.get("on_premises_data")),
             published_case_sectors=tuple(case_sectors.get(o["ref"], ())),
         )
         for o in data.get("offerings", [])
@@ -100,6 +106,9 @@ def load_dataset(data: Mapping[str, Any]) -> Dataset:
             budget_min=n.get("budget_min"),
             budget_max=n.get("budget_max"),
             region=n.get("region"),
+            requires_domestic_hw=bool(n.get("requires_domestic_hw")),
+            requires_on_premises=bool(n.get("requires_on_premises")),
+            requires_filing=bool(n.get("requires_filing")),
         )
         for n in data.get("needs", [])
         if n.get("status", "open") == "open"

@@ -1,4 +1,4 @@
-"""Ranking metrics of /work/shared/data/README.md (pure functions, reused by `evaluate_matching`).
+"""Ranking metrics of ../shared/data/README.md (pure functions, reused by `evaluate_matching`).
 
 ``ranked`` is the list of offering refs in rank order (rank 1 first); ``grades`` maps offering
 refs to graded labels 0–3 (unlisted refs are grade 0).
@@ -62,6 +62,20 @@ def violates(need: NeedDoc, offering: OfferingDoc, price_factor: float = 8.0) ->
     )
 
 
+def breaks_must_have(need: NeedDoc, offering: OfferingDoc) -> bool:
+    """The offering fails a must-have of the need (信创, data on premises, 备案)."""
+    return (
+        (need.requires_domestic_hw and not offering.domestic_hw)
+        or (need.requires_on_premises and not offering.on_premises)
+        or (need.requires_filing and not offering.has_filing)
+    )
+
+
+def is_box_ticking(offering: OfferingDoc) -> bool:
+    """Claims at least 5 of the 6 sectors and 5 of the 6 application types (stuff@5)."""
+    return len(set(offering.sectors)) >= 5 and len(set(offering.app_types)) >= 5
+
+
 def violation_at_k(
     ranked: Sequence[str], need: NeedDoc, offerings: Mapping[str, OfferingDoc], k: int = 5
 ) -> bool:
@@ -80,15 +94,26 @@ class Report:
     recall10: float
     viol5: float
     n_needs: int
+    must5: float = 0.0  # share of needs with a must-have breach in the top 5
+    stuff5: float = 0.0  # share of needs whose top 5 holds a box-ticking offering
 
     def as_row(self) -> list[str]:
         return [
             f"{v:.3f}"
-            for v in (self.ndcg5, self.ndcg10, self.p3, self.mrr, self.recall10, self.viol5)
+            for v in (
+                self.ndcg5,
+                self.ndcg10,
+                self.p3,
+                self.mrr,
+                self.recall10,
+                self.viol5,
+                self.must5,
+                self.stuff5,
+            )
         ]
 
 
-HEADERS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "R@10", "viol@5"]
+HEADERS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "R@10", "viol@5", "must@5", "stuff@5"]
 
 
 def evaluate_rankings(
@@ -98,7 +123,7 @@ def evaluate_rankings(
     rank: Callable[[NeedDoc], Sequence[str]],
 ) -> Report:
     """Average the metrics over ``needs``; ``rank(need)`` returns ranked offering refs."""
-    sums = dict.fromkeys(("n5", "n10", "p3", "mrr", "viol"), 0.0)
+    sums = dict.fromkeys(("n5", "n10", "p3", "mrr", "viol", "must", "stuff"), 0.0)
     recalls: list[float] = []
     for need in needs:
         ranked = list(rank(need))
@@ -108,6 +133,9 @@ def evaluate_rankings(
         sums["p3"] += precision_at_k(ranked, grades, 3)
         sums["mrr"] += reciprocal_rank(ranked, grades)
         sums["viol"] += violation_at_k(ranked, need, offerings, 5)
+        top5 = [offerings[ref] for ref in ranked[:5]]
+        sums["must"] += any(breaks_must_have(need, o) for o in top5)
+        sums["stuff"] += any(is_box_ticking(o) for o in top5)
         rec = recall_at_k(ranked, grades, 10)
         if rec is not None:
             recalls.append(rec)
@@ -120,4 +148,6 @@ def evaluate_rankings(
         recall10=sum(recalls) / len(recalls) if recalls else 0.0,
         viol5=sums["viol"] / n,
         n_needs=len(needs),
+        must5=sums["must"] / n,
+        stuff5=sums["stuff"] / n,
     )

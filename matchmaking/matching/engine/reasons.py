@@ -68,6 +68,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "报价下限高于预算（约{factor}倍），已降权",
         "Minimum price above budget (about {factor}×), demoted",
     ),
+    "price_unknown": ("未标明价格", "No price given"),
+    "text_similar": ("文字描述相近", "Similar wording"),
     "key_phrases": ("共同关键词：{phrases}", "Shared key phrases: {phrases}"),
     "cases_in_sector": ("该厂商在本行业已有{n}个已发布案例", "This vendor has {n} published case(s) in this sector"),
     "no_case_in_sector": ("该厂商在本行业尚无已发布案例", "This vendor has no published case in this sector yet"),

@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .lexicon import Lexicon
+from .negation import analyse_negation
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z]")
@@ -171,6 +172,8 @@ class AnalyzerOptions:
     hmm: bool = False  # measured equal quality, 25% faster
     # "jieba": jieba's precise mode; "dictionary": fast full-mode scan of jieba's dictionary
     segmenter: str = "jieba"
+    # negated clauses (不需要API, 不要公有云) are no evidence; domain phrases (数据不出域) kept whole
+    negation: bool = True
 
 
 @dataclass
@@ -179,6 +182,10 @@ class Analysis:
 
     features: Counter
     display: dict[str, str] = field(default_factory=dict)
+    # deployment modes the text refuses (不要公有云 → public_api), and the text without its
+    # negated clauses (what the features were taken from)
+    forbidden_modes: frozenset[str] = frozenset()
+    text: str = ""
 
 
 class Analyzer:
@@ -205,6 +212,10 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         norm = normalize(text)
+        forbidden: frozenset[str] = frozenset()
+        if self.options.negation:
+            neg = analyse_negation(norm)
+            norm, forbidden = neg.text, neg.forbidden_modes
         features: Counter = Counter()
         display: dict[str, str] = {}
         stop = self.stopwords
@@ -221,7 +232,7 @@ class Analyzer:
                 for feat in self.term_features.get(term, ()):
                     features[feat] += 1
                     display.setdefault(feat, term)
-        return Analysis(features, display)
+        return Analysis(features, display, forbidden, norm)
 
     def analyze_many(self, texts: Sequence[str], workers: int = 1) -> list[Analysis]:
         """Analyse many texts; with ``workers`` > 1 jieba runs in a process pool (it holds the GIL)."""

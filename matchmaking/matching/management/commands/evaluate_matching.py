@@ -6,7 +6,9 @@ Each file is imported with the site's importer into a scratch database (a tempor
 file, migrated from scratch; the configured database is never touched), turned into the
 engine's documents by the same adapters the site uses, and every open need ranks every
 published offering. Printed per method: nDCG@5, nDCG@10, P@3, MRR, Recall@10 and viol@5
-(definitions in the data README; viol@5 must be 0).
+(definitions in the data README; viol@5 must be 0), must@5 (share of needs with a must-have
+breach — 信创, data on premises, 备案 — in the top 5) and stuff@5 (share of needs whose top 5
+holds a box-ticking offering: ≥ 5 of 6 sectors and ≥ 5 of 6 application types).
 
 The work happens in a child process whose DATABASE_URL points at the scratch file, so the
 command also runs safely from tests and on PostgreSQL deployments.
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-HEADERS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5"]
+HEADERS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5", "must@5", "stuff@5"]
 SCRATCH_FLAG = "--in-scratch-database"
 
 
