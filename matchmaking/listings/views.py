@@ -89,7 +89,8 @@ class FacetedListView(TemplateView):
             object_list=page.object_list,
             facets=_facet_groups(filterset, counts),
             facet_flags={
-                name: counts.get(name, {}).get("1", 0) for name in ("verified", "has_cases")
+                name: counts.get(name, {}).get("1", 0)
+                for name in getattr(filterset, "flag_names", ())
             },
             chips=_chips(filterset, data),
             sort=filterset.active_sort(),
@@ -114,7 +115,7 @@ def _facet_groups(filterset, counts: dict) -> list[dict]:
     cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
     groups = []
     for name in filterset.facet_names:
-        if name in ("verified", "has_cases"):
+        if name in getattr(filterset, "flag_names", ()):
             continue
         field = filterset.form.fields[name]
         selected = set(cleaned.get(name) or [])
@@ -152,7 +153,7 @@ def _chips(filterset, data) -> list[dict]:
             ]
             field = filterset.form.fields.get(key)
             label = labels.get((key, value), value)
-            if key in ("verified", "has_cases"):
+            if key in getattr(filterset, "flag_names", ()):
                 label = field.label if field else key
             elif field is not None and (key, value) not in labels:
                 label = f"{field.label}: {value}"
