@@ -7,6 +7,7 @@ These run on the database the suite is configured with; the PostgreSQL run of th
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -266,6 +267,28 @@ class FacetCountTests:
         html = client.get(reverse("listings:offering-list") + "?kind=product").content.decode()
         assert 'data-facet-count="kind:compute">1<' in html
         assert 'data-facet-count="app_type:qa">2<' in html
+
+    def test_sidebar_shows_the_evidence_and_compliance_groups_in_both_languages(
+        self, client, catalogue
+    ):
+        Offering.objects.filter(pk=catalogue["客服"].pk).update(on_premises_data=True)
+        url = reverse("listings:offering-list")
+        html = client.get(url).content.decode()
+        for label in ("信创：适配国产软硬件", "数据本地化", "生成式人工智能服务备案", "本产品有已发布案例"):
+            assert label in html
+        assert "厂商在本产品所属行业有已发布案例" in html
+        assert "厂商在所选行业有已发布案例" in client.get(url + "?sector=finance").content.decode()
+        assert 'data-facet-count="on_premises:1">1<' in html
+        client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
+        html = client.get(url).content.decode()
+        for label in (
+            "Xinchuang: runs on domestic hardware/OS",
+            "Data stays on premises",
+            "Vendor has a generative-AI service filing",
+            "A published case of this offering",
+            "Vendor has a published case in the offering's sector",
+        ):
+            assert label in html, label
 
     def test_cached_counts_follow_writes(self, client, catalogue):
         """Counts are cached, and a service write makes the next page count afresh."""
