@@ -169,6 +169,12 @@ class OfferingListView(FacetedListView):
     def base_queryset(self):
         return selectors.offering_list_queryset(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # staff export the list as they filtered it (listings/exports.py)
+        context["can_export"] = is_platform_admin(self.request.user)
+        return context
+
     def indexed_rows(self, pks, queryset, index):
         return offering_cards(pks, queryset, index=index)
 
