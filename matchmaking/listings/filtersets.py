@@ -654,17 +654,12 @@ class OfferingFilterSet(FacetedFilterSet):
         if PUBLISHED_CASES is None:
             mask = np.zeros(len(index), dtype=bool)
         else:
-            from matchmaking.listings.caching import cached
-
-            ids = cached(
-                "has-cases",
-                {},
-                lambda: list(
-                    PUBLISHED_CASES()
-                    .filter(offering__isnull=False)
-                    .values_list("offering_id", flat=True)
-                    .distinct()
-                ),
+            # read afresh (the small cases table): a cached list would outlive a publication
+            ids = list(
+                PUBLISHED_CASES()
+                .filter(offering__isnull=False)
+                .values_list("offering_id", flat=True)
+                .distinct()
             )
             mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
         self._cases_mask = (index, mask)
@@ -677,13 +672,7 @@ class OfferingFilterSet(FacetedFilterSet):
             return found[1]
         bits = np.zeros(len(index), dtype=np.int64)
         if PUBLISHED_CASES is not None:
-            from matchmaking.listings.caching import cached
-
-            pairs = cached(
-                "vendor-case-sectors",
-                {},
-                lambda: list(PUBLISHED_CASES().values_list("vendor_id", "sector_id").distinct()),
-            )
+            pairs = PUBLISHED_CASES().values_list("vendor_id", "sector_id").distinct()
             by_vendor: dict[int, int] = {}
             for vendor_id, sector_id in pairs:
                 bit = index.bits["sector"].get(sector_id)

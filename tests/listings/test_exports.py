@@ -27,7 +27,7 @@ URL = reverse("listings:offering-export")
 
 @pytest.fixture
 def catalogue(db):
-    vendor = factories.make_organization(kind="vendor", name="=HYPERLINK(\"http://x\",\"点我\")")
+    vendor = factories.make_organization(kind="vendor", name='=HYPERLINK("http://x","点我")')
     vendor.filing_number = "Beijing-WangXin-2024-0001"
     vendor.save()
     other = factories.make_organization(kind="vendor", name="普通厂商")
@@ -110,11 +110,11 @@ class ExportContentTests:
 
         client.force_login(admin_user)
         rows = _csv_rows(client.get(URL, {"export_format": "csv", "filed": "1"}))
-        assert rows[1][2] == "'=HYPERLINK(\"http://x\",\"点我\")"
+        assert rows[1][2] == '\'=HYPERLINK("http://x","点我")'
         response = client.get(URL, {"export_format": "xlsx", "filed": "1"})
         sheet = load_workbook(io.BytesIO(response.content)).active
         cell = sheet.cell(row=2, column=3)
-        assert cell.value == "'=HYPERLINK(\"http://x\",\"点我\")" and cell.data_type == "s"
+        assert cell.value == '\'=HYPERLINK("http://x","点我")' and cell.data_type == "s"
         assert sheet.cell(row=2, column=2).value == "信创客服"
         assert sheet.cell(row=2, column=11).value == 100_000  # numbers stay numbers
 

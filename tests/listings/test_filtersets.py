@@ -274,7 +274,12 @@ class FacetCountTests:
         Offering.objects.filter(pk=catalogue["客服"].pk).update(on_premises_data=True)
         url = reverse("listings:offering-list")
         html = client.get(url).content.decode()
-        for label in ("信创：适配国产软硬件", "数据本地化", "生成式人工智能服务备案", "本产品有已发布案例"):
+        for label in (
+            "信创：适配国产软硬件",
+            "数据本地化",
+            "生成式人工智能服务备案",
+            "本产品有已发布案例",
+        ):
             assert label in html
         assert "厂商在本产品所属行业有已发布案例" in html
         assert "厂商在所选行业有已发布案例" in client.get(url + "?sector=finance").content.decode()
@@ -289,6 +294,19 @@ class FacetCountTests:
             "Vendor has a published case in the offering's sector",
         ):
             assert label in html, label
+
+    def test_case_counts_follow_a_case_publication(self, client, catalogue):
+        """Publishing a case changes the case facets on the next page view (cached counts
+        and the browse index's case masks are not kept past it)."""
+        from tests.cases.conftest import make_case
+
+        url = reverse("listings:offering-list")
+        assert 'data-facet-count="has_cases:1">0<' in client.get(url).content.decode()
+        make_case(vendor=catalogue["客服"].organization, status="published",
+                  offering=catalogue["客服"])  # fmt: skip
+        html = client.get(url).content.decode()
+        assert 'data-facet-count="has_cases:1">1<' in html
+        assert 'data-facet-count="vendor_cases:1">1<' in html
 
     def test_cached_counts_follow_writes(self, client, catalogue):
         """Counts are cached, and a service write makes the next page count afresh."""
