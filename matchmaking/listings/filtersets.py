@@ -678,8 +678,12 @@ class OfferingFilterSet(FacetedFilterSet):
                 bit = index.bits["sector"].get(sector_id)
                 if bit is not None:
                     by_vendor[vendor_id] = by_vendor.get(vendor_id, 0) | (1 << bit)
-            for vendor_id, vendor_bits in by_vendor.items():
-                bits[index.organization == vendor_id] = vendor_bits
+            if by_vendor:  # each row's vendor looked up in the sorted vendor ids at once
+                vendors = np.fromiter(sorted(by_vendor), dtype=np.int64, count=len(by_vendor))
+                vendor_bits = np.array([by_vendor[v] for v in vendors.tolist()], dtype=np.int64)
+                at = np.minimum(np.searchsorted(vendors, index.organization), len(vendors) - 1)
+                found = vendors[at] == index.organization
+                bits[found] = vendor_bits[at[found]]
         self._vendor_case_bits = (index, bits)
         return bits
 
