@@ -23,7 +23,7 @@ class CasesConfig(AppConfig):
         register_home_section(30, panels.featured_cases_section)
         register_seeder(30, demo.seed_cases)
         io.register()
-        # The listings `has_cases` offering filter asks us which offerings cases back.
+        # The listings `has_cases` / `vendor_cases` offering filters ask us for the published cases.
         from matchmaking.listings import filtersets as listing_filtersets
 
-        listing_filtersets.HAS_PUBLISHED_CASES_QUERY = selectors.offerings_with_published_cases_q
+        listing_filtersets.PUBLISHED_CASES = selectors.published_cases

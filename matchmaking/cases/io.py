@@ -227,13 +227,16 @@ def apply_cases(items: list, ctx: ImportContext) -> SectionResult:
 
 
 def export_cases(ctx: ExportContext) -> list[dict]:
-    """Published cases only (an imported case is always published)."""
+    """Published cases only (an imported case is always published); for an export of a
+    filtered offering list, the published cases linked to those offerings."""
     queryset = (
         Case.objects.published()
         .select_related("vendor", "offering", "sector", "app_type", "layer")
         .prefetch_related("metrics")
         .order_by("pk")
     )
+    if ctx.offering_ids is not None:  # a filtered offering list: the cases of its offerings
+        queryset = queryset.filter(offering_id__in=ctx.offering_ids)
     rows = []
     for case in queryset:
         metrics = []

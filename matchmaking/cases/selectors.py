@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from matchmaking.cases.choices import CaseStatus
 from matchmaking.cases.models import Case
@@ -95,10 +95,7 @@ def review_counts() -> dict[str, int]:
     return {row["status"]: row["count"] for row in rows}
 
 
-def offerings_with_published_cases_q() -> Q:
-    """A Q over Offering: offerings backed by published cases — their own, or their
-    vendor's (the listings `has_cases` filter's hook, set in CasesConfig.ready())."""
-    published = Case.objects.published()
-    return Q(pk__in=published.filter(offering__isnull=False).values("offering_id")) | Q(
-        organization_id__in=published.values("vendor_id")
-    )
+def published_cases() -> QuerySet:
+    """The published cases: the listings `has_cases` / `vendor_cases` filters' hook (set in
+    CasesConfig.ready()); they read ``offering_id``, ``vendor_id`` and ``sector_id``."""
+    return Case.objects.published()

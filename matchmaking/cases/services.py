@@ -29,6 +29,7 @@ from matchmaking.cases.choices import (
 from matchmaking.cases.models import VENDOR_EDITABLE_STATUSES, Case, CaseImage, CaseMetric
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings.caching import bump_listings_version
 
 CASE_CONTENT_FIELDS = (
     "title",
@@ -50,6 +51,13 @@ _IMAGE_FIELDS = ["cover_image", "cover_thumbnail"]
 
 def _is_vendor_member(user: User, vendor: Organization) -> bool:
     return vendor.kind == OrganizationKind.VENDOR and user_organization_id(user) == vendor.pk
+
+
+def _cases_changed() -> None:
+    """The offerings' case facets (has_cases, vendor_cases) count published cases: cached
+    listing figures are dropped now and again after commit (as listings' own services do)."""
+    bump_listings_version()
+    transaction.on_commit(bump_listings_version)
 
 
 def _require_admin(actor: User) -> None:
@@ -265,6 +273,7 @@ def case_publish(*, actor: User, case: Case) -> Case:
         case.return_reason = ""
         case.full_clean(exclude=_IMAGE_FIELDS)
         case.save()
+        _cases_changed()
     return case
 
 
@@ -282,6 +291,7 @@ def case_return(*, actor: User, case: Case, reason: str) -> Case:
     case.is_featured = False
     case.full_clean(exclude=_IMAGE_FIELDS)
     case.save()
+    _cases_changed()
     return case
 
 

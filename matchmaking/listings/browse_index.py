@@ -324,6 +324,9 @@ class OfferingIndex(BrowseIndex):
         "price_min",
         "price_max",
         "organization__verification_status",
+        "organization__filing_number",
+        "domestic_platforms",
+        "on_premises_data",
         "regions_index",
         "search_text",
         "title",
@@ -339,6 +342,10 @@ class OfferingIndex(BrowseIndex):
             bool,
             lambda row: row["organization__verification_status"] == VerificationStatus.VERIFIED,
         ),
+        # the compliance flags (filtersets.COMPLIANCE_FLAGS says the same in SQL)
+        ("domestic", bool, lambda row: row["domestic_platforms"] != []),
+        ("on_premises", bool, lambda row: bool(row["on_premises_data"])),
+        ("filed", bool, lambda row: row["organization__filing_number"] != ""),
     )
     list_columns = (("regions", lambda row: row["regions_index"] or ""),)
     search_columns = (

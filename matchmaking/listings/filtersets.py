@@ -3,7 +3,8 @@
 URL parameters use the taxonomy codes (shareable, stable across languages):
 
     /offerings/?sector=finance&app_type=qa&layer=industry&kind=product&deployment=private
-               &region=北京&price_min=10000&price_max=500000&verified=1&has_cases=1&q=客服&sort=relevance
+               &region=北京&price_min=10000&price_max=500000&verified=1&has_cases=1
+               &vendor_cases=1&domestic=1&on_premises=1&filed=1&q=客服&sort=relevance
     /needs/?sector=…&app_type=…&deployment=…&region=…&budget_min=…&budget_max=…&q=…&sort=…
 
 Several values of one parameter mean "any of them"; different parameters must all hold.
@@ -51,13 +52,15 @@ from matchmaking.taxonomy.models import (
 )
 from matchmaking.taxonomy.selectors import active_terms
 
-# Hook for the cases app (a higher floor): a callable returning a ``Q`` over Offering that
-# selects the offerings backed by published cases — the offering's own or its vendor's, e.g.
-#     lambda: Q(pk__in=published.values("offering_id"))
-#             | Q(organization_id__in=published.values("vendor_id"))
-# Set it from CasesConfig.ready():  filtersets.HAS_PUBLISHED_CASES_QUERY = that_callable
-# Until it is set, ``has_cases=1`` is accepted and matches nothing (its facet count is 0).
-HAS_PUBLISHED_CASES_QUERY: Callable[[], Q] | None = None
+# Hook for the cases app (a higher floor): a callable returning the queryset of the published
+# cases (rows with ``offering_id``, ``vendor_id`` and ``sector_id``), e.g.
+#     lambda: Case.objects.published()
+# Set it from CasesConfig.ready():  filtersets.PUBLISHED_CASES = that_callable
+# Until it is set, ``has_cases=1`` and ``vendor_cases=1`` are accepted and match nothing.
+#   has_cases     offerings with a published case linked to that very offering;
+#   vendor_cases  offerings whose vendor has a published case in the filtered sector(s) —
+#                 with no sector filter, in one of the offering's own sectors.
+PUBLISHED_CASES: Callable[[], QuerySet] | None = None
 
 MAX_SEARCH_TERMS = 6
 # A keyword search runs its LIKE scan once per page view: the matching ids are read once and
@@ -75,9 +78,40 @@ def id_set(ids: list[int]) -> RawSQL:
 
 
 def has_published_cases_q() -> Q:
-    if HAS_PUBLISHED_CASES_QUERY is None:
+    """Offerings with a published case linked to the offering itself."""
+    if PUBLISHED_CASES is None:
         return Q(pk__in=[])
-    return HAS_PUBLISHED_CASES_QUERY()
+    return Q(Exists(PUBLISHED_CASES().filter(offering_id=OuterRef("pk"))))
+
+
+def vendor_cases_q(sector_ids: list[int] | None) -> Q:
+    """Offerings whose vendor has a published case in one of ``sector_ids`` — or, when None
+    (no sector filtered), in one of the offering's own sectors."""
+    if PUBLISHED_CASES is None:
+        return Q(pk__in=[])
+    if sector_ids is not None:
+        cases = PUBLISHED_CASES().filter(
+            vendor_id=OuterRef("organization_id"), sector_id__in=sector_ids
+        )
+        return Q(Exists(cases))
+    vendor_sectors = PUBLISHED_CASES().filter(vendor_id=OuterRef(OuterRef("organization_id")))
+    own = Offering.sectors.through.objects.filter(
+        offering_id=OuterRef("pk"), sector_id__in=vendor_sectors.values("sector_id")
+    )
+    return Q(Exists(own))
+
+
+# Yes/no facets of offerings: name → the Q over Offering that holds when the box is ticked.
+# Each is a filter (``name=1``), a facet count ({"1": n}) and an in-memory index column of the
+# same name (browse_index.OfferingIndex), so SQL, index, API and saved searches agree.
+COMPLIANCE_FLAGS: dict[str, Callable[[], Q]] = {
+    # 信创: runs on domestic hardware/OS (at least one platform listed)
+    "domestic": lambda: ~Q(domestic_platforms=[]),
+    # data stays on the customer's premises
+    "on_premises": lambda: Q(on_premises_data=True),
+    # 备案: the vendor organization has a generative-AI service filing number
+    "filed": lambda: ~Q(organization__filing_number=""),
+}
 
 
 def search_terms(value: str | None) -> list[str]:
@@ -417,15 +451,35 @@ class OfferingFilterSet(FacetedFilterSet):
         widget=forms.CheckboxInput,
     )
     has_cases = django_filters.BooleanFilter(
-        label=_("Backed by published cases"),
+        label=_("A published case of this offering"),
         method="filter_has_cases",
+        widget=forms.CheckboxInput,
+    )
+    vendor_cases = django_filters.BooleanFilter(
+        label=_("Vendor has a published case in the sector"),
+        method="filter_vendor_cases",
+        widget=forms.CheckboxInput,
+    )
+    domestic = django_filters.BooleanFilter(
+        label=_("Xinchuang: runs on domestic hardware/OS"),
+        method="filter_flag",
+        widget=forms.CheckboxInput,
+    )
+    on_premises = django_filters.BooleanFilter(
+        label=_("Data stays on premises"), method="filter_flag", widget=forms.CheckboxInput
+    )
+    filed = django_filters.BooleanFilter(
+        label=_("Vendor has a generative-AI service filing"),
+        method="filter_flag",
         widget=forms.CheckboxInput,
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SORT_CHOICES_OFFERINGS, method="filter_sort", empty_label=None
     )
 
-    facet_names = ("sector", "app_type", "kind", "layer", "deployment", "verified", "has_cases")
+    # yes/no facets (a checkbox each, counted as {"1": n}); the others are choice groups
+    flag_names = ("verified", "has_cases", "vendor_cases", "domestic", "on_premises", "filed")
+    facet_names = ("sector", "app_type", "kind", "layer", "deployment", *flag_names)
 
     class Meta:
         model = Offering
@@ -442,6 +496,10 @@ class OfferingFilterSet(FacetedFilterSet):
             "price_max",
             "verified",
             "has_cases",
+            "vendor_cases",
+            "domestic",
+            "on_premises",
+            "filed",
             "sort",
         ]
 
@@ -502,6 +560,20 @@ class OfferingFilterSet(FacetedFilterSet):
             return queryset
         return queryset.filter(has_published_cases_q())
 
+    def _filtered_sector_ids(self) -> list[int] | None:
+        """The active ids of the sectors filtered on, or None when no sector is."""
+        cleaned = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        codes = cleaned.get("sector") or []
+        return self.term_ids(Sector, codes) if codes else None
+
+    def filter_vendor_cases(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(vendor_cases_q(self._filtered_sector_ids()))
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(COMPLIANCE_FLAGS[name]()) if value else queryset
+
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied by `order`, once every filter is in
 
@@ -549,34 +621,78 @@ class OfferingFilterSet(FacetedFilterSet):
         }
 
     def count_has_cases(self, queryset):
-        if HAS_PUBLISHED_CASES_QUERY is None:
+        if PUBLISHED_CASES is None:
             return {"1": 0}
         return {"1": queryset.filter(has_published_cases_q()).count()}
+
+    def count_vendor_cases(self, queryset):
+        if PUBLISHED_CASES is None:
+            return {"1": 0}
+        return {"1": queryset.filter(vendor_cases_q(self._filtered_sector_ids())).count()}
+
+    def _count_flag(self, name, queryset):
+        return {"1": queryset.filter(COMPLIANCE_FLAGS[name]()).count()}
+
+    def count_domestic(self, queryset):
+        return self._count_flag("domestic", queryset)
+
+    def count_on_premises(self, queryset):
+        return self._count_flag("on_premises", queryset)
+
+    def count_filed(self, queryset):
+        return self._count_flag("filed", queryset)
 
     # -- the in-memory index (browse_index.OfferingIndex): same filters, facets and orders ---------
 
     index_sort_columns = {"price_asc": ("price_min", False), "price_desc": ("price_min", True)}
 
     def _cases(self, index):
-        """Rows backed by published cases (read once per filterset and index)."""
+        """Rows with a published case of their own (read once per filterset and index)."""
         found = getattr(self, "_cases_mask", None)
         if found is not None and found[0] is index:
             return found[1]
-        if HAS_PUBLISHED_CASES_QUERY is None:
+        if PUBLISHED_CASES is None:
             mask = np.zeros(len(index), dtype=bool)
         else:
-            from matchmaking.listings.caching import cached
-
-            ids = cached(
-                "has-cases",
-                {},
-                lambda: list(
-                    Offering.objects.filter(has_published_cases_q()).values_list("pk", flat=True)
-                ),
+            # read afresh (the small cases table): a cached list would outlive a publication
+            ids = list(
+                PUBLISHED_CASES()
+                .filter(offering__isnull=False)
+                .values_list("offering_id", flat=True)
+                .distinct()
             )
             mask = np.isin(index.ids, np.asarray(ids, dtype=np.int64))
         self._cases_mask = (index, mask)
         return mask
+
+    def _vendor_case_sectors(self, index):
+        """Per row: the index's sector bits of its vendor's published cases (0 for none)."""
+        found = getattr(self, "_vendor_case_bits", None)
+        if found is not None and found[0] is index:
+            return found[1]
+        bits = np.zeros(len(index), dtype=np.int64)
+        if PUBLISHED_CASES is not None:
+            pairs = PUBLISHED_CASES().values_list("vendor_id", "sector_id").distinct()
+            by_vendor: dict[int, int] = {}
+            for vendor_id, sector_id in pairs:
+                bit = index.bits["sector"].get(sector_id)
+                if bit is not None:
+                    by_vendor[vendor_id] = by_vendor.get(vendor_id, 0) | (1 << bit)
+            if by_vendor:  # each row's vendor looked up in the sorted vendor ids at once
+                vendors = np.fromiter(sorted(by_vendor), dtype=np.int64, count=len(by_vendor))
+                vendor_bits = np.array([by_vendor[v] for v in vendors.tolist()], dtype=np.int64)
+                at = np.minimum(np.searchsorted(vendors, index.organization), len(vendors) - 1)
+                found = vendors[at] == index.organization
+                bits[found] = vendor_bits[at[found]]
+        self._vendor_case_bits = (index, bits)
+        return bits
+
+    def _vendor_cases(self, index):
+        case_bits = self._vendor_case_sectors(index)
+        sector_ids = self._filtered_sector_ids()
+        if sector_ids is None:
+            return (case_bits & index.masks["sector"]) != 0
+        return (case_bits & index.term_mask("sector", sector_ids)) != 0
 
     def index_filter_sector(self, index, value):
         return self._index_any(index, "sector", Sector, value, unlinked=True)
@@ -632,6 +748,18 @@ class OfferingFilterSet(FacetedFilterSet):
     def index_filter_has_cases(self, index, value):
         return self._cases(index) if value else None
 
+    def index_filter_vendor_cases(self, index, value):
+        return self._vendor_cases(index) if value else None
+
+    def index_filter_domestic(self, index, value):
+        return index.domestic if value else None
+
+    def index_filter_on_premises(self, index, value):
+        return index.on_premises if value else None
+
+    def index_filter_filed(self, index, value):
+        return index.filed if value else None
+
     def _index_value_counts(self, index, name, term_model, mask) -> dict[str, int]:
         packed_mask = pack_rows(mask)
         counts = {}
@@ -665,9 +793,19 @@ class OfferingFilterSet(FacetedFilterSet):
         return {"1": int(np.count_nonzero(index.verified & mask))}
 
     def index_count_has_cases(self, index, mask):
-        if HAS_PUBLISHED_CASES_QUERY is None:
-            return {"1": 0}
         return {"1": int(np.count_nonzero(self._cases(index) & mask))}
+
+    def index_count_vendor_cases(self, index, mask):
+        return {"1": int(np.count_nonzero(self._vendor_cases(index) & mask))}
+
+    def index_count_domestic(self, index, mask):
+        return {"1": int(np.count_nonzero(index.domestic & mask))}
+
+    def index_count_on_premises(self, index, mask):
+        return {"1": int(np.count_nonzero(index.on_premises & mask))}
+
+    def index_count_filed(self, index, mask):
+        return {"1": int(np.count_nonzero(index.filed & mask))}
 
 
 def nulls_last(field: str, *, descending: bool = False):

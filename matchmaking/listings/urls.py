@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.listings import views
+from matchmaking.listings import exports, views
 from matchmaking.listings.models import Need, Offering
 
 app_name = "listings"
@@ -9,6 +9,7 @@ urlpatterns = [
     # offerings
     path("offerings/", views.OfferingListView.as_view(), name="offering-list"),
     path("offerings/new/", views.OfferingFormView.as_view(), name="offering-create"),
+    path("offerings/export/", exports.offering_export_view, name="offering-export"),
     path("offerings/compare/", views.OfferingCompareView.as_view(), name="offering-compare"),
     path("offerings/<int:pk>/", views.OfferingDetailView.as_view(), name="offering-detail"),
     path("offerings/<int:pk>/edit/", views.OfferingFormView.as_view(), name="offering-edit"),

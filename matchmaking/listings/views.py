@@ -91,7 +91,8 @@ class FacetedListView(TemplateView):
             object_list=page.object_list,
             facets=_facet_groups(filterset, counts),
             facet_flags={
-                name: counts.get(name, {}).get("1", 0) for name in ("verified", "has_cases")
+                name: counts.get(name, {}).get("1", 0)
+                for name in getattr(filterset, "flag_names", ())
             },
             chips=_chips(filterset, data),
             sort=filterset.active_sort(),
@@ -116,7 +117,7 @@ def _facet_groups(filterset, counts: dict) -> list[dict]:
     cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
     groups = []
     for name in filterset.facet_names:
-        if name in ("verified", "has_cases"):
+        if name in getattr(filterset, "flag_names", ()):
             continue
         field = filterset.form.fields[name]
         selected = set(cleaned.get(name) or [])
@@ -157,7 +158,7 @@ def _chips(filterset, data) -> list[dict]:
             ]
             field = filterset.form.fields.get(key)
             label = labels.get((key, value), value)
-            if key in ("verified", "has_cases"):
+            if key in getattr(filterset, "flag_names", ()):
                 label = field.label if field else key
             elif key in MONEY_FILTERS and field is not None:
                 label = f"{field.label}{label_colon()}{format_money(value)}"
@@ -174,6 +175,12 @@ class OfferingListView(FacetedListView):
 
     def base_queryset(self):
         return selectors.offering_list_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # staff export the list as they filtered it (listings/exports.py)
+        context["can_export"] = is_platform_admin(self.request.user)
+        return context
 
     def indexed_rows(self, pks, queryset, index):
         return offering_cards(pks, queryset, index=index)

@@ -80,6 +80,12 @@ QUERIES = [
     "sort=price_desc",
     "sort=price_asc",
     "q=病历&sort=relevance",
+    "domestic=1",
+    "on_premises=1",
+    "filed=1",
+    "domestic=1&filed=1",
+    "has_cases=1",
+    "vendor_cases=1&sector=finance",
 ]
 
 
@@ -98,6 +104,22 @@ class OfferingFilterTests:
         assert listings["health_gen"].pk not in _ids(api, "sector=finance")
         assert _ids(api, "q=银行") == [listings["finance_qa"].pk]
         assert _ids(api, "q=病历") == [listings["health_gen"].pk]
+
+    def test_compliance_filters(self, listings):
+        """信创, data on premises and 备案 (the vendor's filing number) as API filters."""
+        from matchmaking.listings.models import Offering
+
+        Offering.objects.filter(pk=listings["compute"].pk).update(domestic_platforms=["昇腾"])
+        Offering.objects.filter(pk=listings["health_gen"].pk).update(on_premises_data=True)
+        vendor = listings["finance_qa"].organization
+        vendor.filing_number = "Beijing-WangXin-2024-0001"
+        vendor.save()
+        api = client_for(None)
+        assert _ids(api, "domestic=1") == [listings["compute"].pk]
+        assert _ids(api, "on_premises=1") == [listings["health_gen"].pk]
+        assert _ids(api, "filed=1") == [listings["finance_qa"].pk]
+        assert _ids(api, "filed=1&domestic=1") == []
+        assert len(_ids(api, "filed=false")) == 3  # an unticked box filters nothing
 
     def test_unknown_code_is_a_field_error(self, listings):
         response = client_for(None).get("/api/v1/offerings/?sector=nonsense")

@@ -315,7 +315,7 @@ class HomeAndPanelsTests:
         # A case still under review backs nothing.
         make_case(vendor=other_vendor, status=CaseStatus.SUBMITTED, offering=unbacked)
         make_case(vendor=vendor, status=CaseStatus.PUBLISHED, offering=backed)
-        assert filtersets.HAS_PUBLISHED_CASES_QUERY is not None
+        assert filtersets.PUBLISHED_CASES is not None
         matched = set(Offering.objects.filter(filtersets.has_published_cases_q()))
         assert backed in matched and unbacked not in matched
 

@@ -7,7 +7,7 @@ These run on the database the suite is configured with; the PostgreSQL run of th
 from __future__ import annotations
 
 import pytest
-from django.db.models import Q
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -141,15 +141,57 @@ class OfferingFilterTests:
     def test_verified_vendors_only(self, catalogue):
         assert _titles(offerings("verified=1")) == {"智能客服", "政务语料标注"}
 
-    def test_has_cases_matches_nothing_until_the_cases_app_sets_the_hook(
+    def test_case_filters_match_nothing_until_the_cases_app_sets_the_hook(
         self, catalogue, monkeypatch
     ):
-        monkeypatch.setattr(filtersets, "HAS_PUBLISHED_CASES_QUERY", None)
+        monkeypatch.setattr(filtersets, "PUBLISHED_CASES", None)
         assert _titles(offerings("has_cases=1")) == set()
-        target = catalogue["算力"].pk
-        monkeypatch.setattr(filtersets, "HAS_PUBLISHED_CASES_QUERY", lambda: Q(pk=target))
-        assert _titles(offerings("has_cases=1")) == {"训练算力租赁"}
+        assert _titles(offerings("vendor_cases=1")) == set()
+        assert offerings("").facet_counts()["has_cases"] == {"1": 0}
+
+    def test_has_cases_needs_a_published_case_linked_to_that_offering(self, catalogue):
+        """A vendor's case backs only the offering it is linked to, not its other offerings."""
+        from tests.cases.conftest import make_case
+
+        vendor = catalogue["客服"].organization
+        make_case(vendor=vendor, status="published", offering=catalogue["客服"])
+        make_case(vendor=vendor, status="submitted", offering=catalogue["数据"])
+        assert _titles(offerings("has_cases=1")) == {"智能客服"}
         assert offerings("").facet_counts()["has_cases"] == {"1": 1}
+
+    def test_vendor_cases_follow_the_filtered_sector_or_the_offerings_own(self, catalogue):
+        """vendor_cases: the vendor has a published case in the filtered sector; with no
+        sector filtered, in one of the offering's own sectors."""
+        from matchmaking.taxonomy.models import Sector
+        from tests.cases.conftest import make_case
+
+        vendor = catalogue["客服"].organization  # also sells 政务语料标注 (government)
+        make_case(vendor=vendor, status="published", sector=Sector.objects.get(code="finance"))
+        assert _titles(offerings("vendor_cases=1")) == {"智能客服"}
+        # the same vendor's government offering is not backed by a finance case …
+        assert "政务语料标注" not in _titles(offerings("vendor_cases=1&sector=government"))
+        # … but with finance filtered, its sector-agnostic and finance offerings are
+        assert _titles(offerings("vendor_cases=1&sector=finance")) == {"智能客服"}
+        plain = catalogue["算力"].organization  # sector-agnostic 训练算力租赁
+        make_case(vendor=plain, status="published", sector=Sector.objects.get(code="finance"))
+        assert _titles(offerings("vendor_cases=1&sector=finance")) == {"智能客服", "训练算力租赁"}
+        assert offerings("sector=finance").facet_counts()["vendor_cases"] == {"1": 2}
+
+    def test_compliance_flags(self, catalogue):
+        """信创 (a domestic platform listed), data on premises, and 备案 (the vendor
+        organization has a filing number) each filter and count."""
+        Offering.objects.filter(pk=catalogue["客服"].pk).update(domestic_platforms=["昇腾"])
+        Offering.objects.filter(pk=catalogue["机器人"].pk).update(on_premises_data=True)
+        vendor = catalogue["数据"].organization
+        vendor.filing_number = "Beijing-XXX-2023-001"
+        vendor.save()
+        assert _titles(offerings("domestic=1")) == {"智能客服"}
+        assert _titles(offerings("on_premises=1")) == {"客服机器人"}
+        assert _titles(offerings("filed=1")) == {"智能客服", "政务语料标注"}
+        assert _titles(offerings("filed=1&domestic=1")) == {"智能客服"}
+        counts = offerings("domestic=1").facet_counts()
+        assert counts["domestic"] == {"1": 1}  # a flag's count ignores its own box
+        assert counts["filed"] == {"1": 1} and counts["on_premises"] == {"1": 0}
 
     def test_filters_combine_with_and_across_parameters(self, catalogue):
         assert _titles(offerings("app_type=qa&deployment=private&verified=1")) == {"智能客服"}
@@ -225,6 +267,46 @@ class FacetCountTests:
         html = client.get(reverse("listings:offering-list") + "?kind=product").content.decode()
         assert 'data-facet-count="kind:compute">1<' in html
         assert 'data-facet-count="app_type:qa">2<' in html
+
+    def test_sidebar_shows_the_evidence_and_compliance_groups_in_both_languages(
+        self, client, catalogue
+    ):
+        Offering.objects.filter(pk=catalogue["客服"].pk).update(on_premises_data=True)
+        url = reverse("listings:offering-list")
+        html = client.get(url).content.decode()
+        for label in (
+            "信创：适配国产软硬件",
+            "数据本地化",
+            "生成式人工智能服务备案",
+            "本产品有已发布案例",
+        ):
+            assert label in html
+        assert "厂商在本产品所属行业有已发布案例" in html
+        assert "厂商在所选行业有已发布案例" in client.get(url + "?sector=finance").content.decode()
+        assert 'data-facet-count="on_premises:1">1<' in html
+        client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "en"})
+        html = client.get(url).content.decode()
+        for label in (
+            "Xinchuang: runs on domestic hardware/OS",
+            "Data stays on premises",
+            "Vendor has a generative-AI service filing",
+            "A published case of this offering",
+            "Vendor has a published case in the offering's sector",
+        ):
+            assert label in html, label
+
+    def test_case_counts_follow_a_case_publication(self, client, catalogue):
+        """Publishing a case changes the case facets on the next page view (cached counts
+        and the browse index's case masks are not kept past it)."""
+        from tests.cases.conftest import make_case
+
+        url = reverse("listings:offering-list")
+        assert 'data-facet-count="has_cases:1">0<' in client.get(url).content.decode()
+        make_case(vendor=catalogue["客服"].organization, status="published",
+                  offering=catalogue["客服"])  # fmt: skip
+        html = client.get(url).content.decode()
+        assert 'data-facet-count="has_cases:1">1<' in html
+        assert 'data-facet-count="vendor_cases:1">1<' in html
 
     def test_cached_counts_follow_writes(self, client, catalogue):
         """Counts are cached, and a service write makes the next page count afresh."""

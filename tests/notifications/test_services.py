@@ -181,6 +181,39 @@ class SavedSearchTests:
         # Nothing new since: no digest.
         assert services.send_digests(frequency="daily") == 0
 
+    def test_saved_search_with_compliance_facets_alerts_only_on_matching_offerings(
+        self, db, mailoutbox
+    ):
+        """信创 / on premises / 备案 are stored in the saved filters and honoured by its alerts."""
+        user = factories.make_user(preferred_language="en")
+        search = services.saved_search_create(
+            user=user,
+            name="信创备案",
+            target="offerings",
+            query="domestic=true&filed=true&on_premises=true&page=2",
+        )
+        assert search.query == "domestic=true&filed=true&on_premises=true"
+        SavedSearch.objects.filter(pk=search.pk).update(
+            last_checked_at=timezone.now() - timedelta(hours=1)
+        )
+        filed = factories.make_organization(kind="vendor")
+        filed.filing_number = "Beijing-WangXin-2024-0100"
+        filed.save()
+        fits = dict(domestic_platforms=["昇腾"], on_premises_data=True)
+        factories.make_offering(organization=filed, title="信创本地备案模型", **fits)
+        factories.make_offering(title="未备案的信创模型", **fits)
+        factories.make_offering(
+            organization=filed, title="备案但非信创", domestic_platforms=[], on_premises_data=True
+        )
+        factories.make_offering(
+            organization=filed, title="信创但数据出域", domestic_platforms=["鲲鹏"]
+        )
+        assert services.send_digests(frequency="daily") == 1
+        body = mailoutbox[0].body
+        assert "信创本地备案模型" in body
+        for other in ("未备案的信创模型", "备案但非信创", "信创但数据出域"):
+            assert other not in body
+
     def test_saved_search_respects_what_the_user_may_see(self, db, mailoutbox):
         user = factories.make_user()
         search = services.saved_search_create(user=user, name="需求", target="needs", query="")

@@ -29,6 +29,15 @@ COMBINATIONS = [
     "q=客服 机器人&sort=relevance",
     "q=数据&sector=finance",
     "q=nothing-matches",
+    "domestic=1",
+    "on_premises=1",
+    "filed=1",
+    "domestic=1&filed=1&sector=finance",
+    "has_cases=1",
+    "vendor_cases=1",
+    "vendor_cases=1&sector=healthcare",
+    "vendor_cases=1&sector=finance&sector=government&has_cases=1",
+    "on_premises=1&q=数据&sort=price_desc",
 ]
 
 
@@ -65,9 +74,28 @@ def world(db):
             regions=["北京"],
         ),
     ]
+    made = []
     for number, spec in enumerate(specs * 3):
-        factories.make_offering(organization=vendor if number % 2 else other, **spec)
+        made.append(
+            factories.make_offering(
+                organization=vendor if number % 2 else other,
+                domestic_platforms=["昇腾", "麒麟"] if number % 3 == 0 else [],
+                on_premises_data=number % 4 == 1,
+                **spec,
+            )
+        )
     factories.make_offering(organization=vendor, status="draft", title="草稿客服")
+    vendor.filing_number = "Beijing-WangXin-2024-0001"
+    vendor.save()
+    # a published case linked to one offering (finance), one of the other vendor's in
+    # healthcare linked to none, and one under review that backs nothing
+    from matchmaking.taxonomy.models import Sector
+    from tests.cases.conftest import make_case
+
+    make_case(vendor=vendor, status="published", offering=made[1])
+    make_case(vendor=other, status="published", sector=Sector.objects.get(code="healthcare"))
+    make_case(vendor=other, status="submitted", offering=made[0])
+    return {"vendor": vendor, "other": other, "made": made}
 
 
 def _sql(query: str):
@@ -91,6 +119,35 @@ class BrowseIndexTests:
     def test_index_answers_like_the_database(self, world, query):
         """Rows, order and every facet count equal the SQL path's for this combination."""
         assert _indexed(query) == _sql(query)
+
+    def test_a_vendor_given_a_filing_number_shows_under_filed_without_a_rebuild(self, world):
+        """备案 follows the organization: the index patches its rows, and agrees with SQL."""
+        browse_index.reset_indexes()
+        before = browse_index.offering_index()
+        assert _indexed("filed=1") == _sql("filed=1")
+        other = world["other"]
+        other.filing_number = "Beijing-WangXin-2024-0002"
+        other.save()
+        after = browse_index.offering_index()
+        assert after is not before and after.built_at == before.built_at  # patched, not rebuilt
+        assert _indexed("filed=1") == _sql("filed=1")
+        assert len(_indexed("filed=1")[0]) == len(world["made"])
+
+    def test_an_offering_without_a_linked_case_is_not_counted_as_backed(self, world):
+        """Only the offering its published case is linked to counts under has_cases."""
+        ids, counts = _indexed("has_cases=1")
+        assert ids == [world["made"][1].pk] and counts["has_cases"] == {"1": 1}
+        assert _sql("has_cases=1")[0] == ids
+
+    def test_compliance_edit_is_patched_into_the_index(self, world):
+        browse_index.reset_indexes()
+        browse_index.offering_index()
+        target = world["made"][2]
+        target.on_premises_data = not target.on_premises_data
+        target.domestic_platforms = [] if target.domestic_platforms else ["海光"]
+        target.save()
+        for query in ("on_premises=1", "domestic=1", "domestic=1&on_premises=1"):
+            assert _indexed(query) == _sql(query), query
 
     def test_a_new_offering_shows_on_the_next_page_view(self, world, client):
         """The index is rebuilt when offerings change (newest updated_at / id moved)."""

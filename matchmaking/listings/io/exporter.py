@@ -10,9 +10,13 @@ from matchmaking.listings.io.importer import FORMAT
 from matchmaking.listings.io.registry import ExportContext, import_sections
 
 
-def export_data(*, include_unpublished: bool = True) -> dict:
-    """All sections, records sorted by `ref` (deterministic output)."""
-    ctx = ExportContext(include_unpublished=include_unpublished)
+def export_data(*, include_unpublished: bool = True, offering_ids=None) -> dict:
+    """All sections, records sorted by `ref` (deterministic output). With ``offering_ids``,
+    only those offerings, their vendors and their cases (the export of a filtered list)."""
+    ctx = ExportContext(
+        include_unpublished=include_unpublished,
+        offering_ids=None if offering_ids is None else frozenset(offering_ids),
+    )
     data: dict = {"format": FORMAT}
     for section in import_sections():
         data[section.name] = section.export(ctx)

@@ -94,6 +94,9 @@ class ExportContext:
     """Assigns stable refs to exported objects that have none and remembers what was exported."""
 
     include_unpublished: bool = True
+    # None: the whole catalogue. A set of offering ids: only those offerings, their vendors
+    # and the published cases of those offerings (no needs) — an export of a filtered list.
+    offering_ids: frozenset[int] | None = None
     organizations: dict[int, Any] = field(default_factory=dict)  # pk → Organization
     offerings: dict[int, Any] = field(default_factory=dict)  # pk → Offering
     cache: dict[str, Any] = field(default_factory=dict)

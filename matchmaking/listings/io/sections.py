@@ -224,7 +224,12 @@ def apply_organizations(items: list, ctx: ImportContext) -> SectionResult:
 
 def export_organizations(ctx: ExportContext) -> list[dict]:
     rows = []
-    for org in Organization.objects.order_by("pk"):
+    organizations = Organization.objects.order_by("pk")
+    if ctx.offering_ids is not None:
+        organizations = organizations.filter(
+            pk__in=Offering.objects.filter(pk__in=ctx.offering_ids).values("organization_id")
+        )
+    for org in organizations:
         rows.append(
             {
                 "ref": ctx.org_ref(org),
@@ -424,6 +429,8 @@ def _iso(value) -> str | None:
 
 def export_offerings(ctx: ExportContext) -> list[dict]:
     queryset = Offering.objects.select_related("organization", "kind", "layer").order_by("pk")
+    if ctx.offering_ids is not None:
+        queryset = queryset.filter(pk__in=ctx.offering_ids)
     if not ctx.include_unpublished:
         queryset = queryset.filter(status=OfferingStatus.PUBLISHED)
     offerings = list(queryset)
@@ -592,6 +599,8 @@ def apply_needs(items: list, ctx: ImportContext) -> SectionResult:
 
 
 def export_needs(ctx: ExportContext) -> list[dict]:
+    if ctx.offering_ids is not None:
+        return []  # a filtered offering list carries no needs
     queryset = Need.objects.select_related("organization").order_by("pk")
     if not ctx.include_unpublished:
         queryset = queryset.filter(status=NeedStatus.OPEN).exclude(
