@@ -5,7 +5,7 @@
   cases); otherwise the published offerings the browse filters select, their vendors and
   their cases — a file ``/admin/listings/import/`` reads back into another site.
 * ``csv`` / ``xlsx`` — the filtered offering list as a table, written through
-  ``core.tabular`` (formula-like text neutralised).
+  ``core.spreadsheets`` (formula-like text neutralised).
 
 The filters are the browse page's own (``OfferingFilterSet``), so a staff member's "export"
 link on ``/offerings/`` keeps what they see. Anyone but platform staff gets 403.
@@ -18,7 +18,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matchmaking.core import tabular
+from matchmaking.core import spreadsheets
 from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings import selectors
 from matchmaking.listings.filtersets import OfferingFilterSet
@@ -112,11 +112,11 @@ def offering_export_view(request):
     columns, rows = offering_table(offerings)
     if export_format == "csv":
         return _download(
-            tabular.csv_bytes(columns, rows), tabular.CSV_CONTENT_TYPE, f"offerings-{stamp}.csv"
+            spreadsheets.csv_bytes(columns, rows), spreadsheets.CSV_CONTENT_TYPE, f"offerings-{stamp}.csv"
         )
     return _download(
-        tabular.xlsx_bytes(columns, rows, title="offerings"),
-        tabular.XLSX_CONTENT_TYPE,
+        spreadsheets.xlsx_bytes(columns, rows, title="offerings"),
+        spreadsheets.XLSX_CONTENT_TYPE,
         f"offerings-{stamp}.xlsx",
     )
 

@@ -1,6 +1,6 @@
 """Staff exports of the offering catalogue (listings/exports.py): who may export, the filters
 they keep, llm-match/v1 files that import back into an empty site, and CSV/Excel tables whose
-formula-like text is neutralised (core/tabular.py)."""
+formula-like text is neutralised (core/spreadsheets.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from matchmaking.accounts.models import Organization
 from matchmaking.cases.models import Case
-from matchmaking.core import tabular
+from matchmaking.core import spreadsheets
 from matchmaking.listings.io.exporter import export_data
 from matchmaking.listings.io.importer import import_data
 from matchmaking.listings.models import Need, Offering
@@ -114,15 +114,15 @@ class ExportContentTests:
         response = client.get(URL, {"export_format": "xlsx", "filed": "1"})
         sheet = load_workbook(io.BytesIO(response.content)).active
         cell = sheet.cell(row=2, column=3)
-        assert cell.value == '\'=HYPERLINK("http://x","点我")' and cell.data_type == "s"
+        assert cell.value == '=HYPERLINK("http://x","点我")' and cell.data_type == "s"
         assert sheet.cell(row=2, column=2).value == "信创客服"
         assert sheet.cell(row=2, column=11).value == 100_000  # numbers stay numbers
 
     def test_the_helper_neutralises_every_formula_prefix(self):
         for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-            assert tabular.neutralise(text) == "'" + text
-        assert tabular.neutralise("客服") == "客服" and tabular.neutralise(-5) == -5
-        assert tabular.neutralise(None) == ""
+            assert spreadsheets.csv_cell(text) == "'" + text
+        assert spreadsheets.csv_cell("客服") == "客服" and spreadsheets.csv_cell(-5) == "-5"
+        assert spreadsheets.csv_cell(None) == ""
 
     def test_a_filtered_llm_match_export_imports_into_an_empty_site_unchanged(
         self, client, admin_user, catalogue
