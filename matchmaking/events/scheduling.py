@@ -12,9 +12,13 @@ The model (OR-Tools CP-SAT):
 * a request takes at most one slot; a participant sits in at most one meeting per slot;
   a slot holds at most as many meetings as there are free tables; a participant takes
   part in at most its maximum number of meetings (fixed meetings count against it);
+* a greedy pass (heaviest first, first slot that fits) gives the solver a feasible start
+  and is the answer if the solver finds nothing better in its time;
 * phase 1 maximises the number of placed requests and proves an upper bound on it
-  (the ``bound`` reported); phase 2 keeps that number and maximises the requests'
-  weights (mutual interest and match score first), starting from phase 1's answer.
+  (the ``bound`` reported: the smaller of CP-SAT's bound and a b-matching flow bound);
+  phase 2 keeps that number and maximises the requests' weights (mutual interest and
+  match score first), starting from phase 1's answer. ``time_limit_s`` covers the whole
+  call, model building included.
 
 Tables are then dealt per slot: a fixed meeting keeps its table, and a participant who
 sat at a table in the previous slot keeps it where it is free (fewer people walking
@@ -130,7 +134,10 @@ def solve(problem: SchedulingProblem) -> Schedule:
     }
 
     candidates = _candidate_slots(problem, movable, usable_slots, capacity, busy)
-    chosen_slot, bound, optimal = _solve_slots(problem, movable, candidates, capacity, remaining)
+    deadline = started + problem.time_limit_s
+    chosen_slot, bound, optimal = _solve_slots(
+        problem, movable, candidates, capacity, remaining, deadline
+    )
 
     placements = [Placement(r.id, r.fixed[0], r.fixed[1]) for r in fixed]
     placements += _deal_tables(problem, movable, chosen_slot, fixed)
@@ -163,7 +170,7 @@ def _candidate_slots(problem, movable, usable_slots, capacity, busy) -> dict[int
     return candidates
 
 
-def _solve_slots(problem, movable, candidates, capacity, remaining):
+def _solve_slots(problem, movable, candidates, capacity, remaining, deadline):
     """Returns ({request id: slot}, upper bound on the count placed, proven optimal)."""
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -206,34 +213,68 @@ def _solve_slots(problem, movable, candidates, capacity, remaining):
 
     count = sum(placed.values())
     weights = {r.id: r.weight for r in movable if r.id in placed}
+    flow_bound = _flow_bound(movable, candidates, capacity, remaining, open_slots)
+
+    # A feasible start, so the solver never ends with less than a simple pass would place
+    # (on a busy machine its time can run out before it finds a first answer of its own).
+    greedy = _greedy(movable, candidates, capacity, remaining)
+    for key, var in x.items():
+        model.add_hint(var, greedy.get(key[0]) == key[1])
 
     # Phase 1: as many meetings as possible, with a proven bound.
     model.maximize(count)
-    solver = _solver(problem.time_limit_s * COUNT_PHASE_SHARE)
+    # The time limit covers the whole call: what building the model took is not given again.
+    solver = _solver((deadline - time.perf_counter()) * COUNT_PHASE_SHARE)
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, len(placed), False
-    best_count = round(solver.objective_value)
-    bound = min(
-        int(solver.best_objective_bound + 1e-6),
-        _flow_bound(movable, candidates, capacity, remaining, open_slots),
-    )
-    optimal = status == cp_model.OPTIMAL or best_count >= bound
-    first_answer = {key for key, var in x.items() if solver.boolean_value(var)}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value >= len(greedy):
+        best_count = round(solver.objective_value)
+        bound = min(int(solver.best_objective_bound + 1e-6), flow_bound)
+        first_answer = {key for key, var in x.items() if solver.boolean_value(var)}
+    else:
+        best_count = len(greedy)
+        bound = max(best_count, flow_bound)
+        first_answer = set(greedy.items())
+    optimal = best_count >= bound
 
     # Phase 2: keep that many, prefer the heavier requests.
     chosen = first_answer
-    if len(set(weights.values())) > 1:
+    if len(set(weights.values())) > 1 and not (optimal and _all_placed(first_answer, weights)):
         model.add(count >= best_count)
+        model.clear_hints()
         for key, var in x.items():
             model.add_hint(var, key in first_answer)
         model.maximize(sum(weights[rid] * expr for rid, expr in placed.items()))
-        remaining_time = max(0.5, problem.time_limit_s * (1 - COUNT_PHASE_SHARE))
-        solver = _solver(remaining_time)
+        solver = _solver(max(0.2, deadline - time.perf_counter()))
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {key for key, var in x.items() if solver.boolean_value(var)}
     return {rid: slot for rid, slot in chosen}, bound, optimal
+
+
+def _all_placed(answer, weights) -> bool:
+    return len(answer) == len(weights)
+
+
+def _greedy(movable, candidates, capacity, remaining) -> dict[int, int]:
+    """Heaviest requests first, each in the first slot where it fits: {request id: slot}."""
+    free = dict(capacity)
+    busy: set[tuple[int, int]] = set()
+    left = dict(remaining)
+    chosen: dict[int, int] = {}
+    for request in sorted(movable, key=lambda r: (-r.weight, r.id)):
+        first, second = request.participants
+        if left.get(first, 1) <= 0 or left.get(second, 1) <= 0:
+            continue
+        for slot in candidates[request.id]:
+            if free[slot] > 0 and (first, slot) not in busy and (second, slot) not in busy:
+                chosen[request.id] = slot
+                free[slot] -= 1
+                busy.update({(first, slot), (second, slot)})
+                for participant in (first, second):
+                    if participant in left:
+                        left[participant] -= 1
+                break
+    return chosen
 
 
 def _open_slot_counts(by_participant_slot) -> dict[int, int]:

@@ -251,3 +251,13 @@ def test_bench_command_prints_the_agreed_last_line():
     )
     assert match, last
     assert int(match.group(1)) <= int(match.group(2))
+
+
+def test_a_solver_out_of_time_still_returns_the_simple_pass():
+    """On a busy machine CP-SAT may find nothing in its time: the greedy start is kept."""
+    problem = synthetic_problem(
+        participants=120, requests=800, slots=10, tables=30, seed=5, time_limit_s=0.001
+    )
+    schedule = solve(problem)
+    assert find_conflicts(problem, schedule.placements) == []
+    assert schedule.placed > 0.8 * schedule.bound
