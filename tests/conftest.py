@@ -72,3 +72,16 @@ def _fresh_taxonomy_cache():
     from matchmaking.taxonomy.selectors import reset_taxonomy_cache
 
     reset_taxonomy_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a test that switched to English
+    (a request with the English cookie activates it for the thread) must not leave the next
+    test reading English labels."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
