@@ -16,9 +16,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Queries per page view, at most (session, user and organization, the listing, its links to
-# the taxonomy, screenshots, the notification badge, one per panel that has something to ask).
-OFFERING_PAGE_MAX = 10
-NEED_PAGE_MAX = 10
+# the taxonomy, screenshots, the notification badge, one per panel that has something to ask,
+# and for the listing's members and admins its proposed changes).
+OFFERING_PAGE_MAX = 11
+NEED_PAGE_MAX = 11
 
 ALL_SECTORS = ("finance", "healthcare", "government", "manufacturing", "education")
 ALL_APP_TYPES = ("qa", "content_generation", "data_analysis", "recognition")

@@ -187,9 +187,7 @@ class NeedRevisionPolicyTests:
         assert need.budget_max == 3_000_000
         assert need.reviewed_at is not None
 
-    def test_a_verified_organizations_edit_goes_live_and_back_to_the_queue(
-        self, enterprise, staff
-    ):
+    def test_a_verified_organizations_edit_goes_live_and_back_to_the_queue(self, enterprise, staff):
         enterprise.verified_at = timezone.now()
         enterprise.verification_status = "verified"
         enterprise.save()
@@ -223,8 +221,106 @@ class NeedRevisionPolicyTests:
         assert services.pending_revision(need) is None
 
 
+def _form_data(offering, **overrides):
+    data = {
+        "title": offering.title,
+        "summary": offering.summary,
+        "description": offering.description,
+        "kind": offering.kind_id,
+        "layer": offering.layer_id or "",
+        "sectors": list(offering.sectors.values_list("pk", flat=True)),
+        "app_types": list(offering.app_types.values_list("pk", flat=True)),
+        "deployment_modes": list(offering.deployment_modes.values_list("pk", flat=True)),
+        "price_min": offering.price_min or "",
+        "price_max": offering.price_max or "",
+        "price_unit": offering.price_unit,
+        "regions": "，".join(offering.regions),
+        "tags": "，".join(offering.tags),
+    }
+    data.update(overrides)
+    return data
+
+
 class RevisionPageTests:
-    def test_the_edit_form_keeps_the_offering_live_and_says_so(self, client, live, vendor_member):
+    def test_editing_a_live_offering_in_the_form_keeps_it_public(self, client, live, vendor_member):
+        """The form's save creates a revision; visitors still open the old version; the
+        vendor sees the pending state on the page, in the form and in its listings."""
         client.force_login(vendor_member)
-        response = client.get(reverse("listings:offering-edit", args=[live.pk]))
-        assert response.status_code == 200
+        response = client.post(
+            reverse("listings:offering-edit", args=[live.pk]), _form_data(live, price_min=180000)
+        )
+        assert response.status_code == 302
+        live.refresh_from_db()
+        assert live.price_min == 100_000
+        revision = services.pending_revision(live)
+        assert revision.changes == {"price_min": 180_000}
+        page = client.get(live.get_absolute_url()).content.decode()
+        assert 'id="revision-state"' in page and "¥180,000" in page
+        form = client.get(reverse("listings:offering-edit", args=[live.pk]))
+        assert form.context["form"].initial["price_min"] == 180_000
+        assert (
+            "revision-pending-badge"
+            in client.get(reverse("listings:my-offerings")).content.decode()
+        )
+        client.logout()
+        public = client.get(live.get_absolute_url())
+        assert public.status_code == 200
+        assert "revision-state" not in public.content.decode()
+
+    def test_the_moderator_sees_the_diff_and_approves(self, client, live, staff):
+        services.offering_update(offering=live, price_min=180_000, sectors=["healthcare"])
+        client.force_login(staff)
+        queue = client.get(reverse("listings:moderation-queue")).content.decode()
+        assert 'data-field="price_min"' in queue and "¥100,000" in queue and "¥180,000" in queue
+        assert 'data-field="sectors"' in queue and "医疗" in queue
+        revision = services.pending_revision(live)
+        detail = client.get(revision.get_absolute_url())
+        assert detail.status_code == 200
+        client.post(reverse("listings:revision-approve", args=[revision.pk]))
+        live.refresh_from_db()
+        assert live.price_min == 180_000
+
+    def test_a_declined_revision_shows_its_reason_to_the_vendor(
+        self, client, live, staff, vendor_member
+    ):
+        services.offering_update(offering=live, price_min=180_000)
+        revision = services.pending_revision(live)
+        client.force_login(staff)
+        response = client.post(reverse("listings:revision-reject", args=[revision.pk]), {})
+        assert services.pending_revision(live) is not None  # a reason is required
+        client.post(reverse("listings:revision-reject", args=[revision.pk]), {"reason": "价格不实"})
+        assert services.pending_revision(live) is None
+        client.force_login(vendor_member)
+        response = client.get(live.get_absolute_url())
+        assert "价格不实" in response.content.decode()
+
+    def test_the_vendor_withdraws_from_the_page(self, client, live, vendor_member):
+        services.offering_update(offering=live, price_min=180_000)
+        revision = services.pending_revision(live)
+        client.force_login(vendor_member)
+        client.post(reverse("listings:revision-withdraw", args=[revision.pk]))
+        revision.refresh_from_db()
+        assert revision.status == "withdrawn"
+
+    def test_a_need_edit_of_an_unverified_enterprise_waits_for_review(
+        self, client, enterprise, enterprise_member, staff
+    ):
+        need = factories.make_need(organization=enterprise, budget_max=1_000_000)
+        services.need_approve(need=need, by=staff)
+        client.force_login(enterprise_member)
+        data = {
+            "title": need.title,
+            "description": need.description,
+            "data_availability": "none",
+            "visibility": "public",
+            "budget_min": need.budget_min,
+            "budget_max": 5_000_000,
+            "region": need.region,
+            "sectors": list(need.sectors.values_list("pk", flat=True)),
+            "app_types": list(need.app_types.values_list("pk", flat=True)),
+        }
+        response = client.post(reverse("listings:need-edit", args=[need.pk]), data)
+        assert response.status_code == 302
+        need.refresh_from_db()
+        assert need.budget_max == 1_000_000
+        assert services.pending_revision(need).changes == {"budget_max": 5_000_000}
