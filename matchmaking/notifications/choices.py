@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     NEW_SUGGESTION = "new_suggestion", _("A new strong match for my need or offering")
     CASE_PUBLISHED = "case_published", _("A case was published")
     SAVED_SEARCH_MATCH = "saved_search_match", _("New listings for a saved search")
+    REVISION_DECIDED = "revision_decided", _("Changes to my listing were approved or declined")
 
 
 class Frequency(models.TextChoices):
@@ -35,6 +36,7 @@ DEFAULT_FREQUENCY = {
     NotificationKind.NEW_SUGGESTION: Frequency.DAILY,
     NotificationKind.CASE_PUBLISHED: Frequency.DAILY,
     NotificationKind.SAVED_SEARCH_MATCH: Frequency.DAILY,
+    NotificationKind.REVISION_DECIDED: Frequency.INSTANT,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)

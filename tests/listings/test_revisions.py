@@ -324,3 +324,21 @@ class RevisionPageTests:
         need.refresh_from_db()
         assert need.budget_max == 1_000_000
         assert services.pending_revision(need).changes == {"budget_max": 5_000_000}
+
+
+class RevisionNotificationTests:
+    def test_the_vendor_is_told_of_a_declined_revision_with_the_reason(
+        self, live, staff, vendor_member, django_capture_on_commit_callbacks, settings
+    ):
+        from matchmaking.notifications.models import Notification
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        services.offering_update(offering=live, price_min=180_000)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.revision_reject(
+                revision=services.pending_revision(live), by=staff, reason="价格不实"
+            )
+        notification = Notification.objects.get(recipient=vendor_member)
+        assert notification.kind == "revision_decided"
+        assert notification.url == live.get_absolute_url()
+        assert live.title in notification.title
