@@ -424,7 +424,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Listing statuses appear in list and detail components (the detail adds pending_revision).
+    "ENUM_NAME_OVERRIDES": {
+        "OfferingStatusEnum": "matchmaking.listings.choices.OfferingStatus",
+        "NeedStatusEnum": "matchmaking.listings.choices.NeedStatus",
+        "RevisionStatusEnum": "matchmaking.listings.choices.RevisionStatus",
+    },
 }
 
 # --- matching ---

@@ -26,8 +26,9 @@ from matchmaking.listings.choices import (
     NeedVisibility,
     OfferingStatus,
     PriceUnit,
+    RevisionStatus,
 )
-from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.models import ListingRevision, Need, Offering
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.models import Notification
 from matchmaking.taxonomy.models import (
@@ -228,6 +229,77 @@ class OfferingSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), obj.get_absolute_url())
 
 
+class RevisionSerializer(serializers.Serializer):
+    """Proposed changes of a live listing (only for its organization's members and admins)."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=RevisionStatus.choices)
+    changed_fields = serializers.SerializerMethodField(
+        help_text=_("The fields that would change.")
+    )
+    proposed = serializers.SerializerMethodField(
+        help_text=_("The proposed values (taxonomy terms as codes).")
+    )
+    reason = serializers.CharField(help_text=_("Why a moderator declined the changes."))
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_changed_fields(self, obj) -> list[str]:
+        return sorted(obj.changes)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_proposed(self, obj) -> dict:
+        models = {
+            "sectors": Sector,
+            "app_types": ApplicationType,
+            "deployment_modes": DeploymentMode,
+            "kind": OfferingKind,
+            "layer": Layer,
+        }
+        proposed = {}
+        for name, value in obj.changes.items():
+            if name in models and value is not None:
+                pks = value if isinstance(value, list) else [value]
+                codes = sorted(
+                    models[name].objects.filter(pk__in=pks).values_list("code", flat=True)
+                )
+                value = codes if isinstance(value, list) else (codes[0] if codes else None)
+            proposed[name] = value
+        return proposed
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class _WithRevision(serializers.Serializer):
+    """Adds ``pending_revision``: the listing's changes waiting for review, or null (also
+    null for anyone but the listing's members and admins)."""
+
+    pending_revision = serializers.SerializerMethodField()
+
+    @extend_schema_field(RevisionSerializer(allow_null=True))
+    def get_pending_revision(self, obj):
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        field = "offering" if isinstance(obj, Offering) else "need"
+        revision = (
+            ListingRevision.objects.visible_to(user).pending().filter(**{field: obj.pk}).first()
+        )
+        if revision is None:
+            return None
+        return RevisionSerializer(revision, context=self.context).data
+
+
+class OfferingDetailSerializer(_WithRevision, OfferingSerializer):
+    """One offering as its page shows it: the live values, plus its pending revision."""
+
+    class Meta(OfferingSerializer.Meta):
+        fields = [*OfferingSerializer.Meta.fields, "pending_revision"]
+        read_only_fields = fields
+
+
 class TermCodeField(serializers.SlugRelatedField):
     """A taxonomy term by its code. Anything that cannot be a code (not a slug: spaces,
     control characters such as NUL, which PostgreSQL refuses in a query) is reported as an
@@ -365,6 +437,14 @@ class NeedSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
         return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class NeedDetailSerializer(_WithRevision, NeedSerializer):
+    """One need: the live values, plus its pending revision."""
+
+    class Meta(NeedSerializer.Meta):
+        fields = [*NeedSerializer.Meta.fields, "pending_revision"]
+        read_only_fields = fields
 
 
 class NeedWriteSerializer(serializers.Serializer):

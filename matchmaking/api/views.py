@@ -135,26 +135,36 @@ class ListingViewSet(
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    detail_serializer_class = None  # retrieve and writes: the live object + pending revision
+
+    def get_serializer_class(self):
+        if self.action != "list" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return self.serializer_class
+
     def _respond(self, obj, code=status.HTTP_200_OK):
         obj = self.detail_queryset().get(pk=obj.pk)
-        return Response(
-            self.serializer_class(obj, context=self.get_serializer_context()).data, status=code
-        )
+        serializer = self.detail_serializer_class or self.serializer_class
+        return Response(serializer(obj, context=self.get_serializer_context()).data, status=code)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Published offerings (the /offerings/ page's filters)"),
     retrieve=extend_schema(summary="One offering (published, or your organization's)"),
-    create=extend_schema(request=s.OfferingWriteSerializer, responses={201: s.OfferingSerializer}),
+    create=extend_schema(
+        request=s.OfferingWriteSerializer, responses={201: s.OfferingDetailSerializer}
+    ),
     partial_update=extend_schema(
         request=s.OfferingWriteSerializer,
-        responses=s.OfferingSerializer,
-        summary="Change an offering (members of its vendor)",
+        responses=s.OfferingDetailSerializer,
+        summary="Change an offering (members of its vendor); a published one keeps its live "
+        "values and returns the changes waiting for review as pending_revision",
     ),
 )
 class OfferingViewSet(ListingViewSet):
     model = Offering
     serializer_class = s.OfferingSerializer
+    detail_serializer_class = s.OfferingDetailSerializer
     write_serializer_class = s.OfferingWriteSerializer
     filterset_class = OfferingFilterSet
 
@@ -177,16 +187,18 @@ class OfferingViewSet(ListingViewSet):
         offering = self.get_object()
         data = self._validated(request, partial=True)
         data.pop("submit", None)
-        offering = listing_services.offering_update(offering=offering, **data)
+        offering = listing_services.offering_update(
+            offering=offering, proposed_by=request.user, **data
+        )
         return self._respond(offering)
 
-    @extend_schema(request=None, responses=s.OfferingSerializer, summary="Send for review")
+    @extend_schema(request=None, responses=s.OfferingDetailSerializer, summary="Send for review")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._respond(listing_services.offering_submit(offering=self.get_object()))
 
     @extend_schema(
-        request=None, responses=s.OfferingSerializer, summary="Archive (close) an offering"
+        request=None, responses=s.OfferingDetailSerializer, summary="Archive (close) an offering"
     )
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
@@ -210,16 +222,18 @@ class OfferingViewSet(ListingViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Open needs you may see (the /needs/ page's filters)"),
     retrieve=extend_schema(summary="One need (anonymous posters stay unnamed)"),
-    create=extend_schema(request=s.NeedWriteSerializer, responses={201: s.NeedSerializer}),
+    create=extend_schema(request=s.NeedWriteSerializer, responses={201: s.NeedDetailSerializer}),
     partial_update=extend_schema(
         request=s.NeedWriteSerializer,
-        responses=s.NeedSerializer,
-        summary="Change a need (members of the posting enterprise)",
+        responses=s.NeedDetailSerializer,
+        summary="Change a need (members of the posting enterprise); material changes of a "
+        "reviewed need of an unverified organization are returned as pending_revision",
     ),
 )
 class NeedViewSet(ListingViewSet):
     model = Need
     serializer_class = s.NeedSerializer
+    detail_serializer_class = s.NeedDetailSerializer
     write_serializer_class = s.NeedWriteSerializer
     filterset_class = NeedFilterSet
 
@@ -242,16 +256,16 @@ class NeedViewSet(ListingViewSet):
         need = self.get_object()
         data = self._validated(request, partial=True)
         data.pop("publish", None)
-        need = listing_services.need_update(need=need, **data)
+        need = listing_services.need_update(need=need, proposed_by=request.user, **data)
         return self._respond(need)
 
-    @extend_schema(request=None, responses=s.NeedSerializer, summary="Open a draft need")
+    @extend_schema(request=None, responses=s.NeedDetailSerializer, summary="Open a draft need")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._respond(listing_services.need_publish(need=self.get_object()))
 
     @extend_schema(
-        request=s.NeedCloseSerializer, responses=s.NeedSerializer, summary="Close a need"
+        request=s.NeedCloseSerializer, responses=s.NeedDetailSerializer, summary="Close a need"
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

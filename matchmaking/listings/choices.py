@@ -48,3 +48,10 @@ class PriceUnit(models.TextChoices):
     GPU_HOUR = "gpu_hour", _("per GPU-hour")
     UNIT = "unit", _("per unit")
     OTHER = "other", _("other")
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

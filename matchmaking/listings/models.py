@@ -18,6 +18,7 @@ from matchmaking.listings.choices import (
     NeedVisibility,
     OfferingStatus,
     PriceUnit,
+    RevisionStatus,
 )
 
 # Hook for higher floors: callables ``f(org_id) -> iterable of need ids`` naming the private
@@ -189,6 +190,9 @@ class Need(TimeStampedModel):
     expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     moderation_reason = models.TextField(_("moderation reason"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    # The text fields as a moderator last saw them: minor edits are measured against these
+    # (revisions.py), so a chain of small edits cannot rewrite a listing unseen.
+    reviewed_text = models.JSONField(default=dict, blank=True, editable=False)
     # Denormalised text for keyword search (title, description, data note, metric), kept by services.
     search_text = models.TextField(blank=True, editable=False)
 
@@ -308,6 +312,7 @@ class Offering(TimeStampedModel):
     )
     moderation_reason = models.TextField(_("moderation reason"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    reviewed_text = models.JSONField(default=dict, blank=True, editable=False)
     near_duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -380,6 +385,125 @@ class OfferingScreenshot(TimeStampedModel):
     class Meta:
         verbose_name = _("screenshot")
         verbose_name_plural = _("screenshots")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class RevisionQuerySet(models.QuerySet):
+    """Who may see and act on proposed changes — decided here only.
+
+    Members of the listing's organization see its revisions and withdraw a pending one;
+    platform admins see all and approve or decline; nobody else sees any (the public sees
+    the live listing only).
+    """
+
+    def pending(self):
+        return self.filter(status=RevisionStatus.PENDING)
+
+    def visible_to(self, user):
+        if is_platform_admin(user):
+            return self.all()
+        return self.editable_by(user)
+
+    def editable_by(self, user):
+        org_id = user_organization_id(user)
+        if org_id is None:
+            return self.none()
+        return self.filter(organization_id=org_id)
+
+    def moderatable_by(self, user):
+        return self.all() if is_platform_admin(user) else self.none()
+
+
+class ListingRevision(TimeStampedModel):
+    """Proposed changes to a live offering or need, waiting for a moderator.
+
+    ``changes`` holds only the fields that differ from the live listing, in stored form
+    (taxonomy terms as primary keys, dates as ISO strings); ``previous`` keeps the live values
+    they replaced once a decision is taken. At most one pending revision per listing.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="listing_revisions"
+    )
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    need = models.ForeignKey(
+        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RevisionStatus.choices,
+        default=RevisionStatus.PENDING,
+        db_index=True,
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    previous = models.JSONField(default=dict, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offering__isnull=True, need__isnull=False)
+                | Q(offering__isnull=False, need__isnull=True),
+                name="revision_of_one_listing",
+            ),
+            models.UniqueConstraint(
+                fields=["offering"],
+                condition=Q(status="pending", offering__isnull=False),
+                name="revision_one_pending_per_offering",
+            ),
+            models.UniqueConstraint(
+                fields=["need"],
+                condition=Q(status="pending", need__isnull=False),
+                name="revision_one_pending_per_need",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("listings:revision-detail", args=[self.pk])
+
+    @property
+    def listing(self):
+        return self.offering if self.offering_id else self.need
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RevisionStatus.PENDING
+
+
+class RevisionScreenshot(TimeStampedModel):
+    """A screenshot proposed with a revision; it joins the offering when the revision is
+    approved (the files move, they are not copied)."""
+
+    revision = models.ForeignKey(
+        ListingRevision, on_delete=models.CASCADE, related_name="screenshots"
+    )
+    image = models.ImageField(_("image"), upload_to="screenshots/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="screenshots/")
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:

@@ -11,15 +11,21 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings import revisions
 from matchmaking.listings.browse_index import need_index, offering_index
 from matchmaking.listings.caching import cached
-from matchmaking.listings.choices import NeedVisibility, OfferingStatus
-from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.listings.choices import (
+    NeedStatus,
+    NeedVisibility,
+    OfferingStatus,
+    RevisionStatus,
+)
+from matchmaking.listings.models import ListingRevision, Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.selectors import active_terms
 
 QUEUE_LIMIT = 200  # oldest first; the rest follow as these are handled
@@ -134,8 +140,17 @@ def rows_in_order(pks: list[int], queryset: QuerySet) -> list:
     return [rows[pk] for pk in pks if pk in rows]
 
 
+def _with_revision_state(queryset: QuerySet) -> QuerySet:
+    """Annotate ``has_pending_revision`` (changes waiting for review)."""
+    pending = ListingRevision.objects.pending()
+    field = "offering" if queryset.model is Offering else "need"
+    return queryset.annotate(
+        has_pending_revision=Exists(pending.filter(**{field: OuterRef("pk")}))
+    )
+
+
 def my_offerings(user) -> QuerySet:
-    return (
+    return _with_revision_state(
         Offering.objects.editable_by(user)
         .select_related("kind", "layer", "organization")
         .order_by("-updated_at", "-pk")
@@ -143,12 +158,63 @@ def my_offerings(user) -> QuerySet:
 
 
 def my_needs(user) -> QuerySet:
-    return (
+    return _with_revision_state(
         Need.objects.editable_by(user)
         .select_related("organization")
         .prefetch_related("sectors")
         .order_by("-updated_at", "-pk")
     )
+
+
+# --- revisions --------------------------------------------------------------------------
+
+
+def revision_state(listing, user) -> dict:
+    """What ``user`` may learn about the listing's proposed changes: the pending revision
+    with its diff, or the last declined one (with the reason) when nothing is pending.
+    Empty for anyone but the listing's members and platform admins."""
+    field = "offering" if isinstance(listing, Offering) else "need"
+    scope = ListingRevision.objects.visible_to(user).filter(**{field: listing.pk})
+    # A pending revision is always the newest one not withdrawn (one per listing at a time).
+    revision = (
+        scope.exclude(status=RevisionStatus.WITHDRAWN).order_by("-created_at", "-pk").first()
+    )
+    if revision is None or revision.status not in (
+        RevisionStatus.PENDING,
+        RevisionStatus.REJECTED,
+    ):
+        return {}
+    return {"revision": revision, "diff": revision_diff(revision, listing=listing)}
+
+
+def revision_diff(revision: ListingRevision, *, listing=None) -> list[dict]:
+    """Field-by-field rows (old → new). A pending revision is compared with the live listing
+    as it is now; a decided one with the values it replaced."""
+    listing = listing or revision.listing
+    previous = revisions.snapshot(listing) if revision.is_pending else revision.previous
+    return revisions.diff_rows(listing, revision.changes, previous)
+
+
+def revision_detail_queryset() -> QuerySet:
+    return ListingRevision.objects.select_related(
+        "organization", "offering", "need", "proposed_by", "decided_by"
+    ).prefetch_related("screenshots")
+
+
+def pending_revisions_for_review(user) -> list[ListingRevision]:
+    """Pending revisions of live listings, oldest first, with their diffs attached."""
+    rows = list(
+        revision_detail_queryset()
+        .moderatable_by(user)
+        .pending()
+        .filter(
+            Q(offering__status=OfferingStatus.PUBLISHED) | Q(need__status=NeedStatus.OPEN)
+        )
+        .order_by("updated_at", "pk")[:QUEUE_LIMIT]
+    )
+    for revision in rows:
+        revision.diff = revision_diff(revision)
+    return rows
 
 
 # --- details ----------------------------------------------------------------------------
@@ -283,6 +349,7 @@ def moderation_queue(user) -> dict:
         "needs": needs[:QUEUE_LIMIT],
         "duplicates": duplicates[:QUEUE_LIMIT],
         "hype": hype[:QUEUE_LIMIT],
+        "revisions": pending_revisions_for_review(user),
     }
 
 

@@ -26,12 +26,18 @@ from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.listings import view_counts
+from matchmaking.listings import revisions, view_counts
 from matchmaking.listings.caching import bump_listings_version
-from matchmaking.listings.choices import NeedStatus, OfferingStatus
+from matchmaking.listings.choices import NeedStatus, OfferingStatus, RevisionStatus
 from matchmaking.listings.hype import offering_hype_flags
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
-from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.listings.models import (
+    ListingRevision,
+    Need,
+    Offering,
+    OfferingScreenshot,
+    RevisionScreenshot,
+)
 from matchmaking.taxonomy.models import (
     ApplicationType,
     DeploymentMode,
@@ -82,18 +88,10 @@ M2M_FIELDS = {
     "app_types": ApplicationType,
     "deployment_modes": DeploymentMode,
 }
-# Changing any of these on a published offering sends it back to review.
-MATERIAL_OFFERING_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "kind_id",
-    "layer_id",
-    "price_min",
-    "price_max",
-    "price_unit",
-)
-MATERIAL_OFFERING_M2M = ("sectors", "app_types", "deployment_modes")
+# Called on commit with a ListingRevision each time one is decided (approved or declined):
+# higher floors (notifications) tell the listing's organization. Appended from their
+# AppConfig.ready(); listings cannot import them.
+REVISION_LISTENERS: list = []
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -233,11 +231,39 @@ def need_create(
 
 
 @transaction.atomic
-def need_update(*, need: Need, **fields) -> Need:
-    """Change a need's card. Its status is not changed here (see publish/close/renew)."""
+def need_update(*, need: Need, proposed_by=None, **fields) -> Need:
+    """Change a need's card. Its status is not changed here (see publish/close/renew).
+
+    Policy (docs/revisions.md): a material edit of an open need a moderator has already
+    reviewed, posted by an organization that is not verified, becomes a pending revision and
+    the live need stays as it was until a moderator approves it. Every other edit is applied
+    at once; a material one puts the need back in the moderators' review queue."""
     _raise_if_unknown(fields, NEED_FIELDS)
+    if _needs_revision(need):
+        return _propose(listing=need, fields=fields, proposed_by=proposed_by)
+    need = _need_apply(need=need, fields=fields)
+    _close_pending_revision(need)
+    return need
+
+
+def _needs_revision(listing) -> bool:
+    """Whether material edits of ``listing`` wait for review as a revision (see need_update,
+    offering_update)."""
+    if isinstance(listing, Offering):
+        return listing.status == OfferingStatus.PUBLISHED
+    return (
+        listing.status == NeedStatus.OPEN
+        and listing.reviewed_at is not None
+        and not listing.organization.is_verified
+    )
+
+
+def _need_apply(*, need: Need, fields: dict) -> Need:
+    fields = dict(fields)
     m2m = _pop_m2m(fields)
-    old_deadline = Need.objects.filter(pk=need.pk).values_list("deadline", flat=True).get()
+    live = Need.objects.get(pk=need.pk)
+    before = revisions.snapshot(live)
+    old_deadline = live.deadline
     for name, value in fields.items():
         setattr(need, name, value)
     deadline_changed = need.deadline != old_deadline
@@ -245,6 +271,15 @@ def need_update(*, need: Need, **fields) -> Need:
     if deadline_changed and need.status == NeedStatus.OPEN:
         need.expires_on = _need_expiry(need)
         need.expiry_warned_at = None
+    desired = revisions.snapshot(
+        need, terms={name: [term.pk for term in terms] for name, terms in m2m.items()}
+    )
+    changes = {name: value for name, value in desired.items() if value != before[name]}
+    if changes and need.reviewed_at is not None:
+        if not need.reviewed_text:
+            need.reviewed_text = _text_of(live)
+        if not revisions.is_minor(live, changes, desired, need.reviewed_text):
+            need.reviewed_at = None  # back in the review queue, live meanwhile
     need.save()
     _set_m2m(need, m2m)
     _on_commit_bump()
@@ -285,6 +320,7 @@ def need_close(*, need: Need, fulfilled: bool = False) -> Need:
         raise ValidationError(_("This need cannot be closed now."), code="not_closable")
     need.status = NeedStatus.FULFILLED if fulfilled else NeedStatus.CLOSED
     need.save(update_fields=["status", "updated_at"])
+    _close_pending_revision(need)
     _on_commit_bump()
     return need
 
@@ -345,6 +381,7 @@ def need_approve(*, need: Need, by) -> Need:
     need.status = NeedStatus.OPEN
     need.moderation_reason = ""
     need.reviewed_at = timezone.now()
+    need.reviewed_text = _text_of(need)
     if need.expires_on is None:
         need.expires_on = _need_expiry(need)
     need.save()
@@ -365,6 +402,7 @@ def need_hide(*, need: Need, by, reason: str) -> Need:
     need.moderation_reason = reason
     need.reviewed_at = timezone.now()
     need.save()
+    _close_pending_revision(need)
     _on_commit_bump()
     return need
 
@@ -432,37 +470,264 @@ def offering_create(
     return offering
 
 
-def _material_snapshot(offering: Offering) -> tuple:
-    scalars = tuple(getattr(offering, name) for name in MATERIAL_OFFERING_FIELDS)
-    relations = tuple(
-        frozenset(getattr(offering, name).values_list("pk", flat=True))
-        for name in MATERIAL_OFFERING_M2M
-    )
-    return scalars + relations
-
-
 @transaction.atomic
 def offering_update(
-    *, offering: Offering, screenshots: list[ProcessedImage] = (), **fields
+    *, offering: Offering, screenshots: list[ProcessedImage] = (), proposed_by=None, **fields
 ) -> Offering:
-    """Change an offering (and add ``screenshots``). A material change to a published
-    offering sends it back to review."""
+    """Change an offering (and add ``screenshots``).
+
+    A published offering stays as it is: a material edit becomes (or updates) its pending
+    revision, which a moderator approves or declines; a minor one (revisions.is_minor) goes
+    live at once. Offerings that are not published are changed directly (they are reviewed
+    when submitted)."""
     _raise_if_unknown(fields, OFFERING_FIELDS)
+    if _needs_revision(offering):
+        return _propose(
+            listing=offering,
+            fields=fields,
+            proposed_by=proposed_by,
+            screenshots=list(screenshots),
+        )
+    _offering_apply(offering=offering, fields=fields)
+    _close_pending_revision(offering)
+    if screenshots:
+        offering_add_screenshots(offering=offering, images=list(screenshots))
+    return offering
+
+
+def _offering_apply(*, offering: Offering, fields: dict) -> Offering:
+    fields = dict(fields)
     m2m = _pop_m2m(fields)
-    before = _material_snapshot(Offering.objects.get(pk=offering.pk))
     _apply_offering_fields(offering, fields)
     _validate_offering(offering)
     offering.save()
     _set_m2m(offering, m2m)
-    if offering.status == OfferingStatus.PUBLISHED and _material_snapshot(offering) != before:
-        offering.status = OfferingStatus.PENDING
-        offering.save(update_fields=["status"])
-    if screenshots:
-        offering_add_screenshots(offering=offering, images=list(screenshots))
     _flag_near_duplicate(offering)
     _flag_hype(offering)
     _on_commit_bump()
     return offering
+
+
+# --- revisions ----------------------------------------------------------------------------
+
+
+def _text_of(listing) -> dict:
+    return {name: getattr(listing, name) or "" for name in revisions.text_fields(listing)}
+
+
+def pending_revision(listing) -> ListingRevision | None:
+    """The listing's pending revision, if any."""
+    return listing.revisions.pending().first()
+
+
+def _close_pending_revision(listing, *, status: str = RevisionStatus.WITHDRAWN) -> None:
+    """A listing that leaves publication (or is changed directly) drops its proposal."""
+    revision = pending_revision(listing)
+    if revision is not None:
+        _finish(revision, status=status, by=None)
+
+
+def _finish(revision: ListingRevision, *, status: str, by, reason: str = "") -> None:
+    revision.status = status
+    revision.decided_by = by
+    revision.decided_at = timezone.now()
+    revision.reason = reason
+    revision.save()
+    if status != RevisionStatus.APPROVED:
+        shots = list(revision.screenshots.all())
+        for shot in shots:
+            shot.delete()
+        transaction.on_commit(
+            lambda: [
+                (shot.image.delete(save=False), shot.thumbnail.delete(save=False)) for shot in shots
+            ]
+        )
+
+
+def _propose(*, listing, fields: dict, proposed_by=None, screenshots=()) -> Need | Offering:
+    """Record an edit of a live listing: apply it at once when it is minor, otherwise create
+    or update the listing's one pending revision; the live listing is never changed here
+    otherwise."""
+    model = type(listing)
+    live = model.objects.select_for_update().select_related("organization").get(pk=listing.pk)
+    revision = live.revisions.pending().first()
+    held = list(revision.screenshots.all()) if revision is not None else []
+    # The proposal: the live listing, with the pending changes, with this edit on top.
+    candidate = model.objects.select_related("organization").get(pk=listing.pk)
+    terms = {
+        name: list(values)
+        for name, values in revisions.snapshot(live).items()
+        if name in revisions.TERM_FIELDS
+    }
+    if revision is not None:
+        terms.update(revisions.assign(candidate, revision.changes))
+    edit = dict(fields)
+    m2m = _pop_m2m(edit)
+    terms.update({name: [term.pk for term in values] for name, values in m2m.items()})
+    if model is Offering:
+        _apply_offering_fields(candidate, edit)
+        _validate_offering(candidate)
+    else:
+        old_deadline = live.deadline
+        for name, value in edit.items():
+            setattr(candidate, name, value)
+        _validate_need(candidate, deadline_changed=candidate.deadline != old_deadline)
+    before = revisions.snapshot(live)
+    desired = revisions.snapshot(candidate, terms=terms)
+    changes = {name: value for name, value in desired.items() if value != before[name]}
+    if screenshots:
+        _check_screenshot_room(live, len(held) + len(screenshots))
+    if "ref" in edit and candidate.ref != live.ref:
+        model.objects.filter(pk=live.pk).update(ref=candidate.ref)
+
+    if not changes and not screenshots and not held:
+        if revision is not None:
+            _finish(revision, status=RevisionStatus.WITHDRAWN, by=None)
+        listing.refresh_from_db()
+        return listing
+    if (
+        not screenshots
+        and not held
+        and revisions.is_minor(live, changes, desired, live.reviewed_text)
+    ):
+        if not live.reviewed_text:
+            live.reviewed_text = _text_of(live)  # saved with the change below
+        apply = _offering_apply if model is Offering else _need_apply_reviewed
+        apply(**{model._meta.model_name: live}, fields=revisions.to_service_fields(changes))
+        if revision is not None:
+            _finish(revision, status=RevisionStatus.WITHDRAWN, by=None)
+        listing.refresh_from_db()
+        return listing
+
+    if revision is None:
+        revision = ListingRevision(
+            organization_id=live.organization_id,
+            **{model._meta.model_name: live},
+        )
+    revision.changes = changes
+    revision.proposed_by = proposed_by or revision.proposed_by
+    revision.full_clean()
+    revision.save()
+    if screenshots:
+        _store_revision_screenshots(revision, screenshots, start=len(held))
+    listing.refresh_from_db()
+    return listing
+
+
+def _need_apply_reviewed(*, need: Need, fields: dict) -> Need:
+    """Apply a minor or approved change to a need that stays reviewed."""
+    reviewed_at = need.reviewed_at
+    need = _need_apply(need=need, fields=fields)
+    if need.reviewed_at != reviewed_at:
+        need.reviewed_at = reviewed_at
+        need.save(update_fields=["reviewed_at"])
+    return need
+
+
+def _check_screenshot_room(offering: Offering, adding: int) -> None:
+    existing = offering.screenshots.count()
+    if existing + adding > MAX_SCREENSHOTS:
+        raise ValidationError(
+            {
+                "screenshots": ValidationError(
+                    _("An offering has at most %(max)s screenshots; it has %(count)s.")
+                    % {"max": MAX_SCREENSHOTS, "count": existing},
+                    code="too_many_files",
+                )
+            }
+        )
+
+
+def _store_revision_screenshots(
+    revision: ListingRevision, images: list[ProcessedImage], *, start: int, caption: str = ""
+) -> None:
+    for index, processed in enumerate(images):
+        shot = RevisionScreenshot(revision=revision, caption=caption, order=start + index + 1)
+        store_image(shot, "image", "thumbnail", processed)
+        shot.save()
+
+
+def _emit_decision(revision: ListingRevision) -> None:
+    for listener in list(REVISION_LISTENERS):
+        transaction.on_commit(lambda listener=listener: listener(revision))
+
+
+@transaction.atomic
+def revision_approve(*, revision: ListingRevision, by) -> ListingRevision:
+    """A moderator accepts the proposed changes: they replace the live values (suggestions
+    refresh through the listing's save), proposed screenshots join the offering."""
+    _require_admin(by)
+    revision = ListingRevision.objects.select_for_update().get(pk=revision.pk)
+    if not revision.is_pending:
+        raise ValidationError(_("This revision was already decided."), code="decided")
+    listing = revision.listing
+    if not _listing_is_live(listing):
+        raise ValidationError(
+            _("The listing is no longer published; the revision cannot be applied."),
+            code="not_live",
+        )
+    revision.previous = {
+        name: value
+        for name, value in revisions.snapshot(listing).items()
+        if name in revision.changes
+    }
+    fields = revisions.to_service_fields(revision.changes)
+    if isinstance(listing, Offering):
+        _offering_apply(offering=listing, fields=fields)
+        order = (listing.screenshots.aggregate(m=Max("order"))["m"] or 0) + 1
+        for index, shot in enumerate(revision.screenshots.all()):
+            OfferingScreenshot.objects.create(
+                offering=listing,
+                image=shot.image.name,
+                thumbnail=shot.thumbnail.name,
+                caption=shot.caption,
+                order=order + index,
+            )
+        revision.screenshots.all().delete()  # the files now belong to the offering
+    else:
+        _need_apply(need=listing, fields=fields)
+        listing.reviewed_at = timezone.now()
+    listing.reviewed_text = _text_of(listing)
+    listing.save()
+    _finish(revision, status=RevisionStatus.APPROVED, by=by)
+    _emit_decision(revision)
+    return revision
+
+
+@transaction.atomic
+def revision_reject(*, revision: ListingRevision, by, reason: str) -> ListingRevision:
+    """A moderator declines the proposed changes with a reason the organization sees; the
+    live listing stays as it is."""
+    _require_admin(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why the changes are declined."), code="required")}
+        )
+    revision = ListingRevision.objects.select_for_update().get(pk=revision.pk)
+    if not revision.is_pending:
+        raise ValidationError(_("This revision was already decided."), code="decided")
+    _finish(revision, status=RevisionStatus.REJECTED, by=by, reason=reason)
+    _emit_decision(revision)
+    return revision
+
+
+@transaction.atomic
+def revision_withdraw(*, revision: ListingRevision, by) -> ListingRevision:
+    """The listing's organization takes back its pending changes."""
+    revision = ListingRevision.objects.select_for_update().get(pk=revision.pk)
+    if user_organization_id(by) != revision.organization_id:
+        raise PermissionDenied
+    if not revision.is_pending:
+        raise ValidationError(_("This revision was already decided."), code="decided")
+    _finish(revision, status=RevisionStatus.WITHDRAWN, by=by)
+    return revision
+
+
+def _listing_is_live(listing) -> bool:
+    if isinstance(listing, Offering):
+        return listing.status == OfferingStatus.PUBLISHED
+    return listing.status == NeedStatus.OPEN
 
 
 @transaction.atomic
@@ -490,7 +755,16 @@ def offering_approve(*, offering: Offering, by) -> Offering:
     offering.status = OfferingStatus.PUBLISHED
     offering.moderation_reason = ""
     offering.published_at = offering.published_at or timezone.now()
-    offering.save(update_fields=["status", "moderation_reason", "published_at", "updated_at"])
+    offering.reviewed_text = _text_of(offering)
+    offering.save(
+        update_fields=[
+            "status",
+            "moderation_reason",
+            "published_at",
+            "reviewed_text",
+            "updated_at",
+        ]
+    )
     _on_commit_bump()
     return offering
 
@@ -507,6 +781,7 @@ def offering_hide(*, offering: Offering, by, reason: str) -> Offering:
     offering.status = OfferingStatus.HIDDEN
     offering.moderation_reason = reason
     offering.save(update_fields=["status", "moderation_reason", "updated_at"])
+    _close_pending_revision(offering)
     _on_commit_bump()
     return offering
 
@@ -517,6 +792,7 @@ def offering_archive(*, offering: Offering) -> Offering:
         return offering
     offering.status = OfferingStatus.ARCHIVED
     offering.save(update_fields=["status", "updated_at"])
+    _close_pending_revision(offering)
     _on_commit_bump()
     return offering
 

@@ -47,6 +47,23 @@ urlpatterns = [
     path("needs/<int:pk>/close/", views.NeedActionView.as_view(action="close"), name="need-close"),
     path("needs/<int:pk>/renew/", views.NeedActionView.as_view(action="renew"), name="need-renew"),
     path("my/needs/", views.MyNeedsView.as_view(), name="my-needs"),
+    # revisions (proposed changes of live listings)
+    path("revisions/<int:pk>/", views.RevisionDetailView.as_view(), name="revision-detail"),
+    path(
+        "revisions/<int:pk>/withdraw/",
+        views.RevisionWithdrawView.as_view(),
+        name="revision-withdraw",
+    ),
+    path(
+        "moderation/revisions/<int:pk>/approve/",
+        views.RevisionModerationView.as_view(action="approve"),
+        name="revision-approve",
+    ),
+    path(
+        "moderation/revisions/<int:pk>/reject/",
+        views.RevisionModerationView.as_view(action="reject"),
+        name="revision-reject",
+    ),
     # moderation (platform admins)
     path("moderation/", views.ModerationQueueView.as_view(), name="moderation-queue"),
     path(

@@ -27,7 +27,7 @@ from matchmaking.core.permissions import (
     is_platform_admin,
 )
 from matchmaking.core.text import label_colon
-from matchmaking.listings import selectors, services
+from matchmaking.listings import revisions, selectors, services
 from matchmaking.listings.cards import (
     need_cards,
     offering_cards,
@@ -43,7 +43,7 @@ from matchmaking.listings.forms import (
     RenewForm,
     ScreenshotUploadForm,
 )
-from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.listings.models import ListingRevision, Need, Offering, OfferingScreenshot
 
 # --- browse -------------------------------------------------------------------------------
 
@@ -222,14 +222,20 @@ class OfferingDetailView(View):
         offering = get_visible_or_404(queryset, request.user, pk=pk)
         selectors.attach_terms(offering)
         services.offering_record_view(offering=offering, viewer=request.user)
+        can_moderate = is_platform_admin(request.user)
         return render(
             request,
             "listings/offering_detail.html",
             {
                 "offering": offering,
                 "can_edit": offering.viewer_can_edit,
-                "can_moderate": is_platform_admin(request.user),
+                "can_moderate": can_moderate,
                 "reason_form": ReasonForm(),
+                **(
+                    selectors.revision_state(offering, request.user)
+                    if offering.viewer_can_edit or can_moderate
+                    else {}
+                ),
             },
         )
 
@@ -248,7 +254,9 @@ class OfferingFormView(LoginRequiredMixin, View):
         offering = self.get_object()
         if offering is None:
             _organization_of_kind(request.user, OrganizationKind.VENDOR)
-        return self.render(OfferingForm(instance=offering), offering)
+        return self.render(
+            OfferingForm(instance=offering, initial=_proposed_values(offering)), offering
+        )
 
     def post(self, request, pk=None):
         offering = self.get_object()
@@ -270,15 +278,10 @@ class OfferingFormView(LoginRequiredMixin, View):
                     )
                     messages.success(request, _("The offering was saved."))
                 else:
-                    was_published = offering.is_published
-                    offering = services.offering_update(offering=offering, **data)
-                    if was_published and not offering.is_published:
-                        messages.info(
-                            request,
-                            _("The changes are material: the offering is back in review."),
-                        )
-                    else:
-                        messages.success(request, _("The offering was saved."))
+                    offering = services.offering_update(
+                        offering=offering, proposed_by=request.user, **data
+                    )
+                    _say_saved(request, offering, _("The offering was saved."))
             except ValidationError as error:
                 form.add_service_error(error)
             else:
@@ -289,9 +292,40 @@ class OfferingFormView(LoginRequiredMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "offering": offering},
+            {
+                "form": form,
+                "offering": offering,
+                "pending_revision": offering and services.pending_revision(offering),
+                **_threshold_context(),
+            },
             status=status,
         )
+
+
+def _proposed_values(listing) -> dict:
+    """The edit form starts from the pending revision's values, if there is one."""
+    revision = services.pending_revision(listing) if listing is not None else None
+    return revisions.to_service_fields(revision.changes) if revision is not None else {}
+
+
+def _threshold_context() -> dict:
+    return {
+        "minor_max_chars": revisions.MINOR_EDIT_MAX_CHARS,
+        "minor_field_percent": int(revisions.MINOR_EDIT_FIELD_RATIO * 100),
+    }
+
+
+def _say_saved(request, listing, saved: str) -> None:
+    if services.pending_revision(listing) is not None:
+        messages.info(
+            request,
+            _(
+                "Your changes are waiting for review; the published version stays online "
+                "until a moderator approves them."
+            ),
+        )
+    else:
+        messages.success(request, saved)
 
 
 class OfferingActionView(LoginRequiredMixin, View):
@@ -325,16 +359,23 @@ class OfferingScreenshotsView(LoginRequiredMixin, View):
         form = ScreenshotUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.offering_add_screenshots(
-                    offering=offering,
-                    images=form.cleaned_data["screenshots"],
-                    caption=form.cleaned_data["caption"],
-                )
+                if offering.is_published:  # new pictures of a live offering are reviewed
+                    services.offering_update(
+                        offering=offering,
+                        screenshots=form.cleaned_data["screenshots"],
+                        proposed_by=request.user,
+                    )
+                else:
+                    services.offering_add_screenshots(
+                        offering=offering,
+                        images=form.cleaned_data["screenshots"],
+                        caption=form.cleaned_data["caption"],
+                    )
             except ValidationError as error:
                 for field, errors in error.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, _("The screenshots were added."))
+                _say_saved(request, offering, _("The screenshots were added."))
                 return redirect("listings:offering-screenshots", pk=offering.pk)
         return self.render(offering, form, status=400)
 
@@ -398,16 +439,22 @@ class NeedDetailView(View):
         )
         need = get_visible_or_404(queryset, request.user, pk=pk)
         selectors.attach_terms(need)
+        can_moderate = is_platform_admin(request.user)
         return render(
             request,
             "listings/need_detail.html",
             {
                 "need": need,
                 "can_edit": need.viewer_can_edit,
-                "can_moderate": is_platform_admin(request.user),
+                "can_moderate": can_moderate,
                 "close_form": CloseForm(),
                 "renew_form": RenewForm(),
                 "reason_form": ReasonForm(),
+                **(
+                    selectors.revision_state(need, request.user)
+                    if need.viewer_can_edit or can_moderate
+                    else {}
+                ),
             },
         )
 
@@ -424,7 +471,7 @@ class NeedFormView(LoginRequiredMixin, View):
         need = self.get_object()
         if need is None:
             _organization_of_kind(request.user, OrganizationKind.ENTERPRISE)
-        return self.render(NeedForm(instance=need), need)
+        return self.render(NeedForm(instance=need, initial=_proposed_values(need)), need)
 
     def post(self, request, pk=None):
         need = self.get_object()
@@ -443,17 +490,26 @@ class NeedFormView(LoginRequiredMixin, View):
                         publish="publish" in request.POST,
                         **form.cleaned_data,
                     )
+                    messages.success(request, _("The need was saved."))
                 else:
-                    need = services.need_update(need=need, **form.cleaned_data)
+                    need = services.need_update(
+                        need=need, proposed_by=request.user, **form.cleaned_data
+                    )
+                    _say_saved(request, need, _("The need was saved."))
             except ValidationError as error:
                 form.add_service_error(error)
             else:
-                messages.success(request, _("The need was saved."))
                 return redirect(need.get_absolute_url())
         return self.render(form, self.get_object(), status=400)
 
     def render(self, form, need, status=200):
-        return render(self.request, self.template_name, {"form": form, "need": need}, status=status)
+        context = {
+            "form": form,
+            "need": need,
+            "pending_revision": need and services.pending_revision(need),
+            **_threshold_context(),
+        }
+        return render(self.request, self.template_name, context, status=status)
 
 
 class NeedActionView(LoginRequiredMixin, View):
@@ -545,4 +601,66 @@ class ModerationActionView(AdminRequiredMixin, View):
         next_url = request.POST.get("next", "")
         if next_url == "detail":
             return redirect(obj.get_absolute_url())
+        return redirect(reverse("listings:moderation-queue"))
+
+
+# --- revisions ----------------------------------------------------------------------------
+
+
+class RevisionDetailView(LoginRequiredMixin, View):
+    """Proposed changes, field by field: the listing's members (who may withdraw them) and
+    platform admins (who approve or decline them); 404 for everyone else."""
+
+    def get(self, request, pk: int):
+        revision = get_visible_or_404(selectors.revision_detail_queryset(), request.user, pk=pk)
+        return render(
+            request,
+            "listings/revision_detail.html",
+            {
+                "revision": revision,
+                "listing": revision.listing,
+                "diff": selectors.revision_diff(revision),
+                "can_withdraw": revision.is_pending
+                and ListingRevision.objects.editable_by(request.user).filter(pk=pk).exists(),
+                "can_moderate": revision.is_pending and is_platform_admin(request.user),
+                "reason_form": ReasonForm(),
+            },
+        )
+
+
+class RevisionWithdrawView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        revision = get_editable_or_403(ListingRevision.objects.all(), request.user, pk=pk)
+        try:
+            services.revision_withdraw(revision=revision, by=request.user)
+            messages.success(request, _("Your proposed changes were withdrawn."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(revision.listing.get_absolute_url())
+
+
+class RevisionModerationView(AdminRequiredMixin, View):
+    """Approve or decline (with a reason) proposed changes."""
+
+    action = "approve"
+
+    def post(self, request, pk: int):
+        revision = get_object_or_404(ListingRevision.objects.moderatable_by(request.user), pk=pk)
+        title = revision.listing.title
+        try:
+            if self.action == "approve":
+                services.revision_approve(revision=revision, by=request.user)
+                messages.success(request, _("Changes approved: %(title)s") % {"title": title})
+            else:
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["reason"])
+                services.revision_reject(
+                    revision=revision, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Changes declined: %(title)s") % {"title": title})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        if request.POST.get("next", "") == "detail":
+            return redirect(revision.listing.get_absolute_url())
         return redirect(reverse("listings:moderation-queue"))

@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     JOIN_ANSWERED = "join_answered", _("My request to join an organization was answered")
     VERIFICATION_DECIDED = "verification_decided", _("Our verification request was decided")
     EVENT_UPDATE = "event_update", _("News about a matchmaking event I take part in")
+    REVISION_DECIDED = "revision_decided", _("Changes to my listing were approved or declined")
 
 
 class Frequency(models.TextChoices):
@@ -48,6 +49,7 @@ DEFAULT_FREQUENCY = {
     NotificationKind.JOIN_ANSWERED: Frequency.INSTANT,
     NotificationKind.VERIFICATION_DECIDED: Frequency.INSTANT,
     NotificationKind.EVENT_UPDATE: Frequency.INSTANT,
+    NotificationKind.REVISION_DECIDED: Frequency.INSTANT,
 }
 
 DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)

@@ -100,10 +100,31 @@ def account_event_listener(event) -> None:
         )
 
 
+def revision_decided_listener(revision) -> None:
+    """A moderator approved or declined proposed changes: tell the listing's organization
+    (a declined one with the reason, which its page shows too)."""
+    from matchmaking.notifications.services import notify
+
+    listing = revision.listing
+    notify(
+        recipients=User.objects.filter(membership__organization_id=revision.organization_id),
+        kind="revision_decided",
+        url=listing.get_absolute_url(),
+        context={
+            "listing": listing.title,
+            "approved": revision.status == "approved",
+            "reason": revision.reason,
+        },
+    )
+
+
 def register() -> None:
+    from matchmaking.listings.services import REVISION_LISTENERS
     from matchmaking.matching.services import SUGGESTION_LISTENERS
 
     if new_suggestion_listener not in SUGGESTION_LISTENERS:
         SUGGESTION_LISTENERS.append(new_suggestion_listener)
     if account_event_listener not in events.ACCOUNT_EVENT_LISTENERS:
         events.ACCOUNT_EVENT_LISTENERS.append(account_event_listener)
+    if revision_decided_listener not in REVISION_LISTENERS:
+        REVISION_LISTENERS.append(revision_decided_listener)

@@ -203,21 +203,27 @@ class OfferingLifecycleTests:
         assert vendor.name in offering.search_text
         assert offering.regions_index == "|北京|天津|"
 
-    def test_a_material_edit_of_a_published_offering_goes_back_to_review(self, vendor, staff):
+    def test_a_material_edit_of_a_published_offering_waits_as_a_revision(self, vendor, staff):
+        """The offering stays published with its price; the new price waits for review."""
         offering = _offering(vendor, submit=True)
         services.offering_approve(offering=offering, by=staff)
         services.offering_update(offering=offering, price_min=1, price_max=2)
         offering.refresh_from_db()
-        assert offering.status == "pending"
+        assert offering.status == "published"
+        assert offering.price_min is None
+        assert services.pending_revision(offering).changes == {"price_min": 1, "price_max": 2}
 
     def test_changing_categories_is_material(self, vendor, staff):
         offering = _offering(vendor, submit=True, sectors=["finance"])
         services.offering_approve(offering=offering, by=staff)
         services.offering_update(offering=offering, sectors=["finance", "healthcare"])
         offering.refresh_from_db()
-        assert offering.status == "pending"
+        assert offering.status == "published"
+        assert list(offering.sectors.values_list("code", flat=True)) == ["finance"]
+        assert "sectors" in services.pending_revision(offering).changes
 
-    def test_a_minor_edit_keeps_it_published(self, vendor, staff):
+    def test_keywords_and_regions_are_reviewed_too(self, vendor, staff):
+        """They feed search and matching, so they wait for review like categories."""
         offering = _offering(vendor, submit=True, sectors=["finance"])
         services.offering_approve(offering=offering, by=staff)
         services.offering_update(
@@ -225,7 +231,8 @@ class OfferingLifecycleTests:
         )
         offering.refresh_from_db()
         assert offering.status == "published"
-        assert "新关键词" in offering.search_text
+        assert "新关键词" not in offering.search_text
+        assert set(services.pending_revision(offering).changes) == {"tags", "regions"}
 
     def test_price_minimum_above_maximum_is_refused_and_nothing_changes(self, vendor):
         offering = _offering(vendor, price_min=10, price_max=20)

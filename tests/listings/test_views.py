@@ -212,7 +212,9 @@ class OfferingFormTests:
         )
         assert response.status_code == 400
         assert response.context["form"].errors["screenshots"]
-        assert offering.screenshots.count() == 6
+        # a published offering's new screenshots wait with its revision
+        assert offering.revisions.get().screenshots.count() == 6
+        assert offering.screenshots.count() == 0
 
     def test_the_detail_page_shows_the_gallery_and_badges(self, client, vendor):
         vendor.verification_status = "verified"

@@ -110,6 +110,14 @@ def _connection_row(actor):
     return view, None, api, party
 
 
+def _revision_row(actor):
+    """Proposed changes: the listing's members and admins see them on the revision page and
+    in the API detail's pending_revision; everyone else only ever sees the live listing."""
+    insider = actor in (OW, M, A)
+    view = 302 if actor == V else (200 if insider else 404)
+    return view, None, 200, insider
+
+
 def _contacts_row(accepted, actor):
     edit = {V: 302, OW: 200, A: 200}.get(actor, 403)
     sees = actor in (OW, M, A) or (actor == C and accepted)
@@ -130,6 +138,9 @@ for _status in ("draft", "pending", "published", "hidden", "archived"):
 for _status in ("draft", "submitted", "returned", "published"):
     for _actor in ACTORS:
         MATRIX["case", _status, _actor] = _case_row(_status, _actor)
+for _listing in ("offering", "need"):
+    for _actor in ACTORS:
+        MATRIX["revision", f"{_listing}/pending", _actor] = _revision_row(_actor)
 for _actor in PARTY_ACTORS:
     for _state in ("pending", "accepted"):
         MATRIX["connection", _state, _actor] = _connection_row(_actor)
@@ -255,6 +266,22 @@ def _connection(world, accepted: bool, marker: str):
     return connection
 
 
+def _live_listing_with_revision(world, kind: str, marker: str):
+    """A published offering (or a reviewed open need of an unverified enterprise) with a
+    pending revision whose proposed title is ``marker``."""
+    admin = world["users"][A]
+    if kind == "offering":
+        listing = factories.make_offering(organization=world["vendor"], status="published")
+        listing_services.offering_update(offering=listing, title=marker)
+    else:
+        listing = factories.make_need(organization=world["enterprise"], status="open")
+        listing_services.need_approve(need=listing, by=admin)
+        listing.refresh_from_db()
+        listing_services.need_update(need=listing, title=marker)
+    assert listing_services.pending_revision(listing) is not None
+    return listing
+
+
 def _build(world, kind: str, state: str) -> tuple[Target, str]:
     """Create the object; returns its Target and the side ("enterprise"/"vendor") owning it."""
     marker = f"MATRIX-PRIVATE-{kind.replace(' ', '-')}-{state.replace('/', '-')}"
@@ -304,6 +331,24 @@ def _build(world, kind: str, state: str) -> tuple[Target, str]:
             elsewhere=["/cases/", "/cases/mine/", "/"],
             api_elsewhere=["/api/v1/cases/"],
         ), "vendor"
+    if kind == "revision":
+        listing = _live_listing_with_revision(world, state.split("/")[0], marker)
+        plural = f"{listing._meta.model_name}s"
+        revision = listing_services.pending_revision(listing)
+        return Target(
+            view=f"/revisions/{revision.pk}/",
+            edit=None,
+            api=f"/api/v1/{plural}/{listing.pk}/",
+            private=[marker],
+            elsewhere=[
+                listing.get_absolute_url(),
+                f"/{plural}/",
+                f"/my/{plural}/",
+                "/",
+                "/moderation/",
+            ],
+            api_elsewhere=[f"/api/v1/{plural}/"],
+        ), ("vendor" if plural == "offerings" else "enterprise")
     if kind == "connection":
         connection = _connection(world, state == "accepted", marker)
         return Target(
@@ -677,3 +722,43 @@ def test_invitation_matrix(client, world, state, actor):
                 assert value in text
         else:
             _assert_absent(text, contacts, f"pages served to {actor} after the invitation")
+# (action, actor) -> (HTTP answer, whether the revision is then decided/withdrawn)
+REVISION_ACTIONS = {
+    ("withdraw", V): (302, False),
+    ("withdraw", OW): (302, True),
+    ("withdraw", M): (302, True),
+    ("withdraw", OE): (404, False),
+    ("withdraw", OV): (404, False),
+    ("withdraw", A): (403, False),
+}
+for _action in ("approve", "reject"):
+    for _actor in ACTORS:
+        REVISION_ACTIONS[_action, _actor] = (302, True) if _actor == A else (403, False)
+
+
+@pytest.mark.parametrize("listing", ["offering", "need"])
+@pytest.mark.parametrize(
+    ("action", "actor"), list(REVISION_ACTIONS), ids=["-".join(key) for key in REVISION_ACTIONS]
+)
+def test_revision_actions(client, world, listing, action, actor):
+    """Only the listing's own members withdraw its revision; only platform admins approve or
+    decline it; the live listing changes only on approval."""
+    marker = f"MATRIX-REVISION-{listing}-{action}"
+    target = _live_listing_with_revision(world, listing, marker)
+    revision = listing_services.pending_revision(target)
+    owner_side = "vendor" if listing == "offering" else "enterprise"
+    user = _actor_user(world, actor, owner_side)
+    if user is not None:
+        client.force_login(user)
+    url = {
+        "withdraw": f"/revisions/{revision.pk}/withdraw/",
+        "approve": f"/moderation/revisions/{revision.pk}/approve/",
+        "reject": f"/moderation/revisions/{revision.pk}/reject/",
+    }[action]
+    response = client.post(url, {"reason": "理由"})
+    expected_code, acted = REVISION_ACTIONS[action, actor]
+    assert response.status_code == expected_code
+    revision.refresh_from_db()
+    assert revision.is_pending is not acted
+    target.refresh_from_db()
+    assert (target.title == marker) is (acted and action == "approve")
