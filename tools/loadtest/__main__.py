@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import sys
 
-PROG = "python -m tools.loadtest"
-
 
 def run(argv: list[str]) -> None:
     """Parse ``argv`` and run the command in an already set-up Django (exit 1 on its errors)."""
     from tools.loadtest.command import Command
 
-    Command().run_from_argv([PROG, "loadtest", *argv])
+    # Django names the program "<argv[0]> <argv[1]>" in --help and in error messages.
+    Command().run_from_argv(["python -m", "tools.loadtest", *argv])
 
 
 def main(argv: list[str] | None = None) -> None:
