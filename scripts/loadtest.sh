@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test: gunicorn (4 workers, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, the
-# `manage.py loadtest` mix against it on loopback, then gunicorn is stopped. Bounded in time.
+# `python -m tools.loadtest` mix against it on loopback, then gunicorn is stopped. Bounded in time.
 #
 #   scripts/loadtest.sh [--postgres] [extra loadtest options…]
 #
@@ -112,7 +112,7 @@ run_load() {  # label
     fi
     sleep 2  # let every worker finish booting
     set +e
-    timeout 900 "$PY" manage.py loadtest --url "http://$GUNICORN_BIND" \
+    timeout 900 "$PY" -m tools.loadtest --url "http://$GUNICORN_BIND" \
         --duration "${LOADTEST_DURATION:-30}" --concurrency "${LOADTEST_CONCURRENCY:-20}" \
         --label "$1, $GUNICORN_WORKERS gunicorn workers" "${@:2}"
     local status=$?
@@ -129,7 +129,7 @@ if [ ! -f "$PREPARED" ] || [ "$SRC" -nt "$PREPARED" ]; then
     echo "loadtest: preparing $PREPARED from $SRC"
     cp "$SRC" "$PREPARED.part"
     DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" manage.py migrate --noinput -v 0
-    DJANGO_SQLITE_PATH="$PREPARED.part" TASKS_BACKEND=immediate "$PY" manage.py loadtest --prepare-only
+    DJANGO_SQLITE_PATH="$PREPARED.part" TASKS_BACKEND=immediate "$PY" -m tools.loadtest --prepare-only
     DJANGO_SQLITE_PATH="$PREPARED.part" "$PY" -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA wal_checkpoint(TRUNCATE)')" "$PREPARED.part"
     mv "$PREPARED.part" "$PREPARED"
 fi
@@ -155,7 +155,7 @@ else
         "$PY" manage.py import_listings "$WORK/world.json" -v 0
         # Accounts are not exported: the load users are created here, with their needs'"'"'
         # suggestions computed now (as in the SQLite prepare), not by db_worker mid-load.
-        TASKS_BACKEND=immediate "$PY" manage.py loadtest --prepare-only
+        TASKS_BACKEND=immediate "$PY" -m tools.loadtest --prepare-only
         run_load "PostgreSQL" "$@"
     ' _ "${EXTRA[@]}"
 fi

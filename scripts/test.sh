@@ -6,7 +6,7 @@
 # 1. .venv (machine's python3) + requirements-dev.txt
 # 2. Debian's chromium + fonts-noto-cjk for the browser tests (apt, when running as root)
 # 2b. axe-core for the browser tests (npm ci in tests/browser/axe)
-# 3. ruff check, makemigrations --check, manage.py check
+# 3. ruff check, lint-imports (the floors, .importlinter), makemigrations --check, manage.py check
 # 4. the whole pytest suite on SQLite, browser tests included
 # 5. the suite again on a throwaway PostgreSQL 15 cluster (scripts/with-postgres.sh),
 #    browser tests excluded
@@ -112,6 +112,7 @@ fi
 # --- 3. Static checks ------------------------------------------------------------------------
 mkdir -p "$ROOT/var"  # the default SQLite file's folder (makemigrations looks at the database)
 run_step "ruff check" "$VENV/bin/ruff" check .
+run_step "lint-imports (floors)" "$VENV/bin/lint-imports" --no-cache
 run_step "makemigrations --check" env -u DATABASE_URL "$PY" manage.py makemigrations --check --dry-run
 run_step "manage.py check" env -u DATABASE_URL "$PY" manage.py check
 

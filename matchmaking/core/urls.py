@@ -12,7 +12,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
 ]
 
-# A plain HttpResponse through the whole middleware stack: the yardstick `manage.py loadtest`
+# A plain HttpResponse through the whole middleware stack: the yardstick `python -m tools.loadtest`
 # compares every page with. Only routed in debug or with DJANGO_BENCH_VIEWS=1.
 if settings.DEBUG or env_bool("DJANGO_BENCH_VIEWS", False):
     urlpatterns.append(path("_bench/plain", views.bench_plain, name="bench-plain"))

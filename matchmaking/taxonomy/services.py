@@ -41,3 +41,9 @@ def taxonomy_load(
                         setattr(term, field, value)
                     term.save()
     return created
+
+
+def seed_taxonomy(options: dict, stdout) -> list[str]:
+    """`seed_demo` seeder (order 0, before every app's demo data): the taxonomy terms."""
+    taxonomy_load()
+    return []

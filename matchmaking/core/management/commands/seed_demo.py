@@ -1,10 +1,13 @@
-"""Load the taxonomy and a believable demo world; idempotent."""
+"""Load the taxonomy and a believable demo world; idempotent.
+
+Every app adds its part through ``core.seeding.register_seeder`` (the taxonomy first, order 0),
+so this command imports no app above ``core``.
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from matchmaking.core.seeding import seeders
-from matchmaking.taxonomy.services import taxonomy_load
 
 
 class Command(BaseCommand):
@@ -24,7 +27,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        taxonomy_load()
         lines: list[str] = []
         for _order, name, seeder in seeders():
             if options["verbosity"] > 1:

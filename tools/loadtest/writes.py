@@ -1,5 +1,5 @@
 """The only writes the load generator makes itself (its users); through the services layer,
-imported lazily so this core-level module loads without the higher apps."""
+imported when called so this module loads before ``django.setup()``."""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@
 creates — or finds, on a second run — the load users: ``loadtest-e<N>@example.com``
 (password ``LOAD_PASSWORD``), each the owner of its own enterprise organization
 "压测企业 N" (ref-free, fictional) with one published need whose suggestions the matching
-engine computes as for any new need. Models are looked up through the app registry, so this
-core-level tool imports no higher app.
+engine computes as for any new need. Models are looked up through the app registry and the
+writes go through the services (``writes.py``) imported when called, so this module loads before
+``django.setup()``.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def from_db(*, users: int = 20, sample: int = 3000, seed: int = 7) -> Pools:
 def _load_user(n: int, rng, sector_codes, app_type_codes) -> LoadUser:
     from django.apps import apps
 
-    from matchmaking.core.loadtest import writes
+    from tools.loadtest import writes
 
     User = apps.get_model("accounts", "User")
     Need = apps.get_model("listings", "Need")

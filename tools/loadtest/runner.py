@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from matchmaking.core.loadtest.http import Session
-from matchmaking.core.loadtest.world import Pools
+from tools.loadtest.http import Session
+from tools.loadtest.world import Pools
 
 TRIVIAL = "trivial"
 CHECKBOX = re.compile(r'name="(sectors|app_types|deployment_modes)" value="(\d+)"')
@@ -177,7 +177,7 @@ class Scenarios:
             "visibility": "public",
             "publish": "1",
         }
-        from matchmaking.core.loadtest.http import CSRF_INPUT
+        from tools.loadtest.http import CSRF_INPUT
 
         match = CSRF_INPUT.search(form.text)
         if match:
@@ -202,7 +202,7 @@ class Scenarios:
         stats.record("send request (form GET)", form.elapsed, form.status, form.body)
         if form.status != 200:
             return
-        from matchmaking.core.loadtest.http import CSRF_INPUT
+        from tools.loadtest.http import CSRF_INPUT
 
         match = CSRF_INPUT.search(form.text)
         fields = {"message": f"您好，我们对贵司的方案感兴趣（{self.keyword()}），希望进一步沟通。"}

@@ -1,6 +1,6 @@
 """Load a running server (loopback only) with a realistic mix and print per-endpoint figures.
 
-    python manage.py loadtest --url http://127.0.0.1:8100 --duration 30 --concurrency 20
+    python -m tools.loadtest --url http://127.0.0.1:8100 --duration 30 --concurrency 20
 
 Run it with the SAME settings/database as the server (it reads its pools from that database).
 Phases, each bounded in time (the command stops by itself):
@@ -26,8 +26,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.core.loadtest import runner, world
-from matchmaking.core.loadtest.http import LOOPBACK_HOSTS, Session
+from tools.loadtest import runner, world
+from tools.loadtest.http import LOOPBACK_HOSTS, Session
 
 
 class Command(BaseCommand):
