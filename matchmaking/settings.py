@@ -412,6 +412,9 @@ SPECTACULAR_SETTINGS = {
 # inline after the transaction commits by default (TASKS_BACKEND=immediate), or queued in the
 # database and run by `manage.py db_worker` (TASKS_BACKEND=database). See matching/tasks.py.
 MATCHING_TOP_K = env_int("MATCHING_TOP_K", 10)
+# How long the need form's category hints for one text are kept in the shared cache (they are
+# also dropped whenever the listings or taxonomy version changes).
+MATCHING_HINTS_CACHE_SECONDS = env_int("MATCHING_HINTS_CACHE_SECONDS", 300)
 MATCHING_NOTIFY_SCORE = env_float("MATCHING_NOTIFY_SCORE", 80.0)
 # Optional semantic layer: an OpenAI-compatible embeddings endpoint (empty URL = off).
 MATCHING_EMBEDDINGS_URL = env_str("MATCHING_EMBEDDINGS_URL", "").rstrip("/")

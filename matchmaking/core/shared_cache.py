@@ -60,7 +60,9 @@ class SharedDatabaseCache(DatabaseCache):
             row = cursor.fetchone()
             if row is None or self._expired(connection, row[1]):
                 raise ValueError(f"Key '{key}' not found.")
-            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode())) + delta  # noqa: S301 - our own table
+            value = (
+                pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode())) + delta
+            )  # noqa: S301 - our own table
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(
                 f"UPDATE {table} SET {quote('value')} = %s WHERE {quote('cache_key')} = %s",  # noqa: S608

@@ -40,9 +40,7 @@ def bump_insights_version(*args, **kwargs) -> None:
 def table_cache_key(slug: str) -> str:
     language = get_language() or settings.LANGUAGE_CODE
     versions = read_versions(LISTINGS_VERSION_KEY, VERSION_KEY)
-    return (
-        f"insights:{slug}:{language}:L{versions[LISTINGS_VERSION_KEY]}:I{versions[VERSION_KEY]}"
-    )
+    return f"insights:{slug}:{language}:L{versions[LISTINGS_VERSION_KEY]}:I{versions[VERSION_KEY]}"
 
 
 def cached_table(slug: str, compute):
