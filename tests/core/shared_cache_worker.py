@@ -3,7 +3,8 @@ reads (through the project's caches) and writes on request.
 
 Reads a JSON request per line on stdin and answers a JSON line on stdout:
 ``{"op": "read"}``, ``{"op": "publish", "kind": ...}``, ``{"op": "add_sector", "code": ...}``,
-``{"op": "build_engine"}``, ``{"op": "hints", "text": ...}``.
+``{"op": "build_engine"}``, ``{"op": "hints", "text": ...}``, ``{"op": "bump", "key": ...,
+"times": ...}``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def _build_engine() -> dict:
     return {}
 
 
+def _bump(key: str, times: int) -> dict:
+    from matchmaking.core.shared_cache import bump_version, read_version
+
+    for _ in range(times):
+        bump_version(key)
+    return {"version": read_version(key)}
+
+
 def _hints(text: str) -> dict:
     from matchmaking.matching.selectors import category_suggestions
 
@@ -76,6 +85,7 @@ def main() -> None:
         "add_sector": lambda request: _add_sector(request["code"]),
         "build_engine": lambda request: _build_engine(),
         "hints": lambda request: _hints(request["text"]),
+        "bump": lambda request: _bump(request["key"], request["times"]),
     }
     print(json.dumps({"ready": os.getpid()}), flush=True)
     for line in sys.stdin:

@@ -39,8 +39,14 @@ class Worker:
         assert "ready" in json.loads(line)
 
     def ask(self, op: str, **fields):
+        self.send(op, **fields)
+        return self.answer(op)
+
+    def send(self, op: str, **fields) -> None:
         self.process.stdin.write(json.dumps({"op": op, **fields}) + "\n")
         self.process.stdin.flush()
+
+    def answer(self, op: str):
         line = self.process.stdout.readline()
         assert line, f"the worker process died answering {op!r}"
         return json.loads(line)
@@ -121,3 +127,14 @@ def test_every_worker_gives_the_same_category_hints(workers):
     assert without.ask("hints", text=text) == best
     assert other.ask("hints", text=text) == best
     assert best["sectors"], first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_are_bumped_atomically_across_processes(workers):
+    """Three processes bumping one version at the same time lose no bump."""
+    start = workers[0].ask("bump", key="test:contended", times=0)["version"]
+    for worker in workers:
+        worker.send("bump", key="test:contended", times=40)
+    for worker in workers:
+        worker.answer("bump")
+    assert workers[1].ask("bump", key="test:contended", times=0)["version"] == start + 3 * 40
