@@ -13,6 +13,8 @@ Two caches are configured (``settings.CACHES``):
 
 A write bumps a version in ``shared``; the next request in *any* process reads the new
 version and so looks up fresh keys in its own ``default`` cache — no waiting for a timeout.
+Within one request a version is read once (an insights page builds a dozen tables, each
+keyed by the same two versions); a bump in the request drops that memo.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 import base64
 import pickle
 import secrets
+import threading
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import request_finished, request_started
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
@@ -80,6 +84,24 @@ class SharedDatabaseCache(DatabaseCache):
         return expires < tz_now()
 
 
+# Versions already read in the current request (per thread); None outside a request, where
+# every read goes to the shared cache.
+_request = threading.local()
+
+
+def _begin_request(**_kwargs) -> None:
+    _request.versions = {}
+
+
+def _end_request(**_kwargs) -> None:
+    _request.versions = None
+
+
+def connect_request_signals() -> None:
+    request_started.connect(_begin_request, dispatch_uid="shared-cache-begin-request")
+    request_finished.connect(_end_request, dispatch_uid="shared-cache-end-request")
+
+
 def _initial() -> int:
     # A random start, not 1: a version that disappears (a rolled-back test transaction, an
     # emptied cache) must not come back with a number whose keys another process still holds.
@@ -92,18 +114,26 @@ def read_version(key: str) -> int:
 
 
 def read_versions(*keys: str) -> dict[str, int]:
-    """Several versions in one round trip."""
+    """Several versions in one round trip (none if this request has read them already)."""
+    memo = getattr(_request, "versions", None)
+    if memo is not None and all(key in memo for key in keys):
+        return {key: memo[key] for key in keys}
     cache = shared_cache()
     found = cache.get_many(keys)
     for key in keys:
         if found.get(key) is None:
             cache.add(key, _initial(), timeout=None)
             found[key] = cache.get(key) or _initial()
+    if memo is not None:
+        memo.update(found)
     return found
 
 
 def bump_version(key: str) -> int | None:
     """Increment the version ``key`` atomically; every process sees the new value at once."""
+    memo = getattr(_request, "versions", None)
+    if memo is not None:
+        memo.pop(key, None)
     cache = shared_cache()
     try:
         return cache.incr(key)
