@@ -89,17 +89,17 @@ class SharedDatabaseCache(DatabaseCache):
 _request = threading.local()
 
 
-def _begin_request(**_kwargs) -> None:
+def begin_request(**_kwargs) -> None:
     _request.versions = {}
 
 
-def _end_request(**_kwargs) -> None:
+def end_request(**_kwargs) -> None:
     _request.versions = None
 
 
 def connect_request_signals() -> None:
-    request_started.connect(_begin_request, dispatch_uid="shared-cache-begin-request")
-    request_finished.connect(_end_request, dispatch_uid="shared-cache-end-request")
+    request_started.connect(begin_request, dispatch_uid="shared-cache-begin-request")
+    request_finished.connect(end_request, dispatch_uid="shared-cache-end-request")
 
 
 def _initial() -> int:
