@@ -134,17 +134,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
 
-# Per-process memory by default; with several app servers set REDIS_URL so that caches and
-# sessions are shared (sessions then use cached_db: Redis first, the database as the record).
+# Two caches. ``default`` is fast and, without Redis, private to each process: it holds only
+# values that never change under their key (rows keyed by row version, counts and tables keyed
+# by a version). ``shared`` is one store for every worker process: what processes must agree
+# on — the version numbers, the category hints — lives there (see core/shared_cache.py).
+# With REDIS_URL both are Redis (and sessions use cached_db: Redis first, the database as the
+# record); without it ``shared`` is a table in the database, created by core's migration.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "matchmaking",
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "matchmaking",
     }
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "matchmaking-shared"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
@@ -154,7 +157,13 @@ else:
             # Browse rows (listings.cards, ~2 KB each) live here too: the default 300 entries
             # would evict a page's rows before they are reused.
             "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
+        },
+        "shared": {
+            "BACKEND": "matchmaking.core.shared_cache.SharedDatabaseCache",
+            "LOCATION": "matchmaking_shared_cache",
+            "KEY_PREFIX": "matchmaking",
+            "OPTIONS": {"MAX_ENTRIES": 5_000},
+        },
     }
 
 # --- Authentication ---------------------------------------------------------------------
@@ -438,6 +447,9 @@ SPECTACULAR_SETTINGS = {
 # inline after the transaction commits by default (TASKS_BACKEND=immediate), or queued in the
 # database and run by `manage.py db_worker` (TASKS_BACKEND=database). See matching/tasks.py.
 MATCHING_TOP_K = env_int("MATCHING_TOP_K", 10)
+# How long the need form's category hints for one text are kept in the shared cache (they are
+# also dropped whenever the listings or taxonomy version changes).
+MATCHING_HINTS_CACHE_SECONDS = env_int("MATCHING_HINTS_CACHE_SECONDS", 300)
 MATCHING_NOTIFY_SCORE = env_float("MATCHING_NOTIFY_SCORE", 80.0)
 # Optional semantic layer: an OpenAI-compatible embeddings endpoint (empty URL = off).
 MATCHING_EMBEDDINGS_URL = env_str("MATCHING_EMBEDDINGS_URL", "").rstrip("/")

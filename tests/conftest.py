@@ -85,3 +85,13 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Each test starts with an empty per-process cache: its keys carry versions read from the
+    shared cache's table, which a rolled-back test leaves where it was, so figures a previous
+    test cached under the same version must not be served to this one."""
+    from django.core.cache import caches
+
+    caches["default"].clear()

@@ -9,6 +9,8 @@ A table is stored under a key that carries two version numbers:
   deleted — writes that do not go through the listings services (imports, the admin,
   factories, other apps) change the figures too.
 
+Both versions live in the shared cache (``core.shared_cache``), so a bump in one worker
+process is seen by every other at once; the tables stay in each process's ``default`` cache.
 Bumping either version makes every old key unreachable; ``INSIGHTS_CACHE_SECONDS`` is a
 safety net on top (figures never older than that, even if a write slipped past both).
 The key also carries the active language, because tables hold translated labels.
@@ -20,30 +22,25 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from matchmaking.listings.caching import listings_version
+from matchmaking.core.shared_cache import bump_version, read_version, read_versions
+from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 
 VERSION_KEY = "insights:version"
 
 
 def insights_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
+    return read_version(VERSION_KEY)
 
 
 def bump_insights_version(*args, **kwargs) -> None:
     """Signal-receiver friendly: accepts and ignores any arguments."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache yet (or evicted)
-        cache.set(VERSION_KEY, 2, timeout=None)
+    bump_version(VERSION_KEY)
 
 
 def table_cache_key(slug: str) -> str:
     language = get_language() or settings.LANGUAGE_CODE
-    return f"insights:{slug}:{language}:L{listings_version()}:I{insights_version()}"
+    versions = read_versions(LISTINGS_VERSION_KEY, VERSION_KEY)
+    return f"insights:{slug}:{language}:L{versions[LISTINGS_VERSION_KEY]}:I{versions[VERSION_KEY]}"
 
 
 def cached_table(slug: str, compute):

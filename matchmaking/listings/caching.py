@@ -1,7 +1,9 @@
 """A version number for everything cached about listings (facet counts, result totals).
 
 Services bump it after each committed write, so cached figures never outlive a change by
-more than the time it takes the next request to read the new version.
+more than the time it takes the next request to read the new version. The version lives in
+the shared cache (``core.shared_cache``), so a bump reaches every worker process at once; the
+figures themselves stay in each process's fast ``default`` cache under keys carrying it.
 """
 
 from __future__ import annotations
@@ -12,22 +14,17 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 
+from matchmaking.core.shared_cache import bump_version, read_version
+
 VERSION_KEY = "listings:version"
 
 
 def listings_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, timeout=None)
-    return version
+    return read_version(VERSION_KEY)
 
 
 def bump_listings_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache yet (or evicted)
-        cache.set(VERSION_KEY, 2, timeout=None)
+    bump_version(VERSION_KEY)
 
 
 def cache_key(prefix: str, params: dict) -> str:

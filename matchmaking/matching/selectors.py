@@ -9,11 +9,15 @@ decides need visibility) and are open and unexpired; an anonymous poster's name 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.core.shared_cache import read_versions, shared_cache
+from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 from matchmaking.listings.models import Need, Offering
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.matching import adapters
@@ -23,6 +27,7 @@ from matchmaking.matching.models import Direction, Suggestion
 from matchmaking.matching.reasons import reason_text
 from matchmaking.matching.services import top_k
 from matchmaking.taxonomy.models import ApplicationType, Sector
+from matchmaking.taxonomy.selectors import VERSION_KEY as TAXONOMY_VERSION_KEY
 
 OPPORTUNITIES_LIMIT = 200
 NEED_PANEL_FIELDS = (
@@ -183,15 +188,42 @@ SUGGEST_MAX_ITEMS = 3
 
 
 def _category_scores(text: str) -> dict:
-    """The indexed engine's classifier (trained on the offerings) when this process has one
-    and it is free; otherwise the lexicon-only classifier, so typing never waits on a build."""
+    """The scores every worker gives for ``text`` at the current listings and taxonomy versions.
+
+    A worker that has built its engine scores with the engine's classifier (trained on the
+    offerings); one that has not uses the lexicon alone, so typing never waits on a build. So
+    that the answer does not depend on which worker a keystroke reaches, it is kept in the
+    shared cache: every worker returns the stored answer, and a worker with an engine replaces
+    a lexicon-only one with its own (the better answer, then given by all)."""
+    versions = read_versions(LISTINGS_VERSION_KEY, TAXONOMY_VERSION_KEY)
+    digest = hashlib.sha1(text.encode()).hexdigest()
+    key = (
+        f"matching:hints:L{versions[LISTINGS_VERSION_KEY]}:"
+        f"T{versions[TAXONOMY_VERSION_KEY]}:{digest}"
+    )
+    cache = shared_cache()
+    stored = cache.get(key)
+    if stored is not None and stored["engine"]:
+        return stored["scores"]
     engine = holder.peek()
     if engine is not None and holder.lock.acquire(timeout=0.5):
         try:
-            return engine.infer_categories(text)
+            scores = engine.infer_categories(text)
         finally:
             holder.lock.release()
-    return infer_categories(text)
+        cache.set(
+            key,
+            {"engine": True, "scores": scores},
+            timeout=settings.MATCHING_HINTS_CACHE_SECONDS,
+        )
+        return scores
+    if stored is not None:
+        return stored["scores"]
+    scores = infer_categories(text)
+    cache.add(
+        key, {"engine": False, "scores": scores}, timeout=settings.MATCHING_HINTS_CACHE_SECONDS
+    )
+    return (cache.get(key) or {"scores": scores})["scores"]
 
 
 def category_suggestions(text: str) -> dict:

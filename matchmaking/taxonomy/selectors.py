@@ -3,18 +3,17 @@
 Every browse page, filter form and match explanation reads all active terms of several
 taxonomy models, while terms change only through the admin or ``load_taxonomy``. Each
 process keeps the lists it has read for at most ``CACHE_SECONDS``, and drops them as soon as
-the taxonomy version in the cache changes — any save or delete of a term sets a new one (see
-``apps.TaxonomyConfig.ready``). With a shared cache (Redis) that reaches every worker at once;
-with the per-process default, other workers follow within ``CACHE_SECONDS``.
+the taxonomy version changes — any save or delete of a term bumps it (see
+``apps.TaxonomyConfig.ready``). The version lives in the shared cache (``core.shared_cache``:
+Redis, or a database table), so a bump reaches every worker process at once.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
 
-from django.core.cache import cache
+from matchmaking.core.shared_cache import bump_version, read_version
 
 CACHE_SECONDS = 60
 VERSION_KEY = "taxonomy:version"
@@ -23,18 +22,13 @@ _lock = threading.Lock()
 _terms: dict[type, tuple[float, str, list]] = {}
 
 
-def taxonomy_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+def taxonomy_version() -> int:
+    return read_version(VERSION_KEY)
 
 
 def bump_taxonomy_version(**_signal_kwargs) -> None:
-    """A new version (never a reused one): every process re-reads the terms."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """A new version: every process re-reads the terms on its next read."""
+    bump_version(VERSION_KEY)
 
 
 def active_terms(model) -> list:

@@ -1,4 +1,5 @@
-"""The taxonomy is read once per process and re-read as soon as a term changes."""
+"""The taxonomy is read once per process and re-read as soon as a term changes (in any
+process: the version lives in the shared cache, read once per request)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,32 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matchmaking.core import shared_cache
 from matchmaking.taxonomy.models import Sector
 from matchmaking.taxonomy.selectors import active_terms
 
 
 @pytest.mark.django_db
 class ActiveTermsTests:
-    def test_a_second_read_asks_the_database_nothing(self):
-        active_terms(Sector)
-        with CaptureQueriesContext(connection) as queries:
-            terms = active_terms(Sector)
+    def test_a_second_read_in_a_request_asks_the_database_nothing(self):
+        shared_cache.begin_request()
+        try:
+            active_terms(Sector)
+            with CaptureQueriesContext(connection) as queries:
+                terms = active_terms(Sector)
+        finally:
+            shared_cache.end_request()
         assert len(queries) == 0
         assert [term.code for term in terms] == list(
             Sector.objects.active().values_list("code", flat=True)
         )
+
+    def test_outside_a_request_a_read_asks_only_the_shared_version(self):
+        active_terms(Sector)
+        with CaptureQueriesContext(connection) as queries:
+            active_terms(Sector)
+        assert len(queries) == 1
+        assert shared_cache.SHARED_CACHE_TABLE in queries[0]["sql"]
 
     def test_a_renamed_term_is_read_again_at_once(self):
         active_terms(Sector)
