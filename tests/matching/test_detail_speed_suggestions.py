@@ -15,8 +15,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # session, user (+ organization), the need, its taxonomy links, the notification badge, the
-# suggestions, similar cases, the connections panel's figures (+ a spare for sign-in details).
-OWNER_NEED_PAGE_MAX = 10
+# suggestions, similar cases, the connections panel's figures (+ a spare for sign-in details),
+# the pending revision, the shared cache's versions (one read per request) and, with no strong
+# match, the relax counts and the no-good-match actions' state.
+OWNER_NEED_PAGE_MAX = 12
 
 
 @pytest.fixture(autouse=True)
