@@ -17,7 +17,8 @@ The model (OR-Tools CP-SAT):
 * phase 1 maximises the number of placed requests and proves an upper bound on it
   (the ``bound`` reported: the smaller of CP-SAT's bound and a b-matching flow bound);
   phase 2 keeps that number and maximises the requests' weights (mutual interest and
-  match score first), starting from phase 1's answer. ``time_limit_s`` covers the whole
+  match score first), then the earliest slots, starting from phase 1's answer.
+  ``time_limit_s`` covers the whole
   call, model building included.
 
 Tables are then dealt per slot: a fixed meeting keeps its table, and a participant who
@@ -236,23 +237,22 @@ def _solve_slots(problem, movable, candidates, capacity, remaining, deadline):
         first_answer = set(greedy.items())
     optimal = best_count >= bound
 
-    # Phase 2: keep that many, prefer the heavier requests.
+    # Phase 2: keep that many, prefer the heavier requests, then the earlier slots (people
+    # would rather meet in the morning than wait all day). The slot term is scaled below one
+    # unit of weight, so it only ever breaks ties between equally heavy answers.
     chosen = first_answer
-    if len(set(weights.values())) > 1 and not (optimal and _all_placed(first_answer, weights)):
+    if first_answer:
         model.add(count >= best_count)
         model.clear_hints()
         for key, var in x.items():
             model.add_hint(var, key in first_answer)
-        model.maximize(sum(weights[rid] * expr for rid, expr in placed.items()))
+        scale = problem.slots * len(x) + 1
+        model.maximize(sum((weights[rid] * scale - slot) * var for (rid, slot), var in x.items()))
         solver = _solver(max(0.2, deadline - time.perf_counter()))
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = {key for key, var in x.items() if solver.boolean_value(var)}
     return {rid: slot for rid, slot in chosen}, bound, optimal
-
-
-def _all_placed(answer, weights) -> bool:
-    return len(answer) == len(weights)
 
 
 def _greedy(movable, candidates, capacity, remaining) -> dict[int, int]:

@@ -261,3 +261,15 @@ def test_a_solver_out_of_time_still_returns_the_simple_pass():
     schedule = solve(problem)
     assert find_conflicts(problem, schedule.placements) == []
     assert schedule.placed > 0.8 * schedule.bound
+
+
+def test_meetings_take_the_earliest_slots_they_can():
+    problem = SchedulingProblem(
+        slots=6,
+        tables=1,
+        requests=[MeetingRequest(i, (2 * i, 2 * i + 1)) for i in range(1, 4)],
+        unavailable={2: frozenset({0})},
+    )
+    schedule = solve(problem)
+    assert sorted(p.slot for p in schedule.placements) == [0, 1, 2]
+    assert find_conflicts(problem, schedule.placements) == []
