@@ -18,8 +18,7 @@ The model (OR-Tools CP-SAT):
   (the ``bound`` reported: the smaller of CP-SAT's bound and a b-matching flow bound);
   phase 2 keeps that number and maximises the requests' weights (mutual interest and
   match score first), then the earliest slots, starting from phase 1's answer.
-  ``time_limit_s`` covers the whole
-  call, model building included.
+  ``time_limit_s`` covers the whole call, model building included.
 
 Tables are then dealt per slot: a fixed meeting keeps its table, and a participant who
 sat at a table in the previous slot keeps it where it is free (fewer people walking
