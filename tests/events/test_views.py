@@ -239,3 +239,39 @@ class AdminTests:
         for model in ("event", "registration", "meetingrequest", "meeting", "meetingoutcome"):
             assert client.get(f"/admin/events/{model}/").status_code == 200
         assert client.get(f"/admin/events/event/{world.event.pk}/change/").status_code == 200
+
+
+class EventPagesLookTests:
+    """The event pages use the site's own styles: the sub-navigation marks the page it is on
+    (styled by site.css, which every page loads), action buttons are buttons, and the event's
+    facts take the wide column beside a narrow 'Take part' box."""
+
+    def test_sub_navigation_marks_the_current_page_and_is_styled_site_wide(self, client, world):
+        from django.conf import settings
+
+        client.force_login(world.enterprise_user)
+        for name in ("proposals", "requests", "agenda"):
+            html = client.get(
+                f"/events/{world.event.pk}/{'participants' if name == 'proposals' else name}/"
+            ).content.decode()
+            assert f'data-nav="{name}" aria-current="page"' in html, name
+        detail = client.get(f"/events/{world.event.pk}/").content.decode()
+        assert 'aria-current="page">' in detail and "layout-sidebar-end" in detail
+        css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+        assert ".tabs {" in css and '.tabs a[aria-current="page"]' in css
+
+    def test_withdraw_and_decline_are_styled_buttons(self, client, world):
+        client.force_login(world.enterprise_user)
+        detail = client.get(f"/events/{world.event.pk}/").content.decode()
+        assert 'class="button button-secondary button-small">' in detail
+        services.meeting_request_create(
+            user=world.enterprise_user,
+            event=world.event,
+            to_registration=world.vendor_reg,
+            need=world.need,
+            offering=world.offering,
+            note="面谈",
+        )
+        client.force_login(world.vendor_user)
+        requests = client.get(f"/events/{world.event.pk}/requests/").content.decode()
+        assert 'class="button button-secondary" data-action="decline"' in requests
