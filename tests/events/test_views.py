@@ -275,3 +275,18 @@ class EventPagesLookTests:
         client.force_login(world.vendor_user)
         requests = client.get(f"/events/{world.event.pk}/requests/").content.decode()
         assert 'class="button button-secondary" data-action="decline"' in requests
+
+
+def test_a_request_awaiting_an_answer_says_so_in_chinese(client, world):
+    """The state "Requested" is not the "Requested" column of dates (申请时间)."""
+    services.meeting_request_create(
+        user=world.enterprise_user,
+        event=world.event,
+        to_registration=world.vendor_reg,
+        need=world.need,
+        offering=world.offering,
+        note="面谈",
+    )
+    client.force_login(world.vendor_user)
+    html = client.get(f"/events/{world.event.pk}/requests/").content.decode()
+    assert "待答复" in html and "申请时间" not in html
