@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matchmaking.accounts.models import User
 from matchmaking.events.choices import Attendance
@@ -165,7 +166,7 @@ class MeetingRequestForm(forms.Form):
 
 class MoveForm(forms.Form):
     slot = forms.TypedChoiceField(label=_("Slot"), coerce=int)
-    table = forms.TypedChoiceField(label=_("Table"), coerce=int)
+    table = forms.TypedChoiceField(label=pgettext_lazy("meeting table", "Table"), coerce=int)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)

@@ -290,3 +290,14 @@ def test_a_request_awaiting_an_answer_says_so_in_chinese(client, world):
     client.force_login(world.vendor_user)
     html = client.get(f"/events/{world.event.pk}/requests/").content.decode()
     assert "待答复" in html and "申请时间" not in html
+
+
+def test_the_agenda_names_the_meeting_table_in_chinese(client, world):
+    """"Table" on an agenda is the meeting table (洽谈桌), not a data table (表格)."""
+    _scheduled(world)
+    client.force_login(world.enterprise_user)
+    html = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert "<th>洽谈桌</th>" in html and "表格" not in html
+    client.force_login(world.organizer)
+    manage = client.get(f"/events/{world.event.pk}/manage/").content.decode()
+    assert "<th>洽谈桌</th>" in manage and "表格" not in manage
