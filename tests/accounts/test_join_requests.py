@@ -233,3 +233,12 @@ class ProfileOfferTests:
         assert join_url not in client.get(company.get_absolute_url()).content.decode()
         client.logout()
         assert join_url not in client.get(company.get_absolute_url()).content.decode()
+
+
+def test_the_invitation_form_says_the_link_is_for_that_address_only(client, company):
+    """Invitations are tied to the invited address (services.invitation_accept refuses any
+    other account), so the members page must not say anyone who opens the link can join."""
+    client.force_login(company.memberships.get().user)
+    html = client.get(reverse("accounts:organization-members", args=[company.pk])).content.decode()
+    assert "只有使用该邮箱地址的账号" in html
+    assert "任何打开该链接的人" not in html
