@@ -15,7 +15,7 @@ from matchmaking.events.models import Event, Meeting, MeetingRequest, Registrati
 from matchmaking.taxonomy.models import Sector
 from tests import factories
 from tests.api.conftest import client_for
-from tests.events.conftest import make_event
+from tests.events.conftest import make_event, register
 
 pytestmark = pytest.mark.django_db
 
@@ -293,7 +293,7 @@ def test_a_request_awaiting_an_answer_says_so_in_chinese(client, world):
 
 
 def test_the_agenda_names_the_meeting_table_in_chinese(client, world):
-    """"Table" on an agenda is the meeting table (洽谈桌), not a data table (表格)."""
+    """ "Table" on an agenda is the meeting table (洽谈桌), not a data table (表格)."""
     _scheduled(world)
     client.force_login(world.enterprise_user)
     html = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
@@ -301,3 +301,22 @@ def test_the_agenda_names_the_meeting_table_in_chinese(client, world):
     client.force_login(world.organizer)
     manage = client.get(f"/events/{world.event.pk}/manage/").content.decode()
     assert "<th>洽谈桌</th>" in manage and "表格" not in manage
+
+
+def test_participants_without_a_match_fold_away_below_the_proposals(client, world):
+    """The matched vendor is proposed first; another enterprise (nothing to match) is listed
+    only under the folded 'other participants', still with its request form."""
+    other = factories.make_organization(kind="enterprise", name="另一家示例企业")
+    other_user = other.memberships.get().user
+    other_need = factories.make_need(organization=other, title="另一项需求")
+    services.registration_approve(
+        registration=register(other_user, world.event, needs=[other_need]),
+        user=world.organizer,
+    )
+    client.force_login(world.enterprise_user)
+    html = client.get(f"/events/{world.event.pk}/participants/").content.decode()
+    folded = html[html.index("data-others") :]
+    main = html[: html.index("data-others")]
+    assert world.vendor_reg.organization.display_name in main
+    assert "另一家示例企业" in folded and "另一家示例企业" not in main
+    assert "另有 1 个参会方暂无匹配" in folded and 'data-action="request-meeting"' in folded
