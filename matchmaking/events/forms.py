@@ -174,6 +174,9 @@ class MoveForm(forms.Form):
             (slot.index, slot_label(slot)) for slot in event.slots() if not slot.is_break
         ]
         self.fields["table"].choices = list(enumerate(event.table_labels))
+        # The organizer's table shows the two selects without visible labels: name them.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
 
 
 class OutcomeForm(forms.Form):

@@ -320,3 +320,10 @@ def test_participants_without_a_match_fold_away_below_the_proposals(client, worl
     assert world.vendor_reg.organization.display_name in main
     assert "另一家示例企业" in folded and "另一家示例企业" not in main
     assert "另有 1 个参会方暂无匹配" in folded and 'data-action="request-meeting"' in folded
+
+
+def test_the_move_selects_have_accessible_names(client, world):
+    _scheduled(world)
+    client.force_login(world.organizer)
+    html = client.get(f"/events/{world.event.pk}/manage/").content.decode()
+    assert 'aria-label="时段"' in html and 'aria-label="洽谈桌"' in html
