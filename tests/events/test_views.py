@@ -327,3 +327,13 @@ def test_the_move_selects_have_accessible_names(client, world):
     client.force_login(world.organizer)
     html = client.get(f"/events/{world.event.pk}/manage/").content.decode()
     assert 'aria-label="时段"' in html and 'aria-label="洽谈桌"' in html
+
+
+def test_the_ics_includes_the_time_zone_its_events_refer_to(client, world):
+    """RFC 5545: a TZID parameter refers to a VTIMEZONE in the same file."""
+    _scheduled(world)
+    client.force_login(world.vendor_user)
+    calendar = Calendar.from_ical(client.get(f"/events/{world.event.pk}/agenda.ics").content)
+    (entry,) = calendar.walk("VEVENT")
+    tzid = entry["dtstart"].params["TZID"]
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == [tzid]
