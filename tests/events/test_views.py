@@ -337,3 +337,12 @@ def test_the_ics_includes_the_time_zone_its_events_refer_to(client, world):
     (entry,) = calendar.walk("VEVENT")
     tzid = entry["dtstart"].params["TZID"]
     assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == [tzid]
+
+
+def test_the_calendar_button_appears_once_there_is_something_to_add(client, world):
+    client.force_login(world.vendor_user)
+    empty = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert 'data-action="download-ics"' not in empty
+    _scheduled(world)
+    full = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert 'data-action="download-ics"' in full
