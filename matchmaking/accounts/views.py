@@ -259,6 +259,8 @@ class OrganizationDetailView(ScopedObjectMixin, DetailView):
                     user=user, organization=organization
                 ),
                 "verification_form": VerificationRequestForm(),
+                # Someone without an organization who finds theirs here can ask to join it.
+                "can_ask_to_join": user.is_authenticated and not hasattr(user, "membership"),
             }
         )
         return context

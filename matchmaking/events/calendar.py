@@ -40,4 +40,7 @@ def agenda_ics(registration, items) -> bytes:
         entry.add("description", "\n".join(lines))
         entry.add("location", f"{place} · {item.table}" if place else item.table)
         calendar.add_component(entry)
+    # Events carry TZID=Asia/Shanghai: RFC 5545 wants the VTIMEZONE they refer to (Outlook
+    # and some phones otherwise guess the zone).
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventStatus(models.TextChoices):
@@ -16,7 +17,8 @@ class RegistrationStatus(models.TextChoices):
 
 
 class RequestState(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
+    # "Requested" alone is a column of dates ("申请时间"); as a state it awaits an answer.
+    REQUESTED = "requested", pgettext_lazy("meeting request state", "Requested")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     CANCELLED = "cancelled", _("Cancelled")

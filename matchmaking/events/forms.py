@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matchmaking.accounts.models import User
 from matchmaking.events.choices import Attendance
@@ -165,7 +166,7 @@ class MeetingRequestForm(forms.Form):
 
 class MoveForm(forms.Form):
     slot = forms.TypedChoiceField(label=_("Slot"), coerce=int)
-    table = forms.TypedChoiceField(label=_("Table"), coerce=int)
+    table = forms.TypedChoiceField(label=pgettext_lazy("meeting table", "Table"), coerce=int)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,6 +174,9 @@ class MoveForm(forms.Form):
             (slot.index, slot_label(slot)) for slot in event.slots() if not slot.is_break
         ]
         self.fields["table"].choices = list(enumerate(event.table_labels))
+        # The organizer's table shows the two selects without visible labels: name them.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
 
 
 class OutcomeForm(forms.Form):

@@ -19,6 +19,11 @@ from matchmaking.matching.models import Suggestion
 
 DEMO_TITLE = "2026 大模型行业应用供需对接会（示例）"
 DEMO_MEETINGS = 4
+# The organizations of the README's demo sign-ins (enterprise@ and vendor@example.com): their
+# pairs are met first, so whoever signs in with them finds meetings on their agenda, and the
+# vendor also finds one request waiting for an answer.
+SIGN_IN_REFS = frozenset({"demo-e-bank", "demo-v-zhiyun"})
+PENDING_FOR_REF = "demo-v-zhiyun"
 
 
 def seed_events(options: dict, stdout) -> list[str]:
@@ -92,11 +97,18 @@ def seed_events(options: dict, stdout) -> list[str]:
                 "offering_id", flat=True
             )
         )
-        for suggestion in (
+        candidates = list(
             Suggestion.objects.filter(need_id__in=brought_needs, offering_id__in=brought_offerings)
-            .select_related("need", "offering")
-            .order_by("-score")
-        ):
+            .select_related("need__organization", "offering__organization")
+            .order_by("-score", "pk")
+        )
+        # Stable sort: the sign-ins' pairs first, each group still by score.
+        candidates.sort(
+            key=lambda s: not (
+                {s.need.organization.ref, s.offering.organization.ref} & SIGN_IN_REFS
+            )
+        )
+        for suggestion in candidates:
             sender = registrations.get(suggestion.need.organization_id)
             receiver = registrations.get(suggestion.offering.organization_id)
             if sender is None or receiver is None:
@@ -117,8 +129,37 @@ def seed_events(options: dict, stdout) -> list[str]:
             made += 1
             if made >= DEMO_MEETINGS:
                 break
+        pending = _leave_one_request_waiting(candidates, registrations, event)
         schedule = services.event_schedule(event=event, user=organizer, time_limit_s=5.0)
     return [
         f"events: {event.title} ({len(registrations)} participants, {made} accepted meetings, "
-        f"{schedule.placed} scheduled)"
+        f"{schedule.placed} scheduled, {pending} awaiting an answer)"
     ]
+
+
+def _leave_one_request_waiting(candidates, registrations, event) -> int:
+    """One enterprise asks the demo vendor for a meeting and gets no answer yet (the vendor's
+    side of the journey: accept or decline)."""
+    for suggestion in candidates:
+        if suggestion.offering.organization.ref != PENDING_FOR_REF:
+            continue
+        sender = registrations.get(suggestion.need.organization_id)
+        receiver = registrations.get(suggestion.offering.organization_id)
+        if sender is None or receiver is None:
+            continue
+        if suggestion.need.organization.ref in SIGN_IN_REFS:
+            continue
+        if MeetingRequest.objects.filter(
+            event=event, from_registration=sender[0], to_registration=receiver[0]
+        ).exists():
+            continue
+        services.meeting_request_create(
+            user=sender[1],
+            event=event,
+            to_registration=receiver[0],
+            note="想在会上了解贵司方案能否私有化部署，以及同类项目的实施周期。",
+            need=suggestion.need,
+            offering=suggestion.offering,
+        )
+        return 1
+    return 0

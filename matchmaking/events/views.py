@@ -349,10 +349,19 @@ class ProposalsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         event = _event(self.request, kwargs["pk"])
         registration = _participant(self.request, event)
+        proposals = selectors.proposals(registration, viewer=self.request.user)
+
+        # Participants the matcher found nothing for (or on the same side) fold away below
+        # the real proposals, unless a request already runs between the two.
+        def folded(p):
+            return p.need is None and p.sent is None and p.received is None
+
+        others = [p for p in proposals if folded(p)]
         return super().get_context_data(
             event=event,
             registration=registration,
-            proposals=selectors.proposals(registration, viewer=self.request.user),
+            proposals=[p for p in proposals if not folded(p)],
+            others=others,
             form=MeetingRequestForm(),
             **kwargs,
         )

@@ -215,3 +215,30 @@ class JoinRequestPageTests:
         client.force_login(factories.make_member(company))
         page = client.get(reverse("accounts:organization-members", args=[company.pk]))
         assert "新同事" not in page.content.decode()
+
+
+class ProfileOfferTests:
+    """Someone without an organization who finds theirs in the directory can ask to join it
+    from its profile; members of any organization and visitors are not offered that."""
+
+    def test_the_profile_offers_to_join_only_to_a_signed_in_user_without_organization(
+        self, client, company
+    ):
+        join_url = reverse("accounts:join-request-create", args=[company.pk])
+        client.force_login(factories.make_user())
+        html = client.get(company.get_absolute_url()).content.decode()
+        assert f'href="{join_url}" data-action="ask-to-join"' in html
+        other = factories.make_organization(kind="enterprise")
+        client.force_login(other.memberships.get().user)
+        assert join_url not in client.get(company.get_absolute_url()).content.decode()
+        client.logout()
+        assert join_url not in client.get(company.get_absolute_url()).content.decode()
+
+
+def test_the_invitation_form_says_the_link_is_for_that_address_only(client, company):
+    """Invitations are tied to the invited address (services.invitation_accept refuses any
+    other account), so the members page must not say anyone who opens the link can join."""
+    client.force_login(company.memberships.get().user)
+    html = client.get(reverse("accounts:organization-members", args=[company.pk])).content.decode()
+    assert "只有使用该邮箱地址的账号" in html
+    assert "任何打开该链接的人" not in html

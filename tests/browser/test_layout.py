@@ -126,3 +126,23 @@ class LayoutTests:
         for width, desktop in ((1280, True), (390, False)):
             page.set_viewport_size({"width": width, "height": 900})
             assert _check(page, base_url, ["/", "/offerings/"], desktop=desktop) == []
+
+    def test_phone_tables_scroll_inside_themselves_in_english(self, page, base_url, world):
+        """English words do not break like Chinese characters: a wide table (the inbox, the
+        dashboard) scrolls within itself, the page does not scroll sideways."""
+        sign_in(page, base_url, world["buyer"].email, factories.DEFAULT_PASSWORD)
+        switch_language(page, "en")
+        page.set_viewport_size({"width": 390, "height": 844})
+        paths = ["/connections/", "/connections/dashboard/"]
+        assert _check(page, base_url, paths, desktop=False) == []
+
+    def test_phone_table_columns_stay_readable_in_chinese(self, page, base_url, world):
+        """A column is never squeezed to one character a line: the table scrolls instead."""
+        sign_in(page, base_url, world["buyer"].email, factories.DEFAULT_PASSWORD)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(url(base_url, "/connections/dashboard/"))
+        widths = page.eval_on_selector_all(
+            "table.data td", "cells => cells.map(c => c.getBoundingClientRect().width)"
+        )
+        assert widths and min(widths) >= 70, widths
+        assert page.evaluate(OVERFLOW) <= 0

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 
 from matchmaking.connections.choices import DISCLOSED_STATES
 from matchmaking.events.models import Event, Meeting, MeetingRequest, Registration
@@ -36,3 +37,21 @@ def test_seed_demo_creates_one_upcoming_event_with_accepted_meetings_once(settin
     assert Event.objects.count() == 1
     after = (Registration.objects.count(), MeetingRequest.objects.count(), Meeting.objects.count())
     assert after == before
+
+
+def test_the_demo_sign_ins_find_meetings_and_the_vendor_a_request_to_answer(settings):
+    """enterprise@ and vendor@example.com (README) walk the event journey: each has a
+    scheduled meeting on its agenda, and the vendor has a request waiting for its answer."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--offerings", "0", "--needs", "0", stdout=StringIO())
+    event = Event.objects.get(title=DEMO_TITLE)
+    for ref in ("demo-e-bank", "demo-v-zhiyun"):
+        registration = Registration.objects.get(event=event, organization__ref=ref)
+        meetings = Meeting.objects.filter(event=event, request__state="accepted").filter(
+            Q(request__from_registration=registration) | Q(request__to_registration=registration)
+        )
+        assert meetings.exists(), ref
+    waiting = MeetingRequest.objects.filter(
+        event=event, state="requested", to_registration__organization__ref="demo-v-zhiyun"
+    )
+    assert waiting.count() == 1

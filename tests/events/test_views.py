@@ -15,7 +15,7 @@ from matchmaking.events.models import Event, Meeting, MeetingRequest, Registrati
 from matchmaking.taxonomy.models import Sector
 from tests import factories
 from tests.api.conftest import client_for
-from tests.events.conftest import make_event
+from tests.events.conftest import make_event, register
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +239,110 @@ class AdminTests:
         for model in ("event", "registration", "meetingrequest", "meeting", "meetingoutcome"):
             assert client.get(f"/admin/events/{model}/").status_code == 200
         assert client.get(f"/admin/events/event/{world.event.pk}/change/").status_code == 200
+
+
+class EventPagesLookTests:
+    """The event pages use the site's own styles: the sub-navigation marks the page it is on
+    (styled by site.css, which every page loads), action buttons are buttons, and the event's
+    facts take the wide column beside a narrow 'Take part' box."""
+
+    def test_sub_navigation_marks_the_current_page_and_is_styled_site_wide(self, client, world):
+        from django.conf import settings
+
+        client.force_login(world.enterprise_user)
+        for name in ("proposals", "requests", "agenda"):
+            html = client.get(
+                f"/events/{world.event.pk}/{'participants' if name == 'proposals' else name}/"
+            ).content.decode()
+            assert f'data-nav="{name}" aria-current="page"' in html, name
+        detail = client.get(f"/events/{world.event.pk}/").content.decode()
+        assert 'aria-current="page">' in detail and "layout-sidebar-end" in detail
+        css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+        assert ".tabs {" in css and '.tabs a[aria-current="page"]' in css
+
+    def test_withdraw_and_decline_are_styled_buttons(self, client, world):
+        client.force_login(world.enterprise_user)
+        detail = client.get(f"/events/{world.event.pk}/").content.decode()
+        assert 'class="button button-secondary button-small">' in detail
+        services.meeting_request_create(
+            user=world.enterprise_user,
+            event=world.event,
+            to_registration=world.vendor_reg,
+            need=world.need,
+            offering=world.offering,
+            note="面谈",
+        )
+        client.force_login(world.vendor_user)
+        requests = client.get(f"/events/{world.event.pk}/requests/").content.decode()
+        assert 'class="button button-secondary" data-action="decline"' in requests
+
+
+def test_a_request_awaiting_an_answer_says_so_in_chinese(client, world):
+    """The state "Requested" is not the "Requested" column of dates (申请时间)."""
+    services.meeting_request_create(
+        user=world.enterprise_user,
+        event=world.event,
+        to_registration=world.vendor_reg,
+        need=world.need,
+        offering=world.offering,
+        note="面谈",
+    )
+    client.force_login(world.vendor_user)
+    html = client.get(f"/events/{world.event.pk}/requests/").content.decode()
+    assert "待答复" in html and "申请时间" not in html
+
+
+def test_the_agenda_names_the_meeting_table_in_chinese(client, world):
+    """ "Table" on an agenda is the meeting table (洽谈桌), not a data table (表格)."""
+    _scheduled(world)
+    client.force_login(world.enterprise_user)
+    html = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert "<th>洽谈桌</th>" in html and "表格" not in html
+    client.force_login(world.organizer)
+    manage = client.get(f"/events/{world.event.pk}/manage/").content.decode()
+    assert "<th>洽谈桌</th>" in manage and "表格" not in manage
+
+
+def test_participants_without_a_match_fold_away_below_the_proposals(client, world):
+    """The matched vendor is proposed first; another enterprise (nothing to match) is listed
+    only under the folded 'other participants', still with its request form."""
+    other = factories.make_organization(kind="enterprise", name="另一家示例企业")
+    other_user = other.memberships.get().user
+    other_need = factories.make_need(organization=other, title="另一项需求")
+    services.registration_approve(
+        registration=register(other_user, world.event, needs=[other_need]),
+        user=world.organizer,
+    )
+    client.force_login(world.enterprise_user)
+    html = client.get(f"/events/{world.event.pk}/participants/").content.decode()
+    folded = html[html.index("data-others") :]
+    main = html[: html.index("data-others")]
+    assert world.vendor_reg.organization.display_name in main
+    assert "另一家示例企业" in folded and "另一家示例企业" not in main
+    assert "另有 1 个参会方暂无匹配" in folded and 'data-action="request-meeting"' in folded
+
+
+def test_the_move_selects_have_accessible_names(client, world):
+    _scheduled(world)
+    client.force_login(world.organizer)
+    html = client.get(f"/events/{world.event.pk}/manage/").content.decode()
+    assert 'aria-label="时段"' in html and 'aria-label="洽谈桌"' in html
+
+
+def test_the_ics_includes_the_time_zone_its_events_refer_to(client, world):
+    """RFC 5545: a TZID parameter refers to a VTIMEZONE in the same file."""
+    _scheduled(world)
+    client.force_login(world.vendor_user)
+    calendar = Calendar.from_ical(client.get(f"/events/{world.event.pk}/agenda.ics").content)
+    (entry,) = calendar.walk("VEVENT")
+    tzid = entry["dtstart"].params["TZID"]
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == [tzid]
+
+
+def test_the_calendar_button_appears_once_there_is_something_to_add(client, world):
+    client.force_login(world.vendor_user)
+    empty = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert 'data-action="download-ics"' not in empty
+    _scheduled(world)
+    full = client.get(f"/events/{world.event.pk}/agenda/").content.decode()
+    assert 'data-action="download-ics"' in full

@@ -104,7 +104,7 @@ class OfferingDetailQueryTests:
             key=lambda s: (s.order, s.code),
         )
         names = [sector.name_en for sector in sectors]
-        assert f"{names[0]}、{names[1]}" in html
+        assert f"{names[0]}, {names[1]}" in html  # English separator
 
     def test_only_the_vendors_members_get_the_edit_buttons(self, client):
         vendor, viewers = _viewers()
