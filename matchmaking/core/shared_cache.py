@@ -22,12 +22,13 @@ Where a version lives:
 * The database table on SQLite: a row, bumped by ``SharedDatabaseCache.incr`` (SQLite
   serialises every write anyway, so the row costs no extra waiting).
 * The database on PostgreSQL: a ``SEQUENCE`` per version (``version_sequence_name``), bumped
-  with ``nextval`` and read from ``pg_sequences``. A row would be locked by the bump until the
-  writer's transaction ends — every concurrent writer would queue behind it, and two writers
-  bumping the listings and insights versions in opposite orders would deadlock (PostgreSQL
-  aborts one: an error on a write). ``nextval`` takes no lock that outlives the call and is
-  not undone by a rollback. Sequences are created on first use, on a short connection of
-  their own (never inside a writer's transaction), so no migration lists the versions.
+  with ``nextval`` and read with ``pg_sequence_last_value`` (what ``pg_sequences`` shows). A
+  row would be locked by the bump until the writer's transaction ends — every concurrent
+  writer would queue behind it, and two writers bumping the listings and insights versions
+  in opposite orders would deadlock (PostgreSQL aborts one: an error on a write).
+  ``nextval`` takes no lock that outlives the call and is not undone by a rollback.
+  Sequences are created on first use, on a short connection of their own (never inside a
+  writer's transaction), so no migration lists the versions.
 
 When a bump happens: ``bump_version`` bumps at once *and*, inside a transaction, once more
 after it commits (once per version and transaction, however many writes bumped it):
@@ -241,9 +242,12 @@ def version_sequence_name(cache, key: str) -> str:
 def _read_sequences(cache, connection, keys) -> dict[str, int]:
     names = {version_sequence_name(cache, key): key for key in keys}
     with connection.cursor() as cursor:
+        # pg_sequence_last_value is the function behind the pg_sequences view (NULL until the
+        # first nextval); calling it directly skips the view's joins and privilege checks.
         cursor.execute(
-            "SELECT sequencename, last_value FROM pg_sequences "
-            "WHERE schemaname = current_schema() AND sequencename = ANY(%s)",
+            "SELECT c.relname, pg_sequence_last_value(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = ANY(%s) AND c.relkind = 'S' AND n.nspname = current_schema()",
             [list(names)],
         )
         found = {names[name]: value for name, value in cursor.fetchall() if value is not None}
