@@ -263,9 +263,11 @@ def _next_sequence_value(cache, connection, key: str) -> int:
         cursor.execute(_NEXTVAL, [name])
         row = cursor.fetchone()
         if row is None:
-            _create_sequence(connection, name)
+            error = _create_sequence(connection, name)
             cursor.execute(_NEXTVAL, [name])
             row = cursor.fetchone()
+            if row is None:  # not made by us nor by anyone else: say why
+                raise error or DatabaseError(f"sequence {name} could not be created")
     return row[0]
 
 
@@ -280,7 +282,7 @@ _NEXTVAL = (
 )
 
 
-def _create_sequence(connection, name: str) -> None:
+def _create_sequence(connection, name: str) -> DatabaseError | None:
     """Create the sequence on a connection of its own, committed at once: never inside the
     caller's transaction, whose rollback would drop it and whose open catalog row would make
     every other process creating it wait."""
@@ -289,9 +291,10 @@ def _create_sequence(connection, name: str) -> None:
         with own.cursor() as cursor:
             # A random start, for the reason given in ``_initial``.
             cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {_initial()}")
-    except DatabaseError:
-        # Another process created it at the same moment (IF NOT EXISTS is not race-free):
-        # it exists now, which is all the caller needs.
-        pass
+    except DatabaseError as error:
+        # Most likely another process created it at the same moment (IF NOT EXISTS is not
+        # race-free): then it exists now, which is all the caller needs; it checks.
+        return error
     finally:
         own.close()
+    return None

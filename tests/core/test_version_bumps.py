@@ -8,6 +8,7 @@ with ``scripts/with-postgres.sh .venv/bin/pytest tests/core/test_version_bumps.p
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from django.db import connection, transaction
@@ -158,3 +159,20 @@ def test_a_rolled_back_transaction_leaves_the_next_one_its_after_commit_bump():
     # 1 (rolled back: a sequence or Redis keeps it, a table row does not) + 1 + 1 after commit
     rolled_back_bump = 1 if connection.vendor == "postgresql" else 0
     assert read_version("test:rollback") == before + rolled_back_bump + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_first_used_in_a_rolled_back_transaction_keeps_its_sequence():
+    """The sequence is made on a connection of its own, so the writer's rollback keeps it
+    (and another connection can read the version while that transaction is still open)."""
+    _require_postgresql()
+    key = f"test:first-use-{uuid.uuid4().hex[:8]}"
+    seen, errors = {}, []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        first = bump_version(key)
+        reader = _in_thread(lambda: seen.update(during=read_version(key)), errors)
+        reader.join(WAIT_SECONDS)
+        raise RuntimeError("rolled back")
+    assert not errors, errors
+    assert seen["during"] == first
+    assert read_version(key) == first  # still there, and the rolled-back bump counted
