@@ -55,9 +55,8 @@ def _is_vendor_member(user: User, vendor: Organization) -> bool:
 
 def _cases_changed() -> None:
     """The offerings' case facets (has_cases, vendor_cases) count published cases: cached
-    listing figures are dropped now and again after commit (as listings' own services do)."""
+    listing figures are dropped now and again after commit (``bump_version`` does both)."""
     bump_listings_version()
-    transaction.on_commit(bump_listings_version)
 
 
 def _require_admin(actor: User) -> None:

@@ -15,19 +15,49 @@ A write bumps a version in ``shared``; the next request in *any* process reads t
 version and so looks up fresh keys in its own ``default`` cache — no waiting for a timeout.
 Within one request a version is read once (an insights page builds a dozen tables, each
 keyed by the same two versions); a bump in the request drops that memo.
+
+Where a version lives:
+
+* Redis: a key, bumped with ``INCR``.
+* The database table on SQLite: a row, bumped by ``SharedDatabaseCache.incr`` (SQLite
+  serialises every write anyway, so the row costs no extra waiting).
+* The database on PostgreSQL: a ``SEQUENCE`` per version (``version_sequence_name``), bumped
+  with ``nextval`` and read with ``pg_sequence_last_value`` (what ``pg_sequences`` shows). A
+  row would be locked by the bump until the writer's transaction ends — every concurrent
+  writer would queue behind it, and two writers bumping the listings and insights versions
+  in opposite orders would deadlock (PostgreSQL aborts one: an error on a write).
+  ``nextval`` takes no lock that outlives the call and is not undone by a rollback.
+  Sequences are created on first use, on a short connection of their own (never inside a
+  writer's transaction), so no migration lists the versions.
+
+When a bump happens: ``bump_version`` bumps at once *and*, inside a transaction, once more
+after it commits (once per version and transaction, however many writes bumped it):
+
+* at once, so the writing request does not serve its own old figures for the rest of it;
+* after commit, because in Redis and in a sequence the first bump is visible to every
+  process before the writer commits. A reader in another process may read the new version
+  N+1, then read the rows — still the old, committed ones — and cache what it computed
+  under N+1. The bump to N+2 after the commit makes those entries unreachable; anything
+  read under N+2 was read after the commit. (On SQLite the first bump is itself part of the
+  writer's transaction, so the second is merely harmless.)
+
+A bump in a transaction that is rolled back still counts (in a sequence or Redis): the
+version ends up higher than needed, which only costs recomputing some cached values.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import pickle
+import re
 import secrets
 import threading
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
 SHARED_ALIAS = "shared"
@@ -119,25 +149,152 @@ def read_versions(*keys: str) -> dict[str, int]:
     if memo is not None and all(key in memo for key in keys):
         return {key: memo[key] for key in keys}
     cache = shared_cache()
-    found = cache.get_many(keys)
-    for key in keys:
-        if found.get(key) is None:
-            cache.add(key, _initial(), timeout=None)
-            found[key] = cache.get(key) or _initial()
+    connection = _sequence_connection(cache)
+    if connection is not None:
+        found = _read_sequences(cache, connection, keys)
+    else:
+        found = cache.get_many(keys)
+        for key in keys:
+            if found.get(key) is None:
+                cache.add(key, _initial(), timeout=None)
+                found[key] = cache.get(key) or _initial()
     if memo is not None:
         memo.update(found)
     return found
 
 
 def bump_version(key: str) -> int | None:
-    """Increment the version ``key`` atomically; every process sees the new value at once."""
+    """Increment the version ``key`` atomically; every process sees the new value at once.
+
+    Inside a transaction the version is bumped again after the commit (see the module
+    docstring: a reader may have cached rows read before the commit under the first bump).
+    """
+    value = _bump_now(key)
+    _bump_after_commit(key)
+    return value
+
+
+def _bump_now(key: str) -> int | None:
     memo = getattr(_request, "versions", None)
     if memo is not None:
         memo.pop(key, None)
     cache = shared_cache()
+    connection = _sequence_connection(cache)
+    if connection is not None:
+        return _next_sequence_value(cache, connection, key)
     try:
         return cache.incr(key)
     except ValueError:  # not there yet (or culled): any fresh value invalidates the old keys
         if not cache.add(key, _initial(), timeout=None):
             return cache.incr(key)
         return None
+
+
+# Per thread: the keys whose after-commit bump is queued in the current transaction of a
+# database alias, and that transaction's list of on-commit callbacks. Django replaces the
+# list (``connection.run_on_commit``) when a transaction commits or rolls back, so a list
+# that is no longer the connection's means the queued bumps have run or been dropped.
+_pending = threading.local()
+
+
+def _bump_after_commit(key: str) -> None:
+    cache = shared_cache()
+    if isinstance(cache, SharedDatabaseCache):
+        alias = router.db_for_write(cache.cache_model_class)
+    else:  # Redis: the writer's transaction is on the default database
+        alias = DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        return  # autocommit: the bump above is already after every write
+    queued = getattr(_pending, "by_alias", None)
+    if queued is None:
+        queued = _pending.by_alias = {}
+    callbacks, keys = queued.get(alias, (None, set()))
+    if callbacks is not connection.run_on_commit:
+        callbacks, keys = connection.run_on_commit, set()
+        queued[alias] = (callbacks, keys)
+    if key in keys:
+        return
+    keys.add(key)
+    transaction.on_commit(lambda: _bump_now(key), using=alias)
+
+
+# --- Versions in PostgreSQL sequences ---------------------------------------------------
+
+
+def _sequence_connection(cache):
+    """The database connection whose sequences hold the versions, or None (Redis, SQLite)."""
+    if not isinstance(cache, SharedDatabaseCache):
+        return None
+    connection = connections[router.db_for_write(cache.cache_model_class)]
+    return connection if connection.vendor == "postgresql" else None
+
+
+def version_sequence_name(cache, key: str) -> str:
+    """``matchmaking_version_<key>_<hash>``: readable, unique per cache key (prefix, key
+    version included), at most 63 characters (PostgreSQL's limit) and never needing quotes."""
+    full_key = cache.make_and_validate_key(key)
+    readable = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")[:30]
+    digest = hashlib.sha1(full_key.encode()).hexdigest()[:10]  # noqa: S324 - a name, not a secret
+    return f"matchmaking_version_{readable}_{digest}"
+
+
+def _read_sequences(cache, connection, keys) -> dict[str, int]:
+    names = {version_sequence_name(cache, key): key for key in keys}
+    with connection.cursor() as cursor:
+        # pg_sequence_last_value is the function behind the pg_sequences view (NULL until the
+        # first nextval); calling it directly skips the view's joins and privilege checks.
+        cursor.execute(
+            "SELECT c.relname, pg_sequence_last_value(c.oid) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = ANY(%s) AND c.relkind = 'S' AND n.nspname = current_schema()",
+            [list(names)],
+        )
+        found = {names[name]: value for name, value in cursor.fetchall() if value is not None}
+    for key in keys:
+        if key not in found:  # first use of this version on this database
+            found[key] = _next_sequence_value(cache, connection, key)
+    return found
+
+
+def _next_sequence_value(cache, connection, key: str) -> int:
+    name = version_sequence_name(cache, key)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXTVAL, [name])
+        row = cursor.fetchone()
+        if row is None:
+            error = _create_sequence(connection, name)
+            cursor.execute(_NEXTVAL, [name])
+            row = cursor.fetchone()
+            if row is None:  # not made by us nor by anyone else: say why
+                raise error or DatabaseError(f"sequence {name} could not be created")
+    return row[0]
+
+
+# The sequence found in the catalog, not by name (``nextval('name')``, ``to_regclass``): a
+# missing one is then no row rather than an error that would break the caller's transaction,
+# and one created meanwhile by another connection is found at once — a name lookup that
+# failed earlier in a transaction stays failed (cached) until that transaction takes a lock.
+_NEXTVAL = (
+    "SELECT nextval(c.oid::regclass) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relname = %s AND c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
+def _create_sequence(connection, name: str) -> DatabaseError | None:
+    """Create the sequence on a connection of its own, committed at once: never inside the
+    caller's transaction, whose rollback would drop it and whose open catalog row would make
+    every other process creating it wait."""
+    own = connections.create_connection(connection.alias)
+    try:
+        with own.cursor() as cursor:
+            # A random start, for the reason given in ``_initial``.
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {_initial()}")
+    except DatabaseError as error:
+        # Most likely another process created it at the same moment (IF NOT EXISTS is not
+        # race-free): then it exists now, which is all the caller needs; it checks.
+        return error
+    finally:
+        own.close()
+    return None

@@ -1,6 +1,7 @@
 """A version number for everything cached about listings (facet counts, result totals).
 
-Services bump it after each committed write, so cached figures never outlive a change by
+Services bump it with each write (at once, and again after the commit: see
+``core.shared_cache.bump_version``), so cached figures never outlive a change by
 more than the time it takes the next request to read the new version. The version lives in
 the shared cache (``core.shared_cache``), so a bump reaches every worker process at once; the
 figures themselves stay in each process's fast ``default`` cache under keys carrying it.

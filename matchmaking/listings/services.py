@@ -102,10 +102,10 @@ def _today() -> date:
 
 
 def _on_commit_bump() -> None:
-    # Now (this request must not read its own stale counts) and after commit (other requests
-    # may have cached the old figures while the transaction was open).
+    # Now (this request must not read its own stale counts) and, inside a transaction, again
+    # after commit (other requests may have cached the old figures while it was open):
+    # ``bump_version`` does both (see core/shared_cache.py).
     bump_listings_version()
-    transaction.on_commit(bump_listings_version)
 
 
 def _resolve_terms(field: str, model, values: Iterable | None) -> list:
