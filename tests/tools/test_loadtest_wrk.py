@@ -274,7 +274,8 @@ def test_the_command_measures_every_endpoint_of_a_tiny_world_with_wrk(tmp_path):
                 time.sleep(0.3)
         result = subprocess.run(
             [python, "-m", "tools.loadtest", "--url", f"http://127.0.0.1:{port}", "--users", "2",
-             "--phase-seconds", "1", "--concurrency", "2", "--urls-per-file", "300",
+             "--phase-seconds", "1", "--warmup-seconds", "1", "--concurrency", "2",
+             "--urls-per-file", "300",
              "--label", "tiny world"],
             cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip

@@ -71,6 +71,13 @@ class Command(BaseCommand):
             help="wrk (default) or the Python client, which competes with the server for cores",
         )
         parser.add_argument("--wrk-threads", type=int, default=1)
+        parser.add_argument(
+            "--warmup-seconds",
+            type=float,
+            default=2.0,
+            help="wrk: each endpoint this long with its uniform file first, not reported "
+            "(every worker loads its indexes and caches), 0 = none",
+        )
         parser.add_argument("--urls-per-file", type=int, default=urlfiles.URLS_PER_FILE)
         parser.add_argument(
             "--url-dir",
@@ -218,6 +225,19 @@ class Command(BaseCommand):
                 endpoints=chosen,
             )
             self._check_signed_in(url, files)
+            warmup = min(options["warmup_seconds"], 30.0)
+            if warmup > 0:
+                for key, _name in urlfiles.ENDPOINTS:
+                    if key in chosen:
+                        wrk.run(
+                            url,
+                            files[key, "uniform"],
+                            seconds=warmup,
+                            connections=options["concurrency"],
+                            threads=options["wrk_threads"],
+                            seed=options["seed"] + 1000,
+                        )
+                self.stderr.write(f"  warmed up ({warmup:.0f} s per endpoint)")
             tables, bad = {}, 0
             for variant in urlfiles.VARIANTS:
                 rows = []
