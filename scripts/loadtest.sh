@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Load test: gunicorn (4 workers, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, the
-# `python -m tools.loadtest` mix against it on loopback, then gunicorn is stopped. Bounded in time.
+# Load test: gunicorn (4 workers, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, driven on
+# loopback by wrk through `python -m tools.loadtest` (every endpoint for LOADTEST_PHASE_SECONDS
+# with uniform, then skewed URL files), then gunicorn is stopped. Bounded in time.
 #
 #   scripts/loadtest.sh [--postgres] [extra loadtest options…]
 #
 # Environment: LOADTEST_DB (source SQLite world, default var/bench.sqlite3 — build it with
 # `seed_demo --offerings 100000 --needs 10000`), LOADTEST_PORT (default 8100),
-# GUNICORN_WORKERS (default 4), LOADTEST_DURATION (30), LOADTEST_CONCURRENCY (20),
+# GUNICORN_WORKERS (default 4), LOADTEST_PHASE_SECONDS (10, per endpoint and URL file),
+# LOADTEST_CONCURRENCY (20), LOADTEST_CLIENT (wrk; `python` = the older Python client, which
+# competes with the server for the cores — its mixed phase lasts LOADTEST_DURATION, 30 s),
 # LOADTEST_LOG_LEVEL (WARNING; INFO logs every request and each index rebuild),
 # LOADTEST_KEEP=1 keeps the work folder (gunicorn.log, db_worker.log, the world copy/export)
 # and prints its path instead of deleting it on exit.
@@ -22,6 +25,18 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/loadtest.XXXXXX")"
 
 POSTGRES=0
 if [ "${1:-}" = "--postgres" ]; then POSTGRES=1; shift; fi
+
+CLIENT="${LOADTEST_CLIENT:-wrk}"
+if [ "$CLIENT" = wrk ] && ! command -v wrk >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "loadtest: installing wrk (apt-get)" >&2
+        apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+    else
+        echo "loadtest: wrk is missing: apt-get install wrk (as root), or LOADTEST_CLIENT=python" >&2
+        exit 1
+    fi
+fi
+export CLIENT
 
 export DJANGO_DEBUG=0
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')}"
@@ -112,7 +127,8 @@ run_load() {  # label
     fi
     sleep 2  # let every worker finish booting
     set +e
-    timeout 900 "$PY" -m tools.loadtest --url "http://$GUNICORN_BIND" \
+    timeout 1800 "$PY" -m tools.loadtest --url "http://$GUNICORN_BIND" --client "$CLIENT" \
+        --phase-seconds "${LOADTEST_PHASE_SECONDS:-10}" \
         --duration "${LOADTEST_DURATION:-30}" --concurrency "${LOADTEST_CONCURRENCY:-20}" \
         --label "$1, $GUNICORN_WORKERS gunicorn workers" "${@:2}"
     local status=$?

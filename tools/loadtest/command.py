@@ -1,9 +1,24 @@
-"""Load a running server (loopback only) with a realistic mix and print per-endpoint figures.
+"""Load a running server (loopback only) and print per-endpoint figures.
 
-    python -m tools.loadtest --url http://127.0.0.1:8100 --duration 30 --concurrency 20
+    python -m tools.loadtest --url http://127.0.0.1:8100 --phase-seconds 10 --concurrency 20
 
 Run it with the SAME settings/database as the server (it reads its pools from that database).
-Phases, each bounded in time (the command stops by itself):
+
+``--client wrk`` (the default) drives the server with wrk, a C load generator, so the figures
+are the server's and not the client's: for every endpoint in ``urlfiles.ENDPOINTS`` (the
+trivial view /_bench/plain first; needs DEBUG or DJANGO_BENCH_VIEWS=1 on the server) wrk runs
+``--phase-seconds`` at ``--concurrency`` connections with a Lua script that draws each
+request's URL from a generated file of ``--urls-per-file`` lines — once with the uniform
+files, once with the skewed ones (a few filter combinations dominate), reported in two tables.
+Each row: req/s, p50/p95/p99 (wrk's latency histogram), non-2xx/3xx responses, socket errors
+and the ratio of its req/s to the trivial view's in the same table. The signed-in pages (a
+need's page with suggestions as its owner, a vendor's opportunities, the connections inbox)
+carry real session cookies (``sessions.py``). Exit status 1 on any non-2xx/3xx or socket
+error.
+
+``--client python`` is the older threads + http.client generator, which shares the server's
+cores and caps the trivial view at a fraction of what the server can do (its ratios read
+about four times too high on 2 cores). Phases, each bounded in time:
 
 1. isolated (``--phase-seconds`` each, 0 = skip): the trivial view (/_bench/plain; needs
    DEBUG or DJANGO_BENCH_VIEWS=1 on the server), then each read endpoint alone at the same
@@ -26,7 +41,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tools.loadtest import runner, world
+from tools.loadtest import runner, sessions, urlfiles, world, wrk
 from tools.loadtest.http import LOOPBACK_HOSTS, Session
 
 
@@ -49,6 +64,31 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-pass-2023")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--label", default="", help="printed above the tables")
+        parser.add_argument(
+            "--client",
+            choices=["wrk", "python"],
+            default="wrk",
+            help="wrk (default) or the Python client, which competes with the server for cores",
+        )
+        parser.add_argument("--wrk-threads", type=int, default=1)
+        parser.add_argument(
+            "--warmup-seconds",
+            type=float,
+            default=2.0,
+            help="wrk: each endpoint this long with its uniform file first, not reported "
+            "(every worker loads its indexes and caches), 0 = none",
+        )
+        parser.add_argument("--urls-per-file", type=int, default=urlfiles.URLS_PER_FILE)
+        parser.add_argument(
+            "--url-dir",
+            default="",
+            help="write (and keep) the URL files here (default: a temp dir)",
+        )
+        parser.add_argument(
+            "--endpoints",
+            default="",
+            help="comma-separated subset of: " + ", ".join(key for key, _ in urlfiles.ENDPOINTS),
+        )
 
     def handle(self, *args, **options):
         from urllib.parse import urlsplit
@@ -63,6 +103,13 @@ class Command(BaseCommand):
             raise CommandError("--concurrency must be between 1 and 200.")
         if options["duration"] > 900 or options["phase_seconds"] > 120:
             raise CommandError("Phases are bounded: --duration ≤ 900, --phase-seconds ≤ 120.")
+        if options["client"] == "wrk":
+            self._handle_wrk(options)
+            return
+        self.stderr.write(
+            "--client python: the load generator runs on the server's cores and competes with "
+            "it; its req/s and ratios are not the server's."
+        )
         started = time.monotonic()
         pools = self._pools(options)
         self.stderr.write(
@@ -107,7 +154,7 @@ class Command(BaseCommand):
         failed += sum(stats.errors.values()) + stats.locked
         label = options["label"] or options["url"]
         out = self.stdout.write
-        out(f"\n== {label}: concurrency {concurrency} ==")
+        out(f"\n== {label}: concurrency {concurrency}, Python client (competes for cores) ==")
         if rows_isolated:
             out(f"\nEach endpoint alone for {options['phase_seconds']:.0f} s:")
             out(self._table(rows_isolated, ratio=True))
@@ -129,6 +176,139 @@ class Command(BaseCommand):
             out(f"  transport failure: {exc!r}")
         if failed or missing:
             raise CommandError("Load test saw errors (see above).")
+
+    def _handle_wrk(self, options) -> None:
+        import tempfile
+        from pathlib import Path
+
+        try:
+            wrk.executable()
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc)) from exc
+        keys = [key for key, _ in urlfiles.ENDPOINTS]
+        chosen = [k.strip() for k in options["endpoints"].split(",") if k.strip()] or keys
+        unknown = sorted(set(chosen) - set(keys))
+        if unknown:
+            raise CommandError(f"Unknown endpoints: {', '.join(unknown)}")
+        if "trivial" not in chosen:
+            chosen.insert(0, "trivial")  # every ratio is over the trivial view of the same run
+        if not 100 <= options["urls_per_file"] <= 100_000:
+            raise CommandError("--urls-per-file must be between 100 and 100000.")
+        url, seconds = options["url"], max(1.0, options["phase_seconds"])
+        started = time.monotonic()
+        pools = self._pools(options)
+        probe = Session(url)
+        if probe.get("/_bench/plain").status != 200:
+            raise CommandError(
+                "/_bench/plain is not routed: start the server with DJANGO_BENCH_VIEWS=1."
+            )
+        probe.close()
+        signed = urlfiles.Signed(sessions.signed_in_cookies(url, pools), vendor="")
+        if "vendor_opportunities" in chosen or "inbox" in chosen:
+            vendor = sessions.vendor_user()
+            if vendor is None:
+                raise CommandError("No vendor organization with a member in this world.")
+            signed.vendor = sessions.django_session_cookie(vendor)
+        self.stderr.write(
+            f"pools: {len(pools.offering_ids)} offerings, {len(pools.need_ids)} needs, "
+            f"{len(pools.keywords)} keywords, {len(pools.users)} signed-in users "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+        with tempfile.TemporaryDirectory(prefix="loadtest-urls-") as temporary:
+            directory = Path(options["url_dir"] or temporary)
+            files = urlfiles.write_url_files(
+                directory,
+                pools,
+                signed,
+                count=options["urls_per_file"],
+                seed=options["seed"],
+                endpoints=chosen,
+            )
+            self._check_signed_in(url, files)
+            warmup = min(options["warmup_seconds"], 30.0)
+            if warmup > 0:
+                for key, _name in urlfiles.ENDPOINTS:
+                    if key in chosen:
+                        wrk.run(
+                            url,
+                            files[key, "uniform"],
+                            seconds=warmup,
+                            connections=options["concurrency"],
+                            threads=options["wrk_threads"],
+                            seed=options["seed"] + 1000,
+                        )
+                self.stderr.write(f"  warmed up ({warmup:.0f} s per endpoint)")
+            tables, bad = {}, 0
+            for variant in urlfiles.VARIANTS:
+                rows = []
+                for key, name in urlfiles.ENDPOINTS:
+                    if key not in chosen:
+                        continue
+                    result = wrk.run(
+                        url,
+                        files[key, variant],
+                        seconds=seconds,
+                        connections=options["concurrency"],
+                        threads=options["wrk_threads"],
+                        seed=options["seed"],
+                    )
+                    rows.append((name, result))
+                    bad += result.non_2xx_3xx + result.socket_errors
+                    self.stderr.write(f"  {variant} {name}: {result.rps:.1f} req/s")
+                tables[variant] = rows
+        label = options["label"] or url
+        out = self.stdout.write
+        out(
+            f"\n== {label}: wrk, {options['concurrency']} connections, "
+            f"{options['wrk_threads']} wrk thread(s), {seconds:.0f} s per endpoint, "
+            f"{options['urls_per_file']} URLs per file =="
+        )
+        for variant, rows in tables.items():
+            what = (
+                "every URL drawn independently"
+                if variant == "uniform"
+                else f"{urlfiles.SKEW_COMBINATIONS} combinations, Zipf-weighted"
+            )
+            out(f"\n{variant} URL files ({what}):")
+            out(self._wrk_table(rows))
+        out(f"\nnon-2xx/3xx responses and socket errors in all: {bad}")
+        if bad:
+            raise CommandError("Load test saw errors (see above).")
+
+    def _check_signed_in(self, url: str, files) -> None:
+        """Each signed-in URL file's first line answers 200 with its cookie (not a redirect
+        to the login page): otherwise wrk would measure redirects."""
+        for (key, variant), path in files.items():
+            if key not in urlfiles.SIGNED_IN or variant != "uniform":
+                continue
+            line = path.read_text(encoding="utf-8").splitlines()[0]
+            target, _, cookie = line.partition("\t")
+            session = Session(url)
+            session.cookies = dict(
+                part.strip().split("=", 1) for part in cookie.split(";") if "=" in part
+            )
+            try:
+                status = session.get(target).status
+            finally:
+                session.close()
+            if status != 200:
+                raise CommandError(f"{target} answered {status} to its signed-in user ({key}).")
+
+    def _wrk_table(self, rows) -> str:
+        header = (
+            f"{'endpoint':<28} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'non-2xx/3xx':>11} {'sock err':>8}"
+        )
+        lines = [header, "-" * len(header)]
+        trivial = rows[0][1].rps if rows else 0.0
+        for name, result in rows:
+            ratio = result.rps / trivial * 100 if trivial else 0.0
+            lines.append(
+                f"{name:<28} {result.rps:>8.1f} {ratio:>6.1f}% {result.p50_ms:>8.1f} "
+                f"{result.p95_ms:>8.1f} {result.p99_ms:>8.1f} {result.non_2xx_3xx:>11} "
+                f"{result.socket_errors:>8}"
+            )
+        return "\n".join(lines)
 
     def _pools(self, options) -> world.Pools:
         pools = world.from_db(users=0 if options["users_from_db"] else options["users"])
