@@ -59,7 +59,7 @@ record "python environment" "ok" $((SECONDS - t0))
 
 # --- 2. System packages ------------------------------------------------------------------------
 t0=$SECONDS
-say "System packages (chromium, fonts-noto-cjk, gettext, PostgreSQL 15 server)"
+say "System packages (chromium, fonts-noto-cjk, gettext, wrk, PostgreSQL 15 server)"
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 if command -v dpkg >/dev/null 2>&1; then
@@ -67,6 +67,7 @@ if command -v dpkg >/dev/null 2>&1; then
 fi
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)  # the load-test tool's tests drive wrk
 if [ "${#missing[@]}" -eq 0 ]; then
     note "all present"
 elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
