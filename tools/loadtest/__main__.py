@@ -12,11 +12,25 @@ import sys
 
 
 def run(argv: list[str]) -> None:
-    """Parse ``argv`` and run the command in an already set-up Django (exit 1 on its errors)."""
+    """Parse ``argv`` and run the command in an already set-up Django (exit 1 on its errors).
+
+    Like ``BaseCommand.run_from_argv`` but without closing the database connections at the
+    end: the caller (a test inside its transaction, or ``main``) owns them.
+    """
+    from django.core.management.base import CommandError
+
     from tools.loadtest.command import Command
 
-    # Django names the program "<argv[0]> <argv[1]>" in --help and in error messages.
-    Command().run_from_argv(["python -m", "tools.loadtest", *argv])
+    command = Command()
+    # Django names the program "<prog_name> <subcommand>" in --help and in error messages.
+    parser = command.create_parser("python -m", "tools.loadtest")
+    options = vars(parser.parse_args(argv))
+    args = options.pop("args", ())
+    try:
+        command.execute(*args, **options)
+    except CommandError as error:
+        command.stderr.write(f"{error.__class__.__name__}: {error}")
+        sys.exit(error.returncode)
 
 
 def main(argv: list[str] | None = None) -> None:
