@@ -270,3 +270,27 @@ def test_a_deletion_alone_leaves_the_browse_index_at_once():
     after = browse_index.offering_index()
     assert gone.pk not in after.ids.tolist() and kept.pk in after.ids.tolist()
     assert after.built_at == before.built_at  # patched, not rebuilt
+
+
+@pytest.mark.django_db
+def test_the_housekeeping_command_prunes_records_past_the_retention():
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = timezone.now() - timedelta(days=8)
+    stale = [
+        ChangeRecord.objects.create(label="listings.need", object_id=n, kind="saved")
+        for n in (1, 2)
+    ]
+    ChangeRecord.objects.filter(pk__in=[r.pk for r in stale]).update(created_at=old)
+    recent = ChangeRecord.objects.create(label="listings.need", object_id=3, kind="saved")
+    out = StringIO()
+    call_command("prune_change_feed", stdout=out)
+    assert list(ChangeRecord.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert "2 records" in out.getvalue()
+    ChangeRecord.objects.filter(pk=recent.pk).update(created_at=old)
+    call_command("prune_change_feed", "--days", "1", stdout=StringIO())
+    assert ChangeRecord.objects.filter(pk=recent.pk).exists()  # the newest always stays
