@@ -478,12 +478,18 @@ TASKS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_SQLITE_CONN_MAX_AGE", 600)
 # Browse pages answer filters, facet counts, sorting and keyword search for published offerings
-# and open needs from per-process in-memory indexes (matchmaking/listings/caching.py); 0 =
-# always use SQL. An index is rebuilt when its data's fingerprint changes (any saved listing
-# or organization) and, as a safety net for writes that bypass the services, once it is
+# and open needs from per-process in-memory indexes (matchmaking/listings/browse_index.py); 0 =
+# always use SQL. An index is patched from the change feed (any saved or deleted listing or
+# saved organization) and, as a safety net for writes that record nothing, rebuilt once it is
 # LISTINGS_INDEX_MAX_AGE_SECONDS old.
 LISTINGS_MEMORY_INDEX = env_bool("LISTINGS_MEMORY_INDEX", True)
 LISTINGS_INDEX_MAX_AGE_SECONDS = env_int("LISTINGS_INDEX_MAX_AGE_SECONDS", 900)
+# The change feed (matchmaking/core/changes.py) the browse indexes and the matching runtime
+# follow: an id below the highest one read is waited for this long (a transaction that took
+# its id earlier but commits later); records older than the retention are pruned by
+# `manage.py prune_change_feed` (deploy/cron.example).
+CHANGE_FEED_LOOKBACK_SECONDS = env_int("CHANGE_FEED_LOOKBACK_SECONDS", 60)
+CHANGE_FEED_RETENTION_DAYS = env_int("CHANGE_FEED_RETENTION_DAYS", 7)
 
 # --- listings: offering view counts ---
 # Offering page views are tallied per process and written in one batch once the oldest

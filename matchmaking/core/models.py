@@ -1,6 +1,7 @@
 """Small model building blocks shared by every app."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,17 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ChangeRecord(models.Model):
+    """One saved or deleted row, written in the transaction that changed it (the change feed,
+    core/changes.py): the per-process indexes follow these records instead of timestamps."""
+
+    id = models.BigAutoField(primary_key=True)
+    label = models.CharField(max_length=100)  # the model's "app_label.model_name"
+    object_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)  # changes.SAVED or changes.DELETED
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.label} {self.object_id}"

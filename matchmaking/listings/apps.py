@@ -16,3 +16,9 @@ class ListingsConfig(AppConfig):
         from matchmaking.listings.registrations import register_all
 
         register_all()
+
+        from matchmaking.accounts.models import Organization
+        from matchmaking.core.changes import track_changes
+        from matchmaking.listings.models import Need, Offering
+
+        track_changes(Offering, Need, Organization)  # the change feed the browse indexes follow

@@ -7,16 +7,14 @@ facets and sort orders read as NumPy arrays, and the searched texts in bigram su
 indexes (substring_index.py), and answers any combination in a few milliseconds; only the
 page's rows are then read (or taken from the row cache, cards.py).
 
-Freshness: before each use the index compares a fingerprint of the data — the newest
-``updated_at`` and highest id of the listings and of the organizations, read in one query —
-with the one it was built from. When it moved, the rows changed since (and the rows of
-organizations changed since) are read and patched into a copy of the index: removed, re-read,
-re-inserted at their place in the list order (~10 ms for a few rows at 100k). When many rows
-changed, or a new taxonomy term appears, the index is rebuilt (~1.5 s + ~3 s for the search
-columns at 100k offerings). A patched index whose row count differs from the database's
-(rows were also deleted outright) is rebuilt too. A deletion alone moves no fingerprint: the
-index is rebuilt at the latest after LISTINGS_INDEX_MAX_AGE_SECONDS (pages read their rows
-through the viewer's scope, so a deleted row is never shown, only counted until then).
+Freshness: the index follows the change feed (core/changes.py). Before each use it reads the
+feed records it has not read yet — the listings saved or deleted and the organizations saved,
+by any process, including records that committed late with a lower id — and patches the rows
+they name into a copy of the index: removed, re-read, re-inserted at their place in the list
+order (~10 ms for a few rows at 100k); a deleted row leaves at once. When many rows changed, or
+a new taxonomy term appears, the index is rebuilt (~1.5 s + ~3 s for the search columns at
+100k offerings). As a safety net for writes that record nothing (raw SQL), the index is also
+rebuilt once it is LISTINGS_INDEX_MAX_AGE_SECONDS old.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from django.conf import settings
 from django.db.models import F
 
 from matchmaking.accounts.choices import VerificationStatus
+from matchmaking.core.changes import FeedCursor, label_of
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.substring_index import SearchColumn
 from matchmaking.taxonomy.selectors import active_terms
@@ -115,8 +114,7 @@ class BrowseIndex(ABC):
 
     # -- building -------------------------------------------------------------------------------
 
-    def __init__(self, fingerprint, previous: BrowseIndex | None = None):
-        self.fingerprint = fingerprint
+    def __init__(self, previous: BrowseIndex | None = None):
         self.built_at = time.monotonic()
         rows = self._read(self.rows().order_by(F("published_at").desc(nulls_last=True), "-pk"))
         for name, dtype, make in self.base_columns + self.columns:
@@ -182,7 +180,7 @@ class BrowseIndex(ABC):
 
     # -- patching -------------------------------------------------------------------------------
 
-    def patched(self, fingerprint, changed_ids: set[int]) -> BrowseIndex | None:
+    def patched(self, changed_ids: set[int]) -> BrowseIndex | None:
         """A copy of this index with the rows ``changed_ids`` re-read (removed, and inserted
         again where they still belong to the list), or None when a rebuild is needed."""
         if len(changed_ids) > MAX_PATCHED_ROWS:
@@ -194,7 +192,7 @@ class BrowseIndex(ABC):
             if any(term not in self.bits[name] for terms in owner_terms.values() for term in terms):
                 return None  # a term the bit layout does not know: rebuild
         new = object.__new__(type(self))
-        new.fingerprint, new.built_at, new.bits = fingerprint, self.built_at, self.bits
+        new.built_at, new.bits = self.built_at, self.bits
         # 1. the old rows that stay, and where each goes once the re-read rows are inserted
         keep = ~np.isin(self.ids, np.fromiter(changed_ids, dtype=np.int64, count=len(changed_ids)))
         kept = np.flatnonzero(keep)
@@ -486,78 +484,66 @@ class NeedIndex(BrowseIndex):
 
 
 class IndexHolder:
-    """One process's current index of a kind, kept fresh as the module docstring says; None
-    when the index cannot represent the taxonomy (more than MAX_TERM_BITS terms) — callers
-    then use SQL."""
+    """One process's current index of a kind, kept fresh by following the change feed as the
+    module docstring says; None when the index cannot represent the taxonomy (more than
+    MAX_TERM_BITS terms) — callers then use SQL."""
 
     def __init__(self, index_class):
         self.index_class = index_class
         self._index = None
+        self._cursor = FeedCursor()
         self._lock = threading.Lock()
         self.disabled = False
 
     def _model(self):
         return self.index_class.rows().model
 
-    def fingerprint(self) -> tuple:
-        """Newest change and highest id of the listings and of the organizations."""
-        from matchmaking.accounts.models import Organization
-
-        model = self._model()
-        return _max_values(
-            (model, "updated_at"), (model, "id"), (Organization, "updated_at"), (Organization, "id")
-        )
-
     def get(self):
         if self.disabled or not getattr(settings, "LISTINGS_MEMORY_INDEX", True):
             return None
-        fingerprint = self.fingerprint()
-        current = self._index
-        if self._fresh(current) and current.fingerprint == fingerprint:
-            return current
-        with self._lock:
+        with self._lock:  # the cursor is read and moved by one thread at a time
             current = self._index
-            if self._fresh(current) and current.fingerprint == fingerprint:
-                return current
             started = time.monotonic()
             try:
-                index, reason = None, "first build" if current is None else "age"
-                if self._fresh(current) and None not in current.fingerprint:
-                    changed = self._changed_ids(current.fingerprint)
-                    index = current.patched(fingerprint, changed)
-                    reason = f"{len(changed)} changed rows could not be patched in"
-                    if index is not None and not self._complete(index, fingerprint):
-                        index, reason = None, "rows deleted"  # no fingerprint shows that
-                    if index is not None:
-                        logger.debug(
-                            "%s patched: %s rows in %.0f ms",
-                            self.index_class.__name__,
-                            len(changed),
-                            (time.monotonic() - started) * 1000,
-                        )
+                if not self._fresh(current):
+                    return self._rebuild(current, "first build" if current is None else "age")
+                changes = self._cursor.poll()
+                if changes is None:
+                    return self._rebuild(current, "the change feed went backwards (rollback)")
+                changed = self._changed_ids(changes)
+                if not changed:
+                    return current
+                index = current.patched(changed)
                 if index is None:
-                    index = self.index_class(fingerprint, previous=current)
-                    _release_free_memory()
-                    logger.info(
-                        "%s rebuilt (%s): %s rows in %.1f s",
-                        self.index_class.__name__,
-                        reason,
-                        len(index),
-                        time.monotonic() - started,
+                    return self._rebuild(
+                        current, f"{len(changed)} changed rows could not be patched in"
                     )
+                logger.debug(
+                    "%s patched: %s rows in %.0f ms",
+                    self.index_class.__name__,
+                    len(changed),
+                    (time.monotonic() - started) * 1000,
+                )
+                self._index = index
+                return index
             except OverflowError:
                 self.disabled = True
                 return None
-            self._index = index
-            return index
 
-    def _complete(self, index, fingerprint) -> bool:
-        """Whether the patched ``index`` holds as many rows as the database. A difference
-        means rows were deleted — unless another process wrote meanwhile (the fingerprint
-        moved): then the count proves nothing, and the next request patches again."""
-        if len(index) == self.index_class.rows().count():
-            return True
-        return self.fingerprint() != fingerprint
+    def _rebuild(self, current, reason: str):
+        started = time.monotonic()
+        self._cursor.start()  # before the snapshot: what commits meanwhile is read again
+        index = self.index_class(previous=current)
+        _release_free_memory()
+        logger.info(
+            "%s rebuilt (%s): %s rows in %.1f s",
+            self.index_class.__name__,
+            reason,
+            len(index),
+            time.monotonic() - started,
+        )
+        self._index = index
+        return index
 
     def _fresh(self, index) -> bool:
         return (
@@ -565,48 +551,29 @@ class IndexHolder:
             and time.monotonic() - index.built_at < settings.LISTINGS_INDEX_MAX_AGE_SECONDS
         )
 
-    def _changed_ids(self, since: tuple) -> set[int]:
-        """Listings saved or created since the fingerprint ``since``, and the listings of
-        organizations saved or created since."""
-        from django.db import connection
-
+    def _changed_ids(self, changes) -> set[int]:
+        """The rows to re-read for the feed's ``changes``: the listings saved or deleted, and
+        the listings of the organizations saved (their name, verification and filing number
+        are columns of the index)."""
         from matchmaking.accounts.models import Organization
 
-        updated, newest_id, organization_updated, newest_organization = since
         model = self._model()
-        quote = connection.ops.quote_name
-        table, org_table = quote(model._meta.db_table), quote(Organization._meta.db_table)
-        updated_column = quote(model._meta.get_field("updated_at").column)
-        org_column = quote(model._meta.get_field("organization").column)
-        org_updated = quote(Organization._meta.get_field("updated_at").column)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {table} WHERE {updated_column} > %s OR id > %s "
-                f"UNION SELECT id FROM {table} WHERE {org_column} IN ("
-                f"SELECT id FROM {org_table} WHERE {org_updated} > %s OR id > %s)",
-                [updated, newest_id, organization_updated, newest_organization],
+        label, organizations = label_of(model), label_of(Organization)
+        changed = {change.object_id for change in changes if change.label == label}
+        organization_ids = {change.object_id for change in changes if change.label == organizations}
+        if organization_ids:
+            changed.update(
+                model.objects.filter(organization_id__in=organization_ids).values_list(
+                    "pk", flat=True
+                )
             )
-            return {row[0] for row in cursor.fetchall()}
+        return changed
 
     def reset(self) -> None:
-        self._index = None
-        self.disabled = False
-
-
-def _max_values(*pairs) -> tuple:
-    """MAX(column) of each (model, field name), in ONE query of scalar subqueries — each a
-    lone MAX that SQLite and PostgreSQL answer from an index."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    parts = [
-        f"(SELECT MAX({quote(model._meta.get_field(name).column)}) "
-        f"FROM {quote(model._meta.db_table)})"
-        for model, name in pairs
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return tuple(cursor.fetchone())
+        with self._lock:
+            self._index = None
+            self._cursor = FeedCursor()
+            self.disabled = False
 
 
 def _release_free_memory() -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
+from matchmaking.core.changes import record_changes
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import revisions, view_counts
@@ -354,9 +355,10 @@ def need_renew(*, need: Need, deadline: date | None = None) -> Need:
 def need_expire_due(*, today: date | None = None) -> int:
     """Open needs whose expiry day has passed become expired. Returns how many."""
     today = today or _today()
-    count = Need.objects.filter(status=NeedStatus.OPEN, expires_on__lt=today).update(
-        status=NeedStatus.EXPIRED, updated_at=timezone.now()
-    )
+    due = Need.objects.filter(status=NeedStatus.OPEN, expires_on__lt=today)
+    expired = list(due.values_list("pk", flat=True))
+    count = due.filter(pk__in=expired).update(status=NeedStatus.EXPIRED, updated_at=timezone.now())
+    record_changes(Need, expired)  # an update() sends no signal
     if count:
         _on_commit_bump()
     return count
@@ -579,6 +581,7 @@ def _propose(*, listing, fields: dict, proposed_by=None, screenshots=()) -> Need
         _check_screenshot_room(live, len(held) + len(screenshots))
     if "ref" in edit and candidate.ref != live.ref:
         model.objects.filter(pk=live.pk).update(ref=candidate.ref)
+        record_changes(model, [live.pk])
 
     if not changes and not screenshots and not held:
         if revision is not None:
@@ -880,6 +883,7 @@ def _flag_hype(offering: Offering) -> None:
     if offering.hype_flags != flags:
         offering.hype_flags = flags
         Offering.objects.filter(pk=offering.pk).update(hype_flags=flags)
+        record_changes(Offering, [offering.pk])
 
 
 def _flag_near_duplicate(offering: Offering) -> None:
@@ -901,3 +905,4 @@ def _flag_near_duplicate(offering: Offering) -> None:
     if offering.near_duplicate_of_id != target:
         offering.near_duplicate_of_id = target
         Offering.objects.filter(pk=offering.pk).update(near_duplicate_of_id=target)
+        record_changes(Offering, [offering.pk])

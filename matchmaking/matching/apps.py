@@ -15,6 +15,12 @@ class MatchingConfig(AppConfig):
         from matchmaking.matching.demo import seed_suggestions
 
         signals.connect()
+
+        from matchmaking.cases.models import Case
+        from matchmaking.core.changes import track_changes
+        from matchmaking.matching.models import LexiconTerm, SynonymGroup
+
+        track_changes(SynonymGroup, LexiconTerm, Case)  # the engine rebuilds when they change
         register_panel("need-detail", 20, panels.need_suggestions_panel)
         register_panel("offering-detail", 20, panels.offering_needs_panel)
         register_panel("enterprise-dashboard", 20, panels.dashboard_panel)

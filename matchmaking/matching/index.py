@@ -2,16 +2,17 @@
 
 Every process (web worker, task worker, command) holds one fitted :class:`MatchingEngine`.
 Freshness across processes needs no message bus: before ranking, :meth:`EngineHolder.sync`
-compares a cheap fingerprint of the tables (row count and latest ``updated_at`` of offerings,
-needs and organizations; the lexicon and case tables) with the one it was built from, and
+reads the change feed (core/changes.py) from where it left off — records that committed late
+with a lower id included — and
 
-* re-reads only the listings changed since then (``updated_at`` ≥ the last seen value) and
-  adds them to or removes them from the index (the engine's incremental add/remove);
+* re-reads only the offerings and needs saved or deleted since then and adds them to or removes
+  them from the index (the engine's incremental add/remove);
 * re-reads an organization's offerings when the organization changed (verification, filing);
-* rebuilds from scratch when rows disappeared without a trace (deletes, bulk rewrites), when
-  the lexicon or the published cases changed, or when so many listings changed since the last
-  fit that the vocabulary and the category model should be learnt again
-  (``REFIT_SHARE`` of the fitted size; a small site refits on every change, which is cheap).
+* rebuilds from scratch when the lexicon or the published cases changed, when the feed went
+  backwards (a rolled-back transaction it had read), when the row counts disagree with the
+  index, or when so many listings changed since the last fit that the vocabulary and the
+  category model should be learnt again (``REFIT_SHARE`` of the fitted size; a small site
+  refits on every change, which is cheap).
 
 All of it runs under one lock, so threads of a worker share the engine safely.
 """
@@ -21,14 +22,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max
 
 from matchmaking.accounts.models import Organization
 from matchmaking.cases.models import Case
+from matchmaking.core.changes import FeedCursor, label_of
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters
 from matchmaking.matching.engine import EngineConfig, MatchingEngine, NeedDoc, OfferingDoc
@@ -63,30 +63,8 @@ def lexicon_extra() -> dict[str, Any]:
     return extra
 
 
-def _agg(queryset, field: str = "updated_at") -> tuple:
-    row = queryset.aggregate(n=Count("pk"), t=Max(field))
-    return (row["n"], row["t"])
-
-
-@dataclass(frozen=True)
-class Marks:
-    offerings: tuple
-    needs: tuple
-    organizations: tuple
-    rebuild: tuple  # lexicon and cases: any change → full rebuild
-
-
-def current_marks() -> Marks:
-    return Marks(
-        offerings=_agg(Offering.objects.all()),
-        needs=_agg(Need.objects.all()),
-        organizations=_agg(Organization.objects.all()),
-        rebuild=(
-            _agg(SynonymGroup.objects.all()),
-            _agg(LexiconTerm.objects.all()),
-            _agg(Case.objects.published(), "updated_at"),
-        ),
-    )
+#: Feed labels whose change rebuilds the engine (the lexicon and the published cases).
+REBUILD_LABELS = frozenset(label_of(model) for model in (SynonymGroup, LexiconTerm, Case))
 
 
 class EngineHolder:
@@ -95,7 +73,7 @@ class EngineHolder:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.engine: MatchingEngine | None = None
-        self.marks: Marks | None = None
+        self.cursor = FeedCursor()
         self.offering_pk_by_ref: dict[str, int] = {}
         self.need_pk_by_ref: dict[str, int] = {}
         self.offering_ref_by_pk: dict[int, str] = {}
@@ -109,7 +87,7 @@ class EngineHolder:
     def reset(self) -> None:
         with self.lock:
             self.engine = None
-            self.marks = None
+            self.cursor = FeedCursor()
 
     def get(self, *, sync: bool = True) -> MatchingEngine:
         """The engine, built if needed and (unless ``sync=False``) caught up with the DB."""
@@ -128,12 +106,11 @@ class EngineHolder:
     def build(self, *, workers: int = 1) -> MatchingEngine:
         with self.lock:
             started = time.perf_counter()
-            marks = current_marks()
+            self.cursor.start()  # before the snapshot: what commits meanwhile is read again
             docs = adapters.all_documents()
             engine = MatchingEngine(engine_config(workers), lexicon_extra=lexicon_extra())
             engine.fit(docs.offerings, docs.needs, docs.cases)
             self.engine = engine
-            self.marks = marks
             self.offering_pk_by_ref = dict(docs.offering_pk_by_ref)
             self.need_pk_by_ref = dict(docs.need_pk_by_ref)
             self.offering_ref_by_pk = {pk: ref for ref, pk in self.offering_pk_by_ref.items()}
@@ -151,41 +128,33 @@ class EngineHolder:
             return engine
 
     def sync(self) -> None:
-        """Catch up with changes made by any process since the last build or sync."""
+        """Catch up with the changes any process recorded in the feed since the last build
+        or sync (late commits with lower ids included, see core/changes.py)."""
         with self.lock:
-            if self.engine is None or self.marks is None:
+            if self.engine is None:
                 self.build()
                 return
-            marks = current_marks()
-            if marks == self.marks:
-                return
-            old = self.marks
-            if marks.rebuild != old.rebuild:
+            changes = self.cursor.poll()
+            if changes is None or any(change.label in REBUILD_LABELS for change in changes):
                 self.build()
                 return
-            if marks.offerings != old.offerings:
-                since = old.offerings[1]
-                queryset = Offering.objects.all()
-                if since is not None:
-                    queryset = queryset.filter(updated_at__gte=since)
-                for pk in queryset.values_list("pk", flat=True):
-                    self._upsert_offering(pk)
-            if marks.needs != old.needs:
-                since = old.needs[1]
-                queryset = Need.objects.all()
-                if since is not None:
-                    queryset = queryset.filter(updated_at__gte=since)
-                for pk in queryset.values_list("pk", flat=True):
-                    self._upsert_need(pk)
-            if marks.organizations != old.organizations and old.organizations[1] is not None:
-                changed = Organization.objects.filter(updated_at__gte=old.organizations[1])
-                for pk in (
-                    adapters.matchable_offerings()
-                    .filter(organization__in=changed)
-                    .values_list("pk", flat=True)
-                ):
-                    self._upsert_offering(pk)
-            self.marks = marks
+            if not changes:
+                return
+            by_label: dict[str, set[int]] = {}
+            for change in changes:
+                by_label.setdefault(change.label, set()).add(change.object_id)
+            offerings = by_label.get(label_of(Offering), set())
+            organizations = by_label.get(label_of(Organization))
+            if organizations:
+                offerings |= set(
+                    Offering.objects.filter(organization_id__in=organizations).values_list(
+                        "pk", flat=True
+                    )
+                )
+            for pk in sorted(offerings):
+                self._upsert_offering(pk)
+            for pk in sorted(by_label.get(label_of(Need), ())):
+                self._upsert_need(pk)
             if self._needs_rebuild():
                 self.build()
 

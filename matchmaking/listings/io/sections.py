@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
+from matchmaking.core.changes import record_changes
 from matchmaking.listings.choices import (
     DataAvailability,
     NeedStatus,
@@ -218,6 +219,7 @@ def apply_organizations(items: list, ctx: ImportContext) -> SectionResult:
         ["kind", "name", "name_en", "region", "description", "filing_number", "updated_at"],
         batch_size=BATCH,
     )
+    record_changes(Organization, [org.pk for org in new + changed])  # bulk writes send no signal
     ctx.progress("organizations", len(items), len(items))
     return SectionResult(created=len(new), updated=len(changed))
 
@@ -401,6 +403,7 @@ def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
         batch_size=BATCH // 2,
     )
     _replace_m2m(Offering, OFFERING_M2M, rows, [o.pk for o in changed], ctx)
+    record_changes(Offering, [offering.pk for offering in new + changed])
     ctx.progress("offerings", total, total)
     return SectionResult(created=len(new), updated=len(changed))
 
@@ -594,6 +597,7 @@ def apply_needs(items: list, ctx: ImportContext) -> SectionResult:
         batch_size=BATCH // 2,
     )
     _replace_m2m(Need, NEED_M2M, rows, [n.pk for n in changed], ctx)
+    record_changes(Need, [need.pk for need in new + changed])
     ctx.progress("needs", total, total)
     return SectionResult(created=len(new), updated=len(changed))
 
