@@ -142,7 +142,9 @@ class FeedCursor:
         now = time.monotonic()
         for pk, label, object_id, kind in sorted(rows):
             if pk > self.high:
-                for missing in range(self.high + 1, pk):
+                # As when starting: only ids within START_SPAN below are waited for (a jump
+                # of thousands is ids spent by rolled-back transactions, not late commits).
+                for missing in range(max(self.high + 1, pk - START_SPAN), pk):
                     self.gaps[missing] = now
                 self.high = pk
             elif pk in self.gaps:

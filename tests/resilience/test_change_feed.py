@@ -222,10 +222,11 @@ class FeedCursorTests:
         late_values = {"label": late.label, "object_id": late.object_id, "kind": late.kind}
         late.delete()  # as if its transaction had not committed yet when the cursor reads
         assert [change.object_id for change in cursor.poll()] == [1, 3]
-        assert cursor.gaps.keys() == {late_id}
+        # (On PostgreSQL ids spent by earlier rolled-back tests may be waited for too.)
+        assert late_id in cursor.gaps and last.pk not in cursor.gaps
         ChangeRecord.objects.create(id=late_id, **late_values)  # it commits now
         assert [change.object_id for change in cursor.poll()] == [2]
-        assert cursor.poll() == [] and not cursor.gaps
+        assert cursor.poll() == [] and late_id not in cursor.gaps
         assert first.pk < late_id < last.pk
 
     def test_a_gap_is_given_up_after_the_look_back_window(self, settings):
