@@ -215,26 +215,24 @@ class CandidateGenerationTests:
     @FAST
     @given(market(), st.sampled_from([0.02, 0.1, 1.0]))
     def test_candidates_rank_exactly_like_the_dense_path_on_random_data(self, data, first):
-        from unittest import mock
-
-        from matchmaking.matching.engine import engine as engine_module
+        import dataclasses
 
         offs, ns = data
-        engine = MatchingEngine(CONFIG).fit(offs, ns, ())
-        dense = _dense(engine)
         # a small first stage makes the bound do the work even with few offerings
-        with mock.patch.object(engine_module, "_FIRST_CANDIDATES", first):
-            for n in ns:
-                for top_k in (1, 3, len(offs)):
-                    assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(
-                        n, top_k=top_k
-                    )
-                assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
-                    dense.rank_offerings(n, exclude_org_refs=["v-a"])
+        config = dataclasses.replace(CONFIG, first_candidates=first)
+        engine = MatchingEngine(config).fit(offs, ns, ())
+        dense = _dense(engine)
+        for n in ns:
+            for top_k in (1, 3, len(offs)):
+                assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(
+                    n, top_k=top_k
                 )
-            assert list(engine.iter_rank_all_needs(top_k=3)) == list(
-                dense.iter_rank_all_needs(top_k=3)
+            assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
+                dense.rank_offerings(n, exclude_org_refs=["v-a"])
             )
+        assert list(engine.iter_rank_all_needs(top_k=3)) == list(
+            dense.iter_rank_all_needs(top_k=3)
+        )
 
     def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
         from matchmaking.matching.engine.bench import Synth
