@@ -18,7 +18,7 @@ import dataclasses
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,7 @@ from .specificity import (
     confident_inferred,
     wants_foundation,
 )
+from .store import Segment, Side, csr_copy, query_rows
 from .text import Analysis, Analyzer, Vectorizer
 
 _DEPLOY_BIT = {mode: 1 << i for i, mode in enumerate(DEPLOYMENTS)}
@@ -69,107 +70,6 @@ class Suggestion:
     score: float
     components: dict[str, float]
     reasons: list[Reason]
-
-
-# --------------------------------------------------------------------------------------------
-# Per-side storage: a segment holds the vectors and attribute arrays of some listings.
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Segment:
-    refs: list[str]
-    X: sp.csc_matrix  # rows = listings, L2-normalised TF-IDF
-    arrays: dict[str, np.ndarray]
-    docs: list[Any]  # slim docs (texts dropped) for explanations
-    alive: np.ndarray
-    # (row, region id) pairs of the offerings' served regions (empty for needs)
-    region_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    region_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    cache: dict = field(default_factory=dict)  # per-segment memo (region masks)
-    # per row: its lexicon terms joined by "|" (explanations name both sides' words)
-    terms: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.refs)
-
-    @staticmethod
-    def concat(segments: Sequence[_Segment], n_cols: int) -> _Segment:
-        mats = [_resize(s.X, n_cols) for s in segments]
-        offsets = np.cumsum([0] + [len(s) for s in segments[:-1]])
-        arrays = {k: np.concatenate([s.arrays[k] for s in segments]) for k in segments[0].arrays}
-        return _Segment(
-            refs=[r for s in segments for r in s.refs],
-            X=sp.vstack(mats, format="csc", dtype=np.float32),
-            arrays=arrays,
-            docs=[d for s in segments for d in s.docs],
-            alive=np.concatenate([s.alive for s in segments]),
-            region_rows=np.concatenate(
-                [s.region_rows + off for s, off in zip(segments, offsets, strict=True)]
-            ),
-            region_cols=np.concatenate([s.region_cols for s in segments]),
-            terms=[t for s in segments for t in s.terms],
-        )
-
-
-def _resize(m: sp.spmatrix, n_cols: int) -> sp.spmatrix:
-    return (
-        m
-        if m.shape[1] == n_cols
-        else sp.csc_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))
-    )
-
-
-class _Side:
-    """Listings of one side (offerings or needs): a main segment plus a small delta segment."""
-
-    def __init__(self, main: _Segment) -> None:
-        self.main = main
-        self.delta: _Segment | None = None
-        self.where: dict[str, tuple[int, int]] = {}
-        self._reindex()
-
-    def _reindex(self) -> None:
-        self.where = {}
-        for si, seg in enumerate(self.segments):
-            for i, ref in enumerate(seg.refs):
-                if seg.alive[i]:
-                    self.where[ref] = (si, i)
-
-    @property
-    def segments(self) -> list[_Segment]:
-        return [self.main] if self.delta is None else [self.main, self.delta]
-
-    def remove(self, ref: str) -> bool:
-        loc = self.where.pop(ref, None)
-        if loc is None:
-            return False
-        self.segments[loc[0]].alive[loc[1]] = False
-        return True
-
-    def add(self, seg: _Segment, n_cols: int, merge_at: int) -> None:
-        """Append listings (replacing same refs) to the delta; merge it into main when large.
-
-        Costs O(delta) per add and O(main) per merge, i.e. amortised O(main / merge_at).
-        """
-        for ref in seg.refs:
-            self.remove(ref)
-        parts = [seg] if self.delta is None else [self.delta, seg]
-        delta = _Segment.concat(parts, n_cols)
-        if len(delta) >= merge_at:
-            offset = len(self.main)
-            self.main = _Segment.concat([self.main, delta], n_cols)
-            self.delta = None
-            located = [(0, offset + i) for i in range(len(delta))]
-        else:
-            self.delta = delta
-            located = [(1, i) for i in range(len(delta))]
-        for (si, i), ref, alive in zip(located, delta.refs, delta.alive, strict=True):
-            if alive:
-                self.where[ref] = (si, i)
-
-    def __len__(self) -> int:
-        return len(self.where)
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,8 +100,8 @@ class MatchingEngine:
         self._region_ids: dict[str, int] = {}
         self._case_texts: dict[str, list[str]] = {}
         self._offering_columns = np.zeros(0, bool)  # vocabulary columns used by some offering
-        self.offerings: _Side | None = None
-        self.needs: _Side | None = None
+        self.offerings: Side | None = None
+        self.needs: Side | None = None
 
     # ---------------------------------------------------------------- building the index
 
@@ -230,11 +130,11 @@ class MatchingEngine:
             [o.sectors for o in offerings] + [[c.sector] if c.sector else [] for c in cases],
             [o.app_types for o in offerings] + [[c.app_type] if c.app_type else [] for c in cases],
         )
-        self.offerings = _Side(self._offering_segment(offerings, off_an, X_off))
+        self.offerings = Side(self._offering_segment(offerings, off_an, X_off))
         X_need = self.vectorizer.transform([a.features for a in need_an])
-        self.needs = _Side(self._need_segment(needs, need_an, X_need))
+        self.needs = Side(self._need_segment(needs, need_an, X_need))
         if self.config.candidate_generation:
-            _csr_copy(self.offerings.main)  # built here rather than in the first query
+            csr_copy(self.offerings.main)  # built here rather than in the first query
         return self
 
     build_index = fit
@@ -251,7 +151,7 @@ class MatchingEngine:
 
     def _offering_segment(
         self, docs: Sequence[OfferingDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
-    ) -> _Segment:
+    ) -> Segment:
         n = len(docs)
         a: dict[str, np.ndarray] = {
             "sector": np.zeros((n, len(SECTORS)), np.float32),
@@ -330,7 +230,7 @@ class MatchingEngine:
             - self.config.hype_penalty * a["hype"]
         ).astype(np.float32)
         a["price32"] = a["price_min"].astype(np.float32)
-        return _Segment(
+        return Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
             arrays=a,
@@ -408,9 +308,9 @@ class MatchingEngine:
 
     def _need_segment(
         self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
-    ) -> _Segment:
+    ) -> Segment:
         arrays = self._need_arrays(docs, analyses, X)
-        seg = _Segment(
+        seg = Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
             arrays=arrays,
@@ -429,7 +329,7 @@ class MatchingEngine:
         seg = self._offering_segment([doc], [an], self.vectorizer.transform([an.features]))
         self._add_offering_segment(seg)
 
-    def _add_offering_segment(self, seg: _Segment) -> None:
+    def _add_offering_segment(self, seg: Segment) -> None:
         assert self.offerings is not None
         self.offerings.add(seg, len(self.vectorizer.vocabulary), self.config.merge_delta_at)
 
@@ -465,7 +365,7 @@ class MatchingEngine:
 
     # ---------------------------------------------------------------- scoring (vectorised)
 
-    def _region_mask(self, seg: _Segment, region: str | None) -> np.ndarray | None:
+    def _region_mask(self, seg: Segment, region: str | None) -> np.ndarray | None:
         """Per offering of ``seg``: 1 serves the region, 0 does not, 0.5 unknown; None if unknown."""
         if not region:
             return None
@@ -700,7 +600,7 @@ class MatchingEngine:
                 NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
             )
             total = self.score(comp)[0]
-            small = _query_rows(seg, q, rows) if subs[si] is None else None
+            small = query_rows(seg, q, rows) if subs[si] is None else None
             for j, r in enumerate(rows):
                 shared = _shared(subs[si], int(r), q) if small is None else _shared(small, j, q)
                 values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
@@ -715,7 +615,7 @@ class MatchingEngine:
     def _candidate_top(
         self,
         NV: Mapping[str, np.ndarray],
-        seg: _Segment,
+        seg: Segment,
         text: np.ndarray,
         region: np.ndarray,
         visible_to: Sequence[str] | None,
@@ -768,7 +668,7 @@ class MatchingEngine:
         return rows[top], total[top]
 
     def _score_bound(
-        self, NV: Mapping[str, np.ndarray], seg: _Segment, text: np.ndarray
+        self, NV: Mapping[str, np.ndarray], seg: Segment, text: np.ndarray
     ) -> tuple[np.ndarray, float]:
         """``(u, bound)`` with ``fast_total ≤ u + bound`` for every offering of ``seg``."""
         cfg, w = self.config, self.weights
@@ -1033,7 +933,7 @@ class MatchingEngine:
             reasons.append(Reason("region_mismatch", False, {"region": need.region}))
         return reasons
 
-    def _display(self, seg: _Segment, row: int) -> dict[str, str]:
+    def _display(self, seg: Segment, row: int) -> dict[str, str]:
         """Lexicon feature -> the word of listing ``row`` of ``seg`` that produced it."""
         out: dict[str, str] = {}
         for term in filter(None, seg.terms[row].split("|")) if seg.terms else ():
@@ -1098,27 +998,6 @@ def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
         int(q.indices[j]): float(v) * float(q.data[j])
         for j, v in zip(cols, sub.data[lo:hi], strict=True)
     }
-
-
-def _csr_copy(seg: _Segment) -> sp.csr_matrix:
-    """Row-major copy of a segment's vectors (cached; explanations read a few rows of it)."""
-    Xr = seg.cache.get("csr")
-    if Xr is None:
-        Xr = seg.cache["csr"] = sp.csr_matrix(seg.X)
-        Xr.sort_indices()
-    return Xr
-
-
-def _query_rows(seg: _Segment, q: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
-    """``csr(seg.X[:, q.indices])[rows]`` (shared features of a few pairs), from a CSR copy."""
-    part = _csr_copy(seg)[np.asarray(rows, np.int64)]
-    qcols = q.indices
-    pos = np.minimum(np.searchsorted(qcols, part.indices), max(len(qcols) - 1, 0))
-    hit = (qcols[pos] == part.indices) if len(qcols) else np.zeros(len(pos), bool)
-    row_of = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
-    return sp.csr_matrix(
-        (part.data[hit], (row_of[hit], pos[hit])), shape=(len(rows), len(qcols)), dtype=np.float32
-    )
 
 
 def _reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
