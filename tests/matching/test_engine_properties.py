@@ -190,9 +190,9 @@ class EnginePropertyTests:
         for n in ns:
             an = engine.analyzer.analyze(n.title + "\n" + n.title + "\n" + n.description)
             q = engine.vectorizer.transform([an.features])
-            nv = engine._need_arrays([n], [an], q)
+            nv = engine.need_arrays([n], [an], q)
             text = (seg.X @ q.T).T.toarray()
-            region = engine._region_mask(seg, n.region)
+            region = engine.region_mask(seg, n.region)
             region = (region if region is not None else text[0] * 0 + 0.5)[None, :]
             fast = engine.fast_total(nv, seg.arrays, text, region)
             slow = engine.score(engine.components(nv, seg.arrays, text, region))
@@ -260,9 +260,9 @@ def _assert_score_bound_holds(engine: MatchingEngine, ns) -> None:
         for n in ns:
             an = engine.analyzer.analyze(need_text(n))
             q = engine.vectorizer.transform([an.features])
-            nv = engine._need_arrays([n], [an], q)
+            nv = engine.need_arrays([n], [an], q)
             text = seg.X[:, q.indices] @ q.data
-            region = engine._region_mask(seg, n.region)
+            region = engine.region_mask(seg, n.region)
             region = text * 0 + 0.5 if region is None else region
             total = engine.fast_total(nv, seg.arrays, text[None, :], region[None, :])[0]
             u, bound = engine._score_bound(nv, seg, text)

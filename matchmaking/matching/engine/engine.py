@@ -14,7 +14,6 @@ data on premises, 备案), the two sides are different organisations, and a need
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,42 +23,27 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from matchmaking.listings.hype import assess_listing
-
 from .categories import CategoryModel, CategoryScores
 from .config import (
     COMPONENTS,
-    HORIZONTAL_FIT,
     KIND_COMPAT,
-    LAYER_BREADTH,
     RANK_KEYS,
     EngineConfig,
 )
 from .documents import (
     APP_TYPES,
-    DEPLOYMENTS,
-    KINDS,
-    NATIONWIDE,
     SECTORS,
     CaseDoc,
     NeedDoc,
     OfferingDoc,
     case_text,
     need_text,
-    offering_text,
 )
+from .features import FeaturesMixin, num_or_nan
 from .lexicon import Lexicon, default_lexicon
 from .reasons import Reason
-from .specificity import (
-    LAYER_FOUNDATION_FIT,
-    claim_weight,
-    confident_inferred,
-    wants_foundation,
-)
 from .store import Segment, Side, csr_copy, query_rows
-from .text import Analysis, Analyzer, Vectorizer
-
-_DEPLOY_BIT = {mode: 1 << i for i, mode in enumerate(DEPLOYMENTS)}
+from .text import Analyzer, Vectorizer
 
 
 @dataclass(frozen=True)
@@ -75,7 +59,7 @@ class Suggestion:
 # --------------------------------------------------------------------------------------------
 
 
-class MatchingEngine:
+class MatchingEngine(FeaturesMixin):
     """Ranks offerings for a need and needs for an offering, with reasons.
 
     Hooks (override in a subclass, in django-oscar's spirit): :meth:`candidates` (hard-constraint
@@ -139,187 +123,6 @@ class MatchingEngine:
 
     build_index = fit
 
-    def _offering_text(self, doc: OfferingDoc) -> str:
-        extra = self._case_texts.get(doc.ref)
-        return offering_text(doc) + ("\n" + "\n".join(extra) if extra else "")
-
-    def _org_id(self, ref: str) -> int:
-        return self._org_ids.setdefault(ref, len(self._org_ids))
-
-    def _region_id(self, name: str) -> int:
-        return self._region_ids.setdefault(_norm_region(name), len(self._region_ids))
-
-    def _offering_segment(
-        self, docs: Sequence[OfferingDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
-    ) -> Segment:
-        n = len(docs)
-        a: dict[str, np.ndarray] = {
-            "sector": np.zeros((n, len(SECTORS)), np.float32),
-            "app": np.zeros((n, len(APP_TYPES)), np.float32),
-            "kind": np.zeros((n, len(KINDS)), np.float32),
-            "layer": np.zeros(n, np.float32),
-            "layer_f": np.zeros(n, np.float32),
-            "hype": np.zeros(n, np.float32),
-            "breadth": np.zeros(n, np.float32),
-            "dep": np.zeros(n, np.uint8),
-            "price_min": np.full(n, np.nan),
-            "org": np.zeros(n, np.int64),
-            "flags": np.zeros((n, 3), np.float32),  # domestic_hw, on_premises, filing
-            "verified": np.zeros(n, np.float32),
-            "cases": np.zeros((n, len(SECTORS)), np.float32),
-            "fresh": np.zeros(n, np.float32),
-            "filing": np.zeros(n, np.float32),
-            "nationwide": np.zeros(n, bool),
-            "has_regions": np.zeros(n, bool),
-        }
-        region_rows: list[int] = []
-        region_cols: list[int] = []
-        half_life = self.config.freshness_half_life_days
-        full, layer_fit = self.config.claim_full_codes, self.config.layer_fit
-        for i, doc in enumerate(docs):
-            # An offering without declared sectors (or app types) is horizontal: it fits any,
-            # but less than one made for the need's sector, hence a flat partial value.
-            # A claim weighs less the more codes are claimed (specificity.py): ticking every
-            # box is no better than declaring none.
-            sectors = sorted({s for s in doc.sectors if s in SECTORS})
-            apps = sorted({t for t in doc.app_types if t in APP_TYPES})
-            a["sector"][i] = HORIZONTAL_FIT if not sectors else 0.0
-            a["app"][i] = HORIZONTAL_FIT if not apps else 0.0
-            for s in sectors:
-                a["sector"][i, SECTORS.index(s)] = claim_weight(len(sectors), full)
-            for t in apps:
-                a["app"][i, APP_TYPES.index(t)] = claim_weight(len(apps), full)
-            a["kind"][i, KINDS.index(doc.kind) if doc.kind in KINDS else 0] = 1.0
-            a["layer"][i] = layer_fit.get(doc.layer, layer_fit.get(None, 0.5))
-            a["layer_f"][i] = LAYER_FOUNDATION_FIT.get(doc.layer, LAYER_FOUNDATION_FIT[None])
-            # How general the offering is (a general one is less gated by text evidence, but
-            # never exempt: its categories still need words in common with the need).
-            a["breadth"][i] = max(
-                LAYER_BREADTH.get(doc.layer, LAYER_BREADTH[None]),
-                self.config.horizontal_breadth * (not sectors),
-            )
-            a["hype"][i] = assess_listing(
-                title=doc.title,
-                text="\n".join([doc.summary or "", doc.description or ""]),
-                tags=doc.tags,
-                sectors=doc.sectors,
-                app_types=doc.app_types,
-            ).severity
-            a["dep"][i] = _deploy_mask(doc.deployment)
-            a["price_min"][i] = _num(doc.price_min)
-            a["org"][i] = self._org_id(doc.org_ref)
-            a["flags"][i] = (doc.domestic_hw, doc.on_premises, doc.has_filing)
-            a["verified"][i] = doc.org_verified
-            for s in doc.published_case_sectors:
-                if s in SECTORS:
-                    a["cases"][i, SECTORS.index(s)] += 1.0
-            a["fresh"][i] = 0.5 ** (max(0.0, doc.created_days_ago) / half_life)
-            a["filing"][i] = doc.has_filing
-            for r in doc.regions:
-                if _norm_region(r) == _norm_region(NATIONWIDE):
-                    a["nationwide"][i] = True
-                else:
-                    region_rows.append(i)
-                    region_cols.append(self._region_id(r))
-            a["has_regions"][i] = bool(doc.regions)
-        w = self.weights
-        # The need-independent part of the score, precomputed for fast ranking.
-        a["static"] = (
-            w["freshness"] * a["fresh"]
-            + w["evidence"] * (0.25 * a["verified"] + 0.15 * a["filing"])
-            - self.config.hype_penalty * a["hype"]
-        ).astype(np.float32)
-        a["price32"] = a["price_min"].astype(np.float32)
-        return Segment(
-            refs=[d.ref for d in docs],
-            X=sp.csc_matrix(X, dtype=np.float32),
-            arrays=a,
-            docs=[dataclasses.replace(d, summary="", description="") for d in docs],
-            alive=np.ones(n, bool),
-            # served regions as (row, region id) pairs: a region mask is built per query
-            region_rows=np.asarray(region_rows, np.int64),
-            region_cols=np.asarray(region_cols, np.int64),
-            terms=[_terms_of(an) for an in analyses],
-        )
-
-    def _need_arrays(
-        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
-    ) -> dict:
-        m = len(docs)
-        a: dict[str, np.ndarray] = {
-            "sector_p": np.zeros((m, len(SECTORS)), np.float32),
-            "sector_chosen": np.zeros((m, len(SECTORS)), np.float32),
-            "app_p": np.zeros((m, len(APP_TYPES)), np.float32),
-            "app_chosen": np.zeros((m, len(APP_TYPES)), np.float32),
-            "kind_p": np.zeros((m, len(KINDS)), np.float32),
-            "dep": np.zeros(m, np.uint8),
-            "budget_max": np.full(m, np.nan),
-            "org": np.zeros(m, np.int64),
-            "req": np.zeros((m, 3), np.float32),
-            "wants_f": np.zeros(m, np.float32),
-            "public": np.ones(m, bool),
-            "reach": _reach(X, self._offering_columns),
-            "region_id": np.array(
-                [self._region_id(d.region) if d.region else -1 for d in docs], np.int64
-            ),
-        }
-        for i, doc in enumerate(docs):
-            probs = self.category_model.predict(analyses[i], X[i])
-            for fam, codes, chosen_key, p_key in (
-                ("sectors", SECTORS, "sector_chosen", "sector_p"),
-                ("app_types", APP_TYPES, "app_chosen", "app_p"),
-            ):
-                chosen = np.array([c in getattr(doc, fam) for c in codes], np.float32)
-                a[chosen_key][i] = chosen
-                a[p_key][i] = self._blend(chosen, probs[fam])
-            a["kind_p"][i] = probs["kinds"]
-            # accepted modes, minus those the text refuses (不要公有云); all modes if none given
-            dep = _deploy_mask(doc.deployment) or _deploy_mask(DEPLOYMENTS)
-            dep &= ~_deploy_mask(analyses[i].forbidden_modes)
-            a["dep"][i] = 0 if dep == _deploy_mask(DEPLOYMENTS) else dep
-            a["wants_f"][i] = wants_foundation(analyses[i].text)
-            bmax = _num(doc.budget_max)
-            a["budget_max"][i] = bmax if bmax > 0 else np.nan
-            a["org"][i] = self._org_id(doc.org_ref)
-            a["req"][i] = (doc.requires_domestic_hw, doc.requires_on_premises, doc.requires_filing)
-            a["public"][i] = doc.visible_to_orgs is None
-        return a
-
-    def _blend(self, chosen: np.ndarray, inferred: np.ndarray) -> np.ndarray:
-        """Blend the poster's chosen categories with the inferred ones (see EngineConfig)."""
-        cfg = self.config
-        if not cfg.use_category_inference:
-            return chosen / chosen.sum() if chosen.sum() else chosen
-        confident = confident_inferred(inferred, cfg.category_min_prob, cfg.category_margin)
-        if chosen.sum():
-            # Agreement 1 when the text gives the chosen codes at least their uniform share,
-            # 0 when it gives them nothing: a contradicted choice weighs half as much.
-            k = len(chosen)
-            agreement = min(1.0, float(inferred[chosen > 0].sum()) * k / chosen.sum())
-            w = cfg.chosen_category_weight * (0.5 + 0.5 * agreement)
-            p = w * chosen / chosen.sum() + (1 - w) * confident
-            # an inferred code never outweighs a chosen one
-            cap = cfg.inferred_share * float(p[chosen > 0].min())
-            p = np.where(chosen > 0, p, np.minimum(p, cap))
-        else:
-            p = cfg.inferred_share * confident
-        p[p < cfg.category_min_prob] = 0.0
-        return p.astype(np.float32)
-
-    def _need_segment(
-        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
-    ) -> Segment:
-        arrays = self._need_arrays(docs, analyses, X)
-        seg = Segment(
-            refs=[d.ref for d in docs],
-            X=sp.csc_matrix(X, dtype=np.float32),
-            arrays=arrays,
-            docs=list(docs),  # kept whole: explanations show the need's own words
-            alive=np.ones(len(docs), bool),
-            terms=[_terms_of(an) for an in analyses],
-        )
-        return seg
-
     # ---------------------------------------------------------------- incremental updates
 
     def add_offering(self, doc: OfferingDoc) -> None:
@@ -364,38 +167,6 @@ class MatchingEngine:
         return self.category_model.infer(text)
 
     # ---------------------------------------------------------------- scoring (vectorised)
-
-    def _region_mask(self, seg: Segment, region: str | None) -> np.ndarray | None:
-        """Per offering of ``seg``: 1 serves the region, 0 does not, 0.5 unknown; None if unknown."""
-        if not region:
-            return None
-        key = _norm_region(region)
-        cached = seg.cache.get(("region", key))
-        if cached is not None:
-            return cached
-        ids = [rid for name, rid in self._region_ids.items() if _regions_overlap(key, name)]
-        rows, cols = seg.region_rows, seg.region_cols
-        hit = np.zeros(len(seg), bool)
-        if ids and len(rows):
-            hit[rows[np.isin(cols, ids)]] = True
-        out = np.where(seg.arrays["nationwide"] | hit, 1.0, 0.0).astype(np.float32)
-        out[~seg.arrays["has_regions"]] = 0.5
-        seg.cache[("region", key)] = out
-        return out
-
-    def _region_table(self, offering: OfferingDoc) -> np.ndarray:
-        """Region component of one offering for every known region id (index -1 = unknown)."""
-        names = [""] * len(self._region_ids)
-        for name, rid in self._region_ids.items():
-            names[rid] = name
-        served = [_norm_region(r) for r in offering.regions]
-        if not served:
-            values = [0.5] * len(names)
-        elif _norm_region(NATIONWIDE) in served:
-            values = [1.0] * len(names)
-        else:
-            values = [1.0 if any(_regions_overlap(n, r) for r in served) else 0.0 for n in names]
-        return np.asarray(values + [0.5], np.float32)  # last entry: need without region
 
     def candidates(
         self,
@@ -537,7 +308,7 @@ class MatchingEngine:
         self._require_index()
         an = self.analyzer.analyze(need_text(need))
         q = self.vectorizer.transform([an.features])
-        NV = self._need_arrays([need], [an], q)
+        NV = self.need_arrays([need], [an], q)
         return self._rank_offerings_for(need, NV, q, an.display, top_k, frozenset(exclude_org_refs))
 
     def _rank_offerings_for(
@@ -560,7 +331,7 @@ class MatchingEngine:
         seg_texts: list[np.ndarray] = []
         regions: list[np.ndarray] = []
         for si, seg in enumerate(segments):
-            region = self._region_mask(seg, need.region)
+            region = self.region_mask(seg, need.region)
             region = np.full(len(seg), 0.5, np.float32) if region is None else region
             if self.config.candidate_generation and min(self.weights.values()) >= 0:
                 # Only the query's own terms are touched (CSC column slice, one sparse
@@ -880,14 +651,14 @@ class MatchingEngine:
             reasons.append(Reason("budget_overlap", True, {}))
         elif (
             budget > 0
-            and not math.isnan(_num(need.budget_max))
-            and not math.isnan(_num(offering.price_min))
+            and not math.isnan(num_or_nan(need.budget_max))
+            and not math.isnan(num_or_nan(offering.price_min))
         ):
             reasons.append(Reason("price_slightly_above_budget", False, {}))
-        elif budget == 0 and math.isnan(_num(offering.price_min)):
+        elif budget == 0 and math.isnan(num_or_nan(offering.price_min)):
             reasons.append(Reason("price_unknown", False, {}))
         elif budget == 0:
-            factor = _num(offering.price_min) / _num(need.budget_max)
+            factor = num_or_nan(offering.price_min) / num_or_nan(need.budget_max)
             reasons.append(Reason("price_above_budget", False, {"factor": round(factor, 1)}))
         if NV["sector_p"][0].sum() > 0:
             n_cases = float(
@@ -985,11 +756,6 @@ class MatchingEngine:
 # --------------------------------------------------------------------------------------------
 
 
-def _terms_of(analysis: Analysis) -> str:
-    """The lexicon words of an analysed text, "|"-joined (kept per listing for explanations)."""
-    return "|".join(sorted(set(analysis.display.values())))
-
-
 def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
     """Vocabulary column -> contribution to the cosine, for one row of a query-column slice."""
     lo, hi = sub.indptr[row], sub.indptr[row + 1]
@@ -998,16 +764,6 @@ def _shared(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:
         int(q.indices[j]): float(v) * float(q.data[j])
         for j, v in zip(cols, sub.data[lo:hi], strict=True)
     }
-
-
-def _reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
-    """Per row of L2-normalised ``X``: norm of its part on ``columns`` (1 = all matchable)."""
-    if X.shape[0] == 0:
-        return np.zeros(0, np.float32)
-    if len(columns) != X.shape[1]:
-        return np.ones(X.shape[0], np.float32)
-    masked = X.multiply(columns[None, :].astype(np.float32)).tocsr()
-    return np.sqrt(np.asarray(masked.multiply(masked).sum(axis=1)).ravel()).astype(np.float32)
 
 
 def _budget_component(budget_max: np.ndarray, price_min: np.ndarray, soft: float) -> np.ndarray:
@@ -1041,30 +797,6 @@ def _top_rows(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
     # Include ties at the cut so that ties are broken by ref, not by position.
     cut = vals[part].min()
     return allowed[vals >= cut]
-
-
-def _deploy_mask(modes: Iterable[str]) -> int:
-    mask = 0
-    for mode in modes:
-        mask |= _DEPLOY_BIT.get(mode, 0)
-    return mask
-
-
-def _num(value: float | None) -> float:
-    return float("nan") if value is None else float(value)
-
-
-def _regions_overlap(a: str, b: str) -> bool:
-    """Normalised region names overlap when one contains the other (河北 ⊃ 河北唐山)."""
-    return bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
-
-
-def _norm_region(name: str) -> str:
-    name = (name or "").strip()
-    for suffix in ("特别行政区", "自治区", "省", "市"):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            name = name[: -len(suffix)]
-    return name
 
 
 _default: MatchingEngine | None = None
