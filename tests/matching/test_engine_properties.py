@@ -224,15 +224,11 @@ class CandidateGenerationTests:
         dense = _dense(engine)
         for n in ns:
             for top_k in (1, 3, len(offs)):
-                assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(
-                    n, top_k=top_k
-                )
+                assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(n, top_k=top_k)
             assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
                 dense.rank_offerings(n, exclude_org_refs=["v-a"])
             )
-        assert list(engine.iter_rank_all_needs(top_k=3)) == list(
-            dense.iter_rank_all_needs(top_k=3)
-        )
+        assert list(engine.iter_rank_all_needs(top_k=3)) == list(dense.iter_rank_all_needs(top_k=3))
 
     def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
         from matchmaking.matching.engine.bench import Synth
@@ -255,6 +251,7 @@ class CandidateGenerationTests:
 def _assert_score_bound_holds(engine: MatchingEngine, ns) -> None:
     """``fast_total ≤ u + bound`` for every offering: what makes candidates exact."""
     from matchmaking.matching.engine.documents import need_text
+    from matchmaking.matching.engine.ranking import score_bound
 
     for seg in engine.offerings.segments:
         for n in ns:
@@ -265,7 +262,7 @@ def _assert_score_bound_holds(engine: MatchingEngine, ns) -> None:
             region = engine.region_mask(seg, n.region)
             region = text * 0 + 0.5 if region is None else region
             total = engine.fast_total(nv, seg.arrays, text[None, :], region[None, :])[0]
-            u, bound = engine._score_bound(nv, seg, text)
+            u, bound = score_bound(engine.config, engine.weights, nv, seg, text)
             assert (total <= u + bound + 1e-3).all()
 
 

@@ -37,8 +37,9 @@ See MEASUREMENTS.md for the measured quality and speed.
 from .categories import CategoryModel, infer_categories
 from .config import COMPONENTS, DEFAULT_WEIGHTS, EngineConfig
 from .documents import APP_TYPES, DEPLOYMENTS, KINDS, LAYERS, SECTORS, CaseDoc, NeedDoc, OfferingDoc
-from .engine import MatchingEngine, Suggestion, default_engine
+from .engine import MatchingEngine, default_engine
 from .lexicon import Lexicon, default_lexicon
+from .ranking import Suggestion
 from .reasons import REASON_CODES, Reason, reason_text, reasons_text
 
 __all__ = [
