@@ -39,7 +39,7 @@ from matchmaking.matching import adapters, calibration, embeddings, learning
 from matchmaking.matching.engine import Suggestion as EngineSuggestion
 from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
-from matchmaking.matching.reasons import reason_dict
+from matchmaking.matching.reason_texts import reason_dict
 
 logger = logging.getLogger(__name__)
 

@@ -237,7 +237,7 @@ class ReasonWordingTests:
     def test_the_case_reason_speaks_of_the_vendor_not_the_sector(self):
         from django.utils import translation
 
-        from matchmaking.matching.reasons import reason_text
+        from matchmaking.matching.reason_texts import reason_text
 
         reason = {"code": "no_case_in_sector", "met": False, "params": {}}
         with translation.override("zh-hans"):
