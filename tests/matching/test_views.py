@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from matchmaking.matching import services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 pytestmark = pytest.mark.django_db
