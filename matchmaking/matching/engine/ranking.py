@@ -138,13 +138,11 @@ class RankingMixin:
             subs.append(sub)
             seg_texts.append(text)
             regions.append(region)
-        pool.sort()
-        chosen = self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+        chosen = self._choose(pool, segments, top_k)
         # Explain the chosen pairs with the same vectorised components, one call per segment.
         out: dict[tuple[int, int], Suggestion] = {}
-        for si in sorted({item[2] for item in chosen}):
+        for si, rows in rows_by_segment(chosen):
             seg = segments[si]
-            rows = np.array([item[3] for item in chosen if item[2] == si], np.int64)
             OVs = {k: v[rows] for k, v in seg.arrays.items()}
             comp = self.components(
                 NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
@@ -221,6 +219,11 @@ class RankingMixin:
         top = top_rows(total, mask, k)
         return rows[top], total[top]
 
+    def _choose(self, pool: list, segments: Sequence[Segment], top_k: int) -> list:
+        """The ``top_k`` items of a pool of ``(-score, ref, segment, row)``: sorted, re-ranked."""
+        pool.sort()
+        return self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+
     def rerank(self, pool: list, org_of, top_k: int) -> list:
         """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
 
@@ -275,12 +278,10 @@ class RankingMixin:
             pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
             subs.append(sub)
             seg_texts.append(text)
-        pool.sort()
-        chosen = self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+        chosen = self._choose(pool, segments, top_k)
         out: dict[tuple[int, int], Suggestion] = {}
-        for si in sorted({item[2] for item in chosen}):
+        for si, rows in rows_by_segment(chosen):
             seg = segments[si]
-            rows = np.array([item[3] for item in chosen if item[2] == si], np.int64)
             NVs = {k: v[rows] for k, v in seg.arrays.items()}
             text = seg_texts[si][rows][:, None]
             comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
@@ -375,6 +376,12 @@ def score_bound(
     if need_bits and cat_weight > 0:
         u += np.float32(cat_weight) * ((bits & need_bits) != 0)
     return u, bound
+
+
+def rows_by_segment(chosen: Sequence[tuple]) -> Iterator[tuple[int, np.ndarray]]:
+    """``(segment, rows)`` of chosen pool items ``(-score, ref, segment, row)``, per segment."""
+    for si in sorted({item[2] for item in chosen}):
+        yield si, np.array([item[3] for item in chosen if item[2] == si], np.int64)
 
 
 def top_rows(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
