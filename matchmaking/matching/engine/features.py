@@ -278,6 +278,7 @@ def text_reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
 
 
 def deploy_mask(modes: Iterable[str]) -> int:
+    """Bit mask of deployment modes (one bit per mode of DEPLOYMENTS; unknown modes ignored)."""
     mask = 0
     for mode in modes:
         mask |= _DEPLOY_BIT.get(mode, 0)
@@ -285,6 +286,7 @@ def deploy_mask(modes: Iterable[str]) -> int:
 
 
 def num_or_nan(value: float | None) -> float:
+    """A price or budget as a float, NaN when unknown."""
     return float("nan") if value is None else float(value)
 
 
@@ -294,6 +296,7 @@ def regions_overlap(a: str, b: str) -> bool:
 
 
 def norm_region(name: str) -> str:
+    """Region name without its administrative suffix (广东省 → 广东, 北京市 → 北京)."""
     name = (name or "").strip()
     for suffix in ("特别行政区", "自治区", "省", "市"):
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
