@@ -237,7 +237,7 @@ class CandidateGenerationTests:
             )
 
     def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
-        from matchmaking.matching.engine.bench import Synth
+        from tools.bench.matching import Synth
 
         synth = Synth(seed=11)
         offs = [synth.offering(i) for i in range(600)]  # > 4 × pool size: real candidates
@@ -279,7 +279,7 @@ class ScoreBoundTests:
         _assert_score_bound_holds(MatchingEngine(CONFIG).fit(offs, ns, ()), ns)
 
     def test_score_bound_holds_on_synthetic_listings(self):
-        from matchmaking.matching.engine.bench import Synth
+        from tools.bench.matching import Synth
 
         synth = Synth(seed=5)
         offs = [synth.offering(i) for i in range(300)]

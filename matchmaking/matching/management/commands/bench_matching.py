@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from matchmaking.matching.engine import bench
+from tools.bench import matching as bench
 
 
 class Command(BaseCommand):
