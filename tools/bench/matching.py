@@ -1,6 +1,6 @@
 """Speed benchmark on synthetic listings (realistic phrases recombined).
 
-    python -m tools.bench.matching [--quick] [--sizes 1000 10000 100000]
+    python -m tools.bench matching [--quick] [--sizes 1000 10000 100000]
 
 Prints index build time, median/p95 time to rank one need among N offerings (and one offering
 among the needs), and the time to rebuild all suggestions for 10k needs × 100k offerings

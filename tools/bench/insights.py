@@ -1,6 +1,6 @@
 """Time the insights page cold (empty cache) and warm, against the configured database.
 
-    DJANGO_SQLITE_PATH=/tmp/bench.sqlite3 python manage.py bench_insights [--runs 3] [--staff]
+    DJANGO_SQLITE_PATH=/tmp/bench.sqlite3 python -m tools.bench insights [--runs 3] [--staff]
 
 Reads only (anonymous or staff GETs through the test client); prints the listing counts,
 then each run's cold and warm times and the slowest tables computed cold.
