@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.utils import translation
 
-from matchmaking.insights import selectors
+from matchmaking.insights import reports
 from matchmaking.listings.models import Need, Offering
 
 
@@ -52,10 +52,10 @@ class Command(BaseCommand):
         cache.clear()
         timings = []
         with translation.override(settings.LANGUAGE_CODE):
-            for slug, compute in selectors.TABLES.items():
+            for report in reports.REPORTS:
                 start = time.perf_counter()
-                compute()
-                timings.append(((time.perf_counter() - start) * 1000, slug))
+                report.table()
+                timings.append(((time.perf_counter() - start) * 1000, report.slug))
         self.stdout.write(
             "tables computed cold (ms): "
             + ", ".join(f"{slug} {ms:.0f}" for ms, slug in sorted(timings, reverse=True))
