@@ -21,7 +21,13 @@ def _section(report: reports.Report) -> dict:
         chart = charts.bar_chart(table, **report.chart_options)
     elif report.chart == "line" and table.rows:
         chart = charts.line_chart(table)
-    return {"table": table, "kind": report.chart, "chart": chart, "rows": _cells(table)}
+    return {
+        "table": table,
+        "kind": report.chart,
+        "chart": chart,
+        "rows": _cells(table),
+        "exportable": report.exportable,
+    }
 
 
 def _cells(table) -> list[list[dict]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from html import unescape
@@ -125,6 +126,49 @@ class ExportTests:
     def test_public_exports_work_for_visitors_and_unknown_tables_are_404(self, world, client):
         assert client.get(reverse("insights:export-csv", args=["heat-map"])).status_code == 200
         assert client.get(reverse("insights:export-csv", args=["nope"])).status_code == 404
+
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_a_report_declared_not_exportable_is_shown_but_not_downloadable(
+        self, world, client, monkeypatch, fmt
+    ):
+        declared = reports.get("by-kind")
+        monkeypatch.setattr(
+            reports,
+            "get",
+            lambda slug: dataclasses.replace(declared, exportable=False)
+            if slug == "by-kind"
+            else declared,
+        )
+        monkeypatch.setattr(
+            reports,
+            "REPORTS",
+            tuple(reports.get(r.slug) if r.slug == "by-kind" else r for r in reports.REPORTS),
+        )
+        url = reverse(f"insights:export-{fmt}", args=["by-kind"])
+        assert client.get(url).status_code == 404
+        html = client.get(INDEX).content.decode()
+        assert 'data-table="by-kind"' in html
+        assert url not in html
+        assert reverse(f"insights:export-{fmt}", args=["by-layer"]) in html
+
+
+class RegistryTests:
+    def test_the_page_shows_the_reports_in_registry_order(self, world, client):
+        html = client.get(INDEX).content.decode()
+        shown = re.findall(r'<section id="([a-z-]+)" class="insights-section', html)
+        assert shown == PUBLIC
+
+    def test_staff_see_the_staff_reports_after_the_public_ones(self, world, client):
+        client.force_login(world["staff"])
+        html = client.get(INDEX).content.decode()
+        shown = re.findall(r'<section id="([a-z-]+)" class="insights-section', html)
+        assert shown == PUBLIC + [r.slug for r in reports.REPORTS if r.staff_only]
+
+    def test_the_table_of_contents_links_each_labelled_report(self, world, english):
+        html = english.get(INDEX).content.decode()
+        toc = re.search(r'<nav class="insights-toc"[^>]*>(.*?)</nav>', html, re.S).group(1)
+        assert re.findall(r'href="#([a-z-]+)"', toc) == [r.slug for r in reports.REPORTS if r.toc]
+        assert ">Heat map</a>" in toc and ">Distributions</a>" in toc
 
 
 class CacheTests:

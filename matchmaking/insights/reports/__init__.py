@@ -157,7 +157,7 @@ def visible_reports(*, staff: bool) -> list[Report]:
 def table_for(slug: str, *, staff: bool, export: bool = False) -> Table | None:
     """The table called ``slug`` if this viewer may read (or, with ``export``, download) it,
     else None (→ 404)."""
-    report = _BY_SLUG.get(slug)
+    report = get(slug)
     if report is None or not report.visible_to(staff=staff):
         return None
     if export and not report.exportable:
