@@ -30,7 +30,7 @@ class ConnectionsConfig(AppConfig):
             register_nav_link(role, 60, _("Dashboard"), "connections:dashboard")
             register_nav_link(role, 61, _("Connections"), "connections:inbox")
 
-        from matchmaking.connections.seeding import seed_connections
+        from matchmaking.connections.demo import seed_connections
         from matchmaking.core.seeding import register_seeder
 
         register_seeder(50, seed_connections)

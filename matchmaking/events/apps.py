@@ -10,7 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from matchmaking.core.navigation import register_nav_link
         from matchmaking.core.seeding import register_seeder
-        from matchmaking.events.seeding import seed_events
+        from matchmaking.events.demo import seed_events
 
         register_nav_link("public", 35, _("Events"), "events:list")
         register_seeder(60, seed_events)

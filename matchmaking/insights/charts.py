@@ -7,7 +7,7 @@ templates/insights/includes/ draw; colours come from CSS classes in static/css/i
 
 from __future__ import annotations
 
-from matchmaking.insights.selectors import Table
+from matchmaking.insights.reports import Table
 
 HEAT_LABEL_WIDTH = 140
 HEAT_HEADER_HEIGHT = 48

@@ -5,7 +5,7 @@ Both go through core.spreadsheets, which keeps user-typed text from becoming a f
 from __future__ import annotations
 
 from matchmaking.core import spreadsheets
-from matchmaking.insights.selectors import Table
+from matchmaking.insights.reports import Table
 
 CSV_CONTENT_TYPE = spreadsheets.CSV_CONTENT_TYPE
 XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from matchmaking.core.home import HomeSection
-from matchmaking.insights import selectors
+from matchmaking.insights import reports
 
 HOME_GAPS = 3
 
 
 def top_gaps_section(request) -> HomeSection | None:
-    table = selectors.unmet_cells()
+    table = reports.table("unmet-cells")
     if not table.rows:
         return None
     gaps = [

@@ -1,5 +1,6 @@
-"""The insights page and the exports of its tables. Thin: the selectors count, the charts
-module draws, these choose which tables a viewer may read (staff-only ones → 404)."""
+"""The insights page and the exports of its tables. Thin: the reports count, the charts
+module draws, the registry (``reports/__init__.py``) says which tables a viewer may read
+(staff-only ones → 404) and in which order the page shows them."""
 
 from __future__ import annotations
 
@@ -8,41 +9,25 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from matchmaking.core.permissions import is_platform_admin
-from matchmaking.insights import charts, exports, selectors
-
-# (slug, chart kind, chart options) in page order; tables without a chart show the table only.
-PUBLIC_SECTIONS = (
-    ("heat-map", "heat", {}),
-    ("unmet-cells", "bar", {"label_columns": (0, 1), "value_columns": (3, 4)}),
-    ("unmet-needs", None, {}),
-    ("trends", "line", {}),
-    ("funnel", "bar", {"value_columns": (1,)}),
-    ("response-time", None, {}),
-    ("by-layer", "bar", {"value_columns": (1,)}),
-    ("by-kind", "bar", {"value_columns": (1,)}),
-    ("by-deployment", "bar", {"value_columns": (1, 2)}),
-    ("by-region", "bar", {"value_columns": (1, 2)}),
-    ("top-vendors", "bar", {"value_columns": (1,)}),
-    ("event-outcomes", "bar", {"value_columns": (3, 4, 5, 6, 7)}),
-    ("event-outcomes-by-cell", "bar", {"value_columns": (1, 2, 3, 4, 5)}),
-)
-STAFF_SECTIONS = (
-    ("vendor-acceptance", "bar", {"value_columns": (5,)}),
-    ("staff-unmet-needs", None, {}),
-    ("listing-states", None, {}),
-)
+from matchmaking.insights import charts, exports, reports
 
 
-def _section(slug: str, kind: str | None, options: dict, *, staff: bool) -> dict:
-    table = selectors.table_for(slug, staff=staff)
+def _section(report: reports.Report) -> dict:
+    table = report.table()
     chart = None
-    if kind == "heat":
+    if report.chart == "heat":
         chart = charts.heat_map_chart(table)
-    elif kind == "bar" and table.rows:
-        chart = charts.bar_chart(table, **options)
-    elif kind == "line" and table.rows:
+    elif report.chart == "bar" and table.rows:
+        chart = charts.bar_chart(table, **report.chart_options)
+    elif report.chart == "line" and table.rows:
         chart = charts.line_chart(table)
-    return {"table": table, "kind": kind, "chart": chart, "rows": _cells(table)}
+    return {
+        "table": table,
+        "kind": report.chart,
+        "chart": chart,
+        "rows": _cells(table),
+        "exportable": report.exportable,
+    }
 
 
 def _cells(table) -> list[list[dict]]:
@@ -53,24 +38,29 @@ def _cells(table) -> list[list[dict]]:
     ]
 
 
+def _groups(sections: list[dict]) -> list[dict]:
+    """Consecutive sections of grid reports share one grid; the others stand alone."""
+    groups: list[dict] = []
+    for section in sections:
+        if section["grid"] and groups and groups[-1]["grid"]:
+            groups[-1]["sections"].append(section)
+        else:
+            groups.append({"grid": section["grid"], "sections": [section]})
+    return groups
+
+
 class InsightsView(TemplateView):
     template_name = "insights/insights_index.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         staff = is_platform_admin(self.request.user)
-        context["sections"] = {
-            slug.replace("-", "_"): _section(slug, kind, options, staff=staff)
-            for slug, kind, options in PUBLIC_SECTIONS
-        }
-        context["staff_sections"] = (
-            [_section(slug, kind, options, staff=True) for slug, kind, options in STAFF_SECTIONS]
-            if staff
-            else []
-        )
-        context["funnel_median_hours"] = context["sections"]["funnel"]["table"].chart.get(
-            "median_response_hours"
-        )
+        public = [r for r in reports.visible_reports(staff=staff) if not r.staff_only]
+        context["toc"] = [(r.slug, r.toc) for r in public if r.toc]
+        context["groups"] = _groups([{**_section(r), "grid": r.grid} for r in public])
+        context["staff_sections"] = [
+            _section(r) for r in reports.visible_reports(staff=staff) if r.staff_only
+        ]
         return context
 
 
@@ -78,7 +68,7 @@ class ExportView(View):
     fmt = "csv"
 
     def get(self, request, slug: str):
-        table = selectors.table_for(slug, staff=is_platform_admin(request.user))
+        table = reports.table_for(slug, staff=is_platform_admin(request.user), export=True)
         if table is None:
             raise Http404("No such table.")
         if self.fmt == "xlsx":

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ListingsConfig(AppConfig):
@@ -13,9 +14,18 @@ class ListingsConfig(AppConfig):
         register_import_sections()
         register_seeder(20, seed_listings)
 
-        from matchmaking.listings.registrations import register_all
+        from matchmaking.core.home import register_home_section
+        from matchmaking.core.navigation import register_nav_link
+        from matchmaking.listings.home import home_section
 
-        register_all()
+        register_nav_link("public", 10, _("Offerings"), "listings:offering-list")
+        register_nav_link("public", 20, _("Needs"), "listings:need-list")
+        register_nav_link("enterprise", 10, _("My needs"), "listings:my-needs")
+        register_nav_link("enterprise", 20, _("Post a need"), "listings:need-create")
+        register_nav_link("vendor", 10, _("My offerings"), "listings:my-offerings")
+        register_nav_link("vendor", 20, _("List an offering"), "listings:offering-create")
+        register_nav_link("admin", 10, _("Moderation"), "listings:moderation-queue")
+        register_home_section(20, home_section)
 
         from matchmaking.accounts.models import Organization
         from matchmaking.core.changes import track_changes

@@ -17,7 +17,7 @@ import sys
 def _read() -> dict:
     from django.contrib.auth.models import AnonymousUser
 
-    from matchmaking.insights.selectors import by_kind
+    from matchmaking.insights import reports
     from matchmaking.listings import selectors
     from matchmaking.listings.filtersets import OfferingFilterSet
     from matchmaking.taxonomy.models import Sector
@@ -28,7 +28,7 @@ def _read() -> dict:
     return {
         "facets": {name: {str(k): v for k, v in counts.items()} for name, counts in facets.items()},
         "home": selectors.home_figures(),
-        "by_kind": [[str(label), count] for label, count in by_kind().rows],
+        "by_kind": [[str(label), count] for label, count in reports.table("by-kind").rows],
         "sectors": [term.code for term in active_terms(Sector)],
     }
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from matchmaking.accounts.models import Organization
 from matchmaking.cases.models import Case, CaseImage
-from matchmaking.core.images import ModelImageUploadField
+from matchmaking.core.images import ImageUploadField, ModelImageUploadField
 from matchmaking.listings.models import OfferingScreenshot
 from tests import factories
 
@@ -184,3 +184,21 @@ class EveryImageColumnTests:
         form = form_class(files={field: SimpleUploadedFile("x.png", tiff_bytes())})
         assert not form.is_valid()
         assert form.errors[field]
+
+
+class UploadHelpTests:
+    def test_upload_help_text_follows_the_language_of_the_page(self):
+        from django.utils import translation
+
+        field = ImageUploadField()
+        with translation.override("en"):
+            assert str(field.help_text).startswith("JPEG, PNG or WebP, at most")
+        with translation.override("zh-hans"):
+            assert "不超过" in str(field.help_text)
+
+    def test_offering_form_upload_help_is_english_on_english_pages(self, english):
+        vendor = factories.make_organization(kind="vendor")
+        english.force_login(vendor.memberships.get().user)
+        content = english.get(reverse("listings:offering-create")).content.decode()
+        assert "JPEG, PNG or WebP, at most" in content
+        assert "不超过" not in content

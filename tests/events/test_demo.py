@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from matchmaking.connections.choices import DISCLOSED_STATES
+from matchmaking.events.demo import DEMO_TITLE, seed_events
 from matchmaking.events.models import Event, Meeting, MeetingRequest, Registration
-from matchmaking.events.seeding import DEMO_TITLE, seed_events
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from matchmaking.connections import services as connection_services
 from matchmaking.events import services
 from matchmaking.events.models import Meeting
-from matchmaking.insights import selectors as insights
+from matchmaking.insights import reports
 from tests import factories
 from tests.events.conftest import register
 
@@ -64,14 +64,14 @@ def _held_and_won(world):
 class EventOutcomeTableTests:
     def test_per_event_counts(self, world):
         _held_and_won(world)
-        table = insights.event_outcomes()
+        table = reports.table("event-outcomes")
         (row,) = table.rows
         assert row[0] == world.event.title
         assert row[2:] == [3, 2, 1, 1, 1, 1]
 
     def test_by_sector_and_application_type(self, world):
         _held_and_won(world)
-        table = insights.event_outcomes_by_cell()
+        table = reports.table("event-outcomes-by-cell")
         (row,) = table.rows  # the need is finance × qa; the declined request has no need
         assert row[1:] == [1, 1, 1, 1, 1]
 
@@ -79,7 +79,7 @@ class EventOutcomeTableTests:
         world.need.visibility = "private"
         world.need.save()
         _held_and_won(world)
-        assert insights.event_outcomes_by_cell().rows == []
+        assert reports.table("event-outcomes-by-cell").rows == []
 
     def test_page_and_export_show_the_tables(self, client, world):
         _held_and_won(world)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from matchmaking.insights import charts
-from matchmaking.insights.selectors import Table
+from matchmaking.insights.reports import Table
 
 
 def _unmet_cells_table() -> Table:
@@ -53,9 +53,9 @@ class BarChartLabelTests:
         assert [g["label"] for g in chart["groups"]] == ["传统产业赋能"] * 3
 
     def test_the_page_draws_the_unmet_cells_with_both_columns(self):
-        from matchmaking.insights.views import PUBLIC_SECTIONS
+        from matchmaking.insights import reports
 
-        options = dict((slug, opts) for slug, _kind, opts in PUBLIC_SECTIONS)["unmet-cells"]
+        options = reports.get("unmet-cells").chart_options
         assert options["label_columns"] == (0, 1)
 
 

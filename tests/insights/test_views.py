@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from html import unescape
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from matchmaking.insights import selectors
+from matchmaking.insights import reports
 from matchmaking.insights.exports import csv_value
 from matchmaking.listings import services as listing_services
 from tests import factories
@@ -20,13 +21,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 INDEX = "/insights/"
-PUBLIC = [slug for slug in selectors.TABLES if slug not in selectors.STAFF_TABLES]
-STAFF = sorted(selectors.STAFF_TABLES)
+PUBLIC = [report.slug for report in reports.REPORTS if not report.staff_only]
+STAFF = sorted(report.slug for report in reports.REPORTS if report.staff_only)
 
 
 def english_table(slug):
     with translation.override("en"):
-        return selectors.TABLES[slug]()
+        return reports.table(slug)
 
 
 def page_table(html: str, slug: str) -> list[list[str]]:
@@ -76,7 +77,7 @@ class InsightsPageTests:
     def test_every_page_table_equals_its_selector_rows(self, world, english):
         english.force_login(world["staff"])
         html = english.get(INDEX).content.decode()
-        for slug in selectors.TABLES:
+        for slug in (report.slug for report in reports.REPORTS):
             expected = [
                 ["—" if v is None else csv_value(v) for v in row]
                 for row in english_table(slug).rows
@@ -91,12 +92,12 @@ class InsightsPageTests:
     def test_home_page_shows_the_top_gaps(self, world, english):
         html = english.get("/").content.decode()
         assert "Where demand is waiting" in html
-        first_gap = selectors.unmet_cells().links[0][2]
+        first_gap = reports.table("unmet-cells").links[0][2]
         assert first_gap.replace("&", "&amp;") in html
 
 
 class ExportTests:
-    @pytest.mark.parametrize("slug", list(selectors.TABLES))
+    @pytest.mark.parametrize("slug", [report.slug for report in reports.REPORTS])
     def test_csv_and_excel_equal_the_tables(self, world, english, slug):
         english.force_login(world["staff"])
         table = english_table(slug)
@@ -126,11 +127,54 @@ class ExportTests:
         assert client.get(reverse("insights:export-csv", args=["heat-map"])).status_code == 200
         assert client.get(reverse("insights:export-csv", args=["nope"])).status_code == 404
 
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_a_report_declared_not_exportable_is_shown_but_not_downloadable(
+        self, world, client, monkeypatch, fmt
+    ):
+        declared = reports.get("by-kind")
+        monkeypatch.setattr(
+            reports,
+            "get",
+            lambda slug: dataclasses.replace(declared, exportable=False)
+            if slug == "by-kind"
+            else declared,
+        )
+        monkeypatch.setattr(
+            reports,
+            "REPORTS",
+            tuple(reports.get(r.slug) if r.slug == "by-kind" else r for r in reports.REPORTS),
+        )
+        url = reverse(f"insights:export-{fmt}", args=["by-kind"])
+        assert client.get(url).status_code == 404
+        html = client.get(INDEX).content.decode()
+        assert 'data-table="by-kind"' in html
+        assert url not in html
+        assert reverse(f"insights:export-{fmt}", args=["by-layer"]) in html
+
+
+class RegistryTests:
+    def test_the_page_shows_the_reports_in_registry_order(self, world, client):
+        html = client.get(INDEX).content.decode()
+        shown = re.findall(r'<section id="([a-z-]+)" class="insights-section', html)
+        assert shown == PUBLIC
+
+    def test_staff_see_the_staff_reports_after_the_public_ones(self, world, client):
+        client.force_login(world["staff"])
+        html = client.get(INDEX).content.decode()
+        shown = re.findall(r'<section id="([a-z-]+)" class="insights-section', html)
+        assert shown == PUBLIC + [r.slug for r in reports.REPORTS if r.staff_only]
+
+    def test_the_table_of_contents_links_each_labelled_report(self, world, english):
+        html = english.get(INDEX).content.decode()
+        toc = re.search(r'<nav class="insights-toc"[^>]*>(.*?)</nav>', html, re.S).group(1)
+        assert re.findall(r'href="#([a-z-]+)"', toc) == [r.slug for r in reports.REPORTS if r.toc]
+        assert ">Heat map</a>" in toc and ">Distributions</a>" in toc
+
 
 class CacheTests:
     def test_a_new_listing_changes_the_cached_figures(self, world):
-        before = {(c["sector"], c["app_type"]): c for c in selectors.heat_map().chart["cells"]}
-        assert selectors.heat_map() is not None  # served from the cache now
+        before = {(c["sector"], c["app_type"]): c for c in reports.table("heat-map").chart["cells"]}
+        assert reports.table("heat-map") is not None  # served from the cache now
         listing_services.need_create(
             organization=world["bank"],
             title="新的政务问答需求",
@@ -139,19 +183,19 @@ class CacheTests:
             app_types=["qa"],
             publish=True,
         )
-        after = {(c["sector"], c["app_type"]): c for c in selectors.heat_map().chart["cells"]}
+        after = {(c["sector"], c["app_type"]): c for c in reports.table("heat-map").chart["cells"]}
         assert after["government", "qa"]["needs"] == before["government", "qa"]["needs"] + 1
 
     def test_writes_outside_the_listings_services_also_invalidate(self, world):
-        before = selectors.by_kind().rows
+        before = reports.table("by-kind").rows
         factories.make_offering(kind="data")
-        assert selectors.by_kind().rows != before
+        assert reports.table("by-kind").rows != before
 
     def test_a_new_case_changes_the_vendor_table(self, world):
         from tests.insights.conftest import make_case
 
         vendor_b = world["vendors"][1]
-        assert selectors.top_vendors().rows[1][1] == 1
+        assert reports.table("top-vendors").rows[1][1] == 1
         make_case(vendor=vendor_b)
         make_case(vendor=vendor_b)
-        assert selectors.top_vendors().rows[0] == [vendor_b.display_name, 3]
+        assert reports.table("top-vendors").rows[0] == [vendor_b.display_name, 3]

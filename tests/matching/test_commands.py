@@ -136,21 +136,3 @@ class EvaluateMatchingTests:
     def test_a_missing_file_is_a_clear_error(self):
         with pytest.raises(CommandError, match="not found"):
             call_command("evaluate_matching", "/nonexistent.json", stdout=StringIO())
-
-
-class BenchMatchingTests:
-    def test_quick_small_run_prints_median_and_p95(self):
-        out = StringIO()
-        call_command(
-            "bench_matching",
-            "--quick",
-            "--sizes",
-            "200",
-            "--queries",
-            "5",
-            "--needs",
-            "20",
-            stdout=out,
-        )
-        text = out.getvalue()
-        assert "median" in text and "p95" in text

@@ -231,7 +231,7 @@ class CandidateGenerationTests:
         assert list(engine.iter_rank_all_needs(top_k=3)) == list(dense.iter_rank_all_needs(top_k=3))
 
     def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
-        from matchmaking.matching.engine.bench import Synth
+        from tools.bench.matching import Synth
 
         synth = Synth(seed=11)
         offs = [synth.offering(i) for i in range(600)]  # > 4 × pool size: real candidates
@@ -274,7 +274,7 @@ class ScoreBoundTests:
         _assert_score_bound_holds(MatchingEngine(CONFIG).fit(offs, ns, ()), ns)
 
     def test_score_bound_holds_on_synthetic_listings(self):
-        from matchmaking.matching.engine.bench import Synth
+        from tools.bench.matching import Synth
 
         synth = Synth(seed=5)
         offs = [synth.offering(i) for i in range(300)]

@@ -1,6 +1,6 @@
 """Time the insights page cold (empty cache) and warm, against the configured database.
 
-    DJANGO_SQLITE_PATH=/tmp/bench.sqlite3 python manage.py bench_insights [--runs 3] [--staff]
+    DJANGO_SQLITE_PATH=/tmp/bench.sqlite3 python -m tools.bench insights [--runs 3] [--staff]
 
 Reads only (anonymous or staff GETs through the test client); prints the listing counts,
 then each run's cold and warm times and the slowest tables computed cold.
@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.utils import translation
 
-from matchmaking.insights import selectors
+from matchmaking.insights import reports
 from matchmaking.listings.models import Need, Offering
 
 
@@ -52,10 +52,10 @@ class Command(BaseCommand):
         cache.clear()
         timings = []
         with translation.override(settings.LANGUAGE_CODE):
-            for slug, compute in selectors.TABLES.items():
+            for report in reports.REPORTS:
                 start = time.perf_counter()
-                compute()
-                timings.append(((time.perf_counter() - start) * 1000, slug))
+                report.table()
+                timings.append(((time.perf_counter() - start) * 1000, report.slug))
         self.stdout.write(
             "tables computed cold (ms): "
             + ", ".join(f"{slug} {ms:.0f}" for ms, slug in sorted(timings, reverse=True))

@@ -1,5 +1,5 @@
-"""The case panels on offering and need pages: one cheap query when there is nothing to show,
-and the same cases in the same order as before when there is."""
+"""The cases selectors behind the panels on offering and need pages: one cheap query when there
+is nothing to show, and the same cases in the same order as before when there is."""
 
 from __future__ import annotations
 

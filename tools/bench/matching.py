@@ -1,6 +1,6 @@
 """Speed benchmark on synthetic listings (realistic phrases recombined).
 
-    python -m matchmaking.matching.engine.bench [--quick] [--sizes 1000 10000 100000]
+    python -m tools.bench matching [--quick] [--sizes 1000 10000 100000]
 
 Prints index build time, median/p95 time to rank one need among N offerings (and one offering
 among the needs), and the time to rebuild all suggestions for 10k needs × 100k offerings
@@ -19,10 +19,18 @@ import sys
 import time
 from collections.abc import Sequence
 
-from .config import EngineConfig
-from .documents import APP_TYPES, DEPLOYMENTS, KINDS, LAYERS, SECTORS, NeedDoc, OfferingDoc
-from .engine import MatchingEngine
-from .lexicon import default_lexicon
+from matchmaking.matching.engine.config import EngineConfig
+from matchmaking.matching.engine.documents import (
+    APP_TYPES,
+    DEPLOYMENTS,
+    KINDS,
+    LAYERS,
+    SECTORS,
+    NeedDoc,
+    OfferingDoc,
+)
+from matchmaking.matching.engine.engine import MatchingEngine
+from matchmaking.matching.engine.lexicon import default_lexicon
 
 _OPENINGS = [
     "面向{s}的{a}产品",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from matchmaking.connections.demo import seed_connections
 from matchmaking.connections.models import Connection, Message
-from matchmaking.connections.seeding import seed_connections
 from tests import factories
 
 

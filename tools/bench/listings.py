@@ -1,7 +1,7 @@
 """Benchmark the listings pages on a large synthetic database.
 
     DJANGO_SQLITE_PATH=var/bench.sqlite3 .venv/bin/python manage.py migrate
-    DJANGO_SQLITE_PATH=var/bench.sqlite3 .venv/bin/python manage.py bench_listings \\
+    DJANGO_SQLITE_PATH=var/bench.sqlite3 .venv/bin/python -m tools.bench listings \\
         --offerings 100000 --needs 10000 --runs 30
 
 Builds the data once (bulk inserts with random but realistic Chinese titles and descriptions;

@@ -1,6 +1,6 @@
 """Benchmark: schedule a synthetic 对接会 and print what was placed.
 
-    python manage.py bench_event_schedule --participants 300 --requests 2000 --slots 12 --tables 40
+    python -m tools.bench event_schedule --participants 300 --requests 2000 --slots 12 --tables 40
 
 The last line reads ``placed P of R requests (bound B) in T s, N conflicts``: B is the
 solver's proven upper bound on the number of placeable requests, T the wall time of
