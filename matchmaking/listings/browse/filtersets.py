@@ -162,7 +162,7 @@ class BrowseFilterSet(django_filters.FilterSet):
 
     def cache_params(self) -> dict:
         """The normalised active filters (the cache key of counts), sort excluded."""
-        return {name: value for name, value in self._active() if value not in (None, "", [], False)}
+        return {name: value for name, value in self._active() if not _blank(value)}
 
     def active_sort(self) -> str:
         sort = self.cleaned.get("sort") or ""
@@ -174,6 +174,11 @@ class BrowseFilterSet(django_filters.FilterSet):
 
     def _order(self):
         return self._orders_by_code[self.active_sort()]
+
+
+def _blank(value) -> bool:
+    """No filter: an empty value or an unticked box — but 0 is an amount (``0 == False``)."""
+    return value is None or value is False or (isinstance(value, str | list) and not value)
 
 
 def browse_filterset(name: str, model, *, facets: tuple, orders: tuple) -> type[BrowseFilterSet]:
