@@ -94,6 +94,19 @@ def _values(lookup: str, value) -> tuple[str, list]:
 # --- the decisions ----------------------------------------------------------------------------
 
 
+def _viewer_rule(user, everyone: dict, also=None) -> Rule:
+    """Admins: everything. Others: the rows matching ``everyone``, and, for a member of an
+    organization, that organization's own rows and the clauses ``also(org_id)``."""
+    if is_platform_admin(user):
+        return Rule(everything=True)
+    clauses = [everyone]
+    org_id = user_organization_id(user)
+    if org_id is not None:
+        clauses.append({"organization_id": org_id})
+        clauses.extend(also(org_id) if also else ())
+    return Rule(tuple(clauses))
+
+
 def need_visibility(user) -> Rule:
     """Needs ``user`` may see:
 
@@ -104,42 +117,25 @@ def need_visibility(user) -> Rule:
       that need while it is open;
     * platform admins: everything (they moderate, they do not edit).
     """
-    if is_platform_admin(user):
-        return Rule(everything=True)
-    clauses = [{"status": NeedStatus.OPEN, "visibility__in": SHARED_VISIBILITIES}]
-    org_id = user_organization_id(user)
-    if org_id is not None:
-        clauses.append({"organization_id": org_id})
+
+    def shown_private_needs(org_id):
         audience = private_need_ids_for(org_id)
-        if audience:
-            clauses.append(
-                {
-                    "status": NeedStatus.OPEN,
-                    "visibility": NeedVisibility.PRIVATE,
-                    "pk__in": audience,
-                }
-            )
-    return Rule(tuple(clauses))
+        if not audience:
+            return []
+        return [
+            {"status": NeedStatus.OPEN, "visibility": NeedVisibility.PRIVATE, "pk__in": audience}
+        ]
+
+    everyone = {"status": NeedStatus.OPEN, "visibility__in": SHARED_VISIBILITIES}
+    return _viewer_rule(user, everyone, shown_private_needs)
 
 
 def offering_visibility(user) -> Rule:
     """Offerings ``user`` may see: published ones; all of the viewer's vendor's; admins all."""
-    if is_platform_admin(user):
-        return Rule(everything=True)
-    clauses = [{"status": OfferingStatus.PUBLISHED}]
-    org_id = user_organization_id(user)
-    if org_id is not None:
-        clauses.append({"organization_id": org_id})
-    return Rule(tuple(clauses))
+    return _viewer_rule(user, {"status": OfferingStatus.PUBLISHED})
 
 
 def poster_naming(user) -> Rule:
     """Needs whose posting organization ``user`` may learn: every need but anonymous ones,
     which are named only to the poster's members and platform admins."""
-    if is_platform_admin(user):
-        return Rule(everything=True)
-    clauses = [{"visibility__in": NAMED_VISIBILITIES}]
-    org_id = user_organization_id(user)
-    if org_id is not None:
-        clauses.append({"organization_id": org_id})
-    return Rule(tuple(clauses))
+    return _viewer_rule(user, {"visibility__in": NAMED_VISIBILITIES})

@@ -146,18 +146,12 @@ class Facet(ABC):
 # --- taxonomy terms ----------------------------------------------------------------------------
 
 
-class TermLinks(Facet):
-    """Rows linked (many-to-many ``field``) to any of the chosen terms. ``unlinked_match``:
-    rows linked to no term at all match every choice (e.g. sector-agnostic offerings) and are
-    counted under each."""
+class TermFacet(Facet):
+    """A filter on the taxonomy terms of ``field`` (codes in the URL, several mean "any")."""
 
-    def __init__(self, name, label, *, field: str, unlinked_match: bool = False):
+    def __init__(self, name, label, *, field: str):
         super().__init__(name, label)
-        self.field, self.unlinked_match = field, unlinked_match
-
-    def _m2m(self, model):
-        m2m = model._meta.get_field(self.field)
-        return m2m, m2m.remote_field.through
+        self.field = field
 
     def term_model(self, model):
         return model._meta.get_field(self.field).related_model
@@ -166,6 +160,32 @@ class TermLinks(Facet):
         return CodeMultipleChoiceFilter(
             label=self.label, choices=TermChoices(self.term_model(model)), method=METHOD
         )
+
+    def _index_counts(self, browse, index, packed, rows_of) -> dict[str, int]:
+        """{code: rows in ``packed``} of the terms with any, ``rows_of(term id)`` being a
+        term's packed rows (None when no row has it)."""
+        counts = {}
+        for pk, code in browse.term_codes(self.term_model(index.model)).items():
+            rows = rows_of(pk)
+            if rows is not None:
+                n = count_rows(rows, packed)
+                if n:
+                    counts[code] = n
+        return counts
+
+
+class TermLinks(TermFacet):
+    """Rows linked (many-to-many ``field``) to any of the chosen terms. ``unlinked_match``:
+    rows linked to no term at all match every choice (e.g. sector-agnostic offerings) and are
+    counted under each."""
+
+    def __init__(self, name, label, *, field: str, unlinked_match: bool = False):
+        super().__init__(name, label, field=field)
+        self.unlinked_match = unlinked_match
+
+    def _m2m(self, model):
+        m2m = model._meta.get_field(self.field)
+        return m2m, m2m.remote_field.through
 
     def index_columns(self):
         return IndexColumns(links=((self.name, self.field),))
@@ -213,35 +233,19 @@ class TermLinks(Facet):
 
     def index_count(self, browse, index, mask):
         packed = pack_rows(mask)
-        rows = index.term_rows[self.name]
-        codes = browse.term_codes(self.term_model(index.model))
-        counts = {}
-        for pk, code in codes.items():
-            bit = index.bits[self.name].get(pk)
-            if bit is not None:
-                n = count_rows(rows[bit], packed)
-                if n:
-                    counts[code] = n
+        rows, bits = index.term_rows[self.name], index.bits[self.name]
+        counts = self._index_counts(
+            browse, index, packed, lambda pk: rows[bits[pk]] if pk in bits else None
+        )
         if not self.unlinked_match:
             return counts
         unlinked = count_rows(index.unlinked_rows[self.name], packed)
+        codes = browse.term_codes(self.term_model(index.model))
         return {code: counts.get(code, 0) + unlinked for code in codes.values()}
 
 
-class TermValue(Facet):
+class TermValue(TermFacet):
     """Rows whose (foreign key) ``field`` is one of the chosen terms."""
-
-    def __init__(self, name, label, *, field: str):
-        super().__init__(name, label)
-        self.field = field
-
-    def term_model(self, model):
-        return model._meta.get_field(self.field).related_model
-
-    def form_filter(self, model):
-        return CodeMultipleChoiceFilter(
-            label=self.label, choices=TermChoices(self.term_model(model)), method=METHOD
-        )
 
     def index_columns(self):
         column = f"{self.field}_id"
@@ -270,15 +274,7 @@ class TermValue(Facet):
         return mask
 
     def index_count(self, browse, index, mask):
-        packed = pack_rows(mask)
-        counts = {}
-        for pk, code in browse.term_codes(self.term_model(index.model)).items():
-            rows = index.value_packed[self.name].get(pk)
-            if rows is not None:
-                n = count_rows(rows, packed)
-                if n:
-                    counts[code] = n
-        return counts
+        return self._index_counts(browse, index, pack_rows(mask), index.value_packed[self.name].get)
 
 
 # --- yes/no boxes ------------------------------------------------------------------------------
@@ -488,9 +484,8 @@ class AtMost(Bound):
 # --- text --------------------------------------------------------------------------------------
 
 
-class Regions(Facet):
-    """Offerings serving a region: ``field`` holds '|北京|上海|' (listings.indexing); a
-    nationwide offering ('|全国|') serves every region."""
+class TextFacet(Facet):
+    """A filter on a text ``field`` (one free-text URL parameter)."""
 
     counted = False
 
@@ -500,6 +495,20 @@ class Regions(Facet):
 
     def form_filter(self, model):
         return django_filters.CharFilter(label=self.label, method=METHOD)
+
+    def scan(self, index, value: str, test):
+        """Index rows whose text column (this filter's) passes ``test``, memoised per value."""
+        texts = getattr(index, self.name)
+        return index.memoised(
+            self.name,
+            value,
+            lambda: np.fromiter((test(text) for text in texts), dtype=bool, count=len(texts)),
+        )
+
+
+class Regions(TextFacet):
+    """Offerings serving a region: ``field`` holds '|北京|上海|' (listings.indexing); a
+    nationwide offering ('|全国|') serves every region."""
 
     def index_columns(self):
         return IndexColumns(lists=((self.name, self.field, lambda value: value or ""),))
@@ -521,31 +530,15 @@ class Regions(Facet):
         value = self._value(value)
         if not value:
             return None
-        wanted, everywhere, texts = f"|{value}|", "|全国|", getattr(index, self.name)
-        return index.memoised(
-            self.name,
-            value,
-            lambda: np.fromiter(
-                (wanted in text or everywhere in text for text in texts),
-                dtype=bool,
-                count=len(texts),
-            ),
-        )
+        wanted, everywhere = f"|{value}|", "|全国|"
+        return self.scan(index, value, lambda text: wanted in text or everywhere in text)
 
 
-class RegionText(Facet):
+class RegionText(TextFacet):
     """Needs whose free-text region contains the value (case-insensitive), and needs with no
     region or nationwide ('全国')."""
 
-    counted = False
     EVERYWHERE = ("", "全国")
-
-    def __init__(self, name, label, *, field: str):
-        super().__init__(name, label)
-        self.field = field
-
-    def form_filter(self, model):
-        return django_filters.CharFilter(label=self.label, method=METHOD)
 
     def index_columns(self):
         return IndexColumns(lists=((self.name, self.field, lambda value: (value or "").lower()),))
@@ -562,30 +555,16 @@ class RegionText(Facet):
         wanted = (value or "").strip().lower()
         if not wanted:
             return None
-        texts = getattr(index, self.name)
-        return index.memoised(
-            self.name,
-            wanted,
-            lambda: np.fromiter(
-                (wanted in text or text in self.EVERYWHERE for text in texts),
-                dtype=bool,
-                count=len(texts),
-            ),
-        )
+        return self.scan(index, wanted, lambda text: wanted in text or text in self.EVERYWHERE)
 
 
-class Keywords(Facet):
+class Keywords(TextFacet):
     """Every whitespace-separated term occurs in the denormalised ``field`` (``icontains``),
-    which finds "智能客服" and "客服机器人" for 客服 — no tokenizer, no extension."""
-
-    counted = False
+    which finds "智能客服" and "客服机器人" for 客服 — no tokenizer, no extension. The index
+    answers from its substring search column (browse/substrings.py)."""
 
     def __init__(self, name, label, *, field: str = "search_text"):
-        super().__init__(name, label)
-        self.field = field
-
-    def form_filter(self, model):
-        return django_filters.CharFilter(label=self.label, method=METHOD)
+        super().__init__(name, label, field=field)
 
     def index_columns(self):
         return IndexColumns(searches=(("search", self.field),))
