@@ -9,6 +9,7 @@ queryset (the API pages it itself).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -112,17 +113,27 @@ class Browse:
         return self.kind.cards(self.page.object_list, self.filterset.queryset, self.index, request)
 
 
-class BrowseKind:
+class BrowseKind(ABC):
     """How one listing kind is browsed; subclasses name the parts."""
 
     model = None
     filterset_class = None
 
+    @abstractmethod
     def base_queryset(self, user):
-        raise TypeError(f"{type(self).__name__} names no base queryset")
+        """The rows ``user`` may browse (the SQL path's reference)."""
 
+    @abstractmethod
     def index(self):
-        return None
+        """This process's in-memory index of the kind, or None (then SQL answers)."""
+
+    @abstractmethod
+    def cards(self, pks, queryset, index, request) -> list:
+        """Row cards of ``pks`` found by the index (cached per row)."""
+
+    @abstractmethod
+    def render(self, rows, request) -> list:
+        """Row cards of ``rows`` found by SQL."""
 
     def scope(self, index, user):
         """The index rows ``user`` may see (None: all of them)."""
