@@ -71,7 +71,8 @@ def when_ready(server):
     from django.db import connections
 
     try:
-        from matchmaking.listings.browse_index import need_index, offering_index
+        from matchmaking.listings.browse.needs import need_index
+        from matchmaking.listings.browse.offerings import offering_index
 
         offerings, needs = offering_index(), need_index()
         server.log.info(

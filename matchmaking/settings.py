@@ -478,7 +478,7 @@ TASKS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_SQLITE_CONN_MAX_AGE", 600)
 # Browse pages answer filters, facet counts, sorting and keyword search for published offerings
-# and open needs from per-process in-memory indexes (matchmaking/listings/browse_index.py); 0 =
+# and open needs from per-process in-memory indexes (matchmaking/listings/browse/index.py); 0 =
 # always use SQL. An index is patched from the change feed (any saved or deleted listing or
 # saved organization) and, as a safety net for writes that record nothing, rebuilt once it is
 # LISTINGS_INDEX_MAX_AGE_SECONDS old.

@@ -34,8 +34,8 @@ def _parameter_schema(filter_) -> dict:
 
 
 class ListingFilterBackend(BaseFilterBackend):
-    """Applies ``view.filterset_class`` to the query string. FilterSets with an
-    ``order(queryset)`` method (the listings ones) also decide the ordering."""
+    """Applies ``view.filterset_class`` to the query string — or, for the listings, the view's
+    ``browse`` selector (the one the browse pages call), which also decides the ordering."""
 
     def filterset(self, request, queryset, view):
         data = request.query_params.copy()
@@ -44,10 +44,22 @@ class ListingFilterBackend(BaseFilterBackend):
         return view.filterset_class(data or None, queryset=queryset, request=request)
 
     def filter_queryset(self, request, queryset, view):
+        browse = getattr(view, "browse", None)
+        if browse is not None:  # the listings: their browse selector filters and orders
+            found = browse(params=request.query_params, user=request.user, page=None, paged=False)
+            self.validate(found.filterset)
+            return found.ordered()
         filterset_class = getattr(view, "filterset_class", None)
         if filterset_class is None:
             return queryset
         filterset = self.filterset(request, queryset, view)
+        self.validate(filterset)
+        rows = filterset.qs
+        order = getattr(filterset, "order", None)
+        return order(rows) if order is not None else rows
+
+    def validate(self, filterset) -> None:
+        """A 400 naming each invalid filter (as the HTML pages name them next to the field)."""
         if filterset.is_bound and not filterset.is_valid():
             raise exceptions.ValidationError(
                 {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
@@ -59,9 +71,6 @@ class ListingFilterBackend(BaseFilterBackend):
                 errors[name] = [forms.IntegerField().error_messages["invalid"]]
         if errors:
             raise exceptions.ValidationError(errors)
-        rows = filterset.qs
-        order = getattr(filterset, "order", None)
-        return order(rows) if order is not None else rows
 
     def get_schema_operation_parameters(self, view):
         filterset_class = getattr(view, "filterset_class", None)

@@ -33,6 +33,7 @@ from matchmaking.events import services as event_services
 from matchmaking.events.models import Event
 from matchmaking.listings import selectors as listing_selectors
 from matchmaking.listings import services as listing_services
+from matchmaking.listings.browse.selectors import need_browse, offering_browse
 from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import selectors as matching_selectors
@@ -166,7 +167,8 @@ class OfferingViewSet(ListingViewSet):
     serializer_class = s.OfferingSerializer
     detail_serializer_class = s.OfferingDetailSerializer
     write_serializer_class = s.OfferingWriteSerializer
-    filterset_class = OfferingFilterSet
+    filterset_class = OfferingFilterSet  # the query parameters of the schema
+    browse = staticmethod(offering_browse)
 
     def get_queryset(self):
         return listing_selectors.offering_list_queryset(self.request.user)
@@ -235,7 +237,8 @@ class NeedViewSet(ListingViewSet):
     serializer_class = s.NeedSerializer
     detail_serializer_class = s.NeedDetailSerializer
     write_serializer_class = s.NeedWriteSerializer
-    filterset_class = NeedFilterSet
+    filterset_class = NeedFilterSet  # the query parameters of the schema
+    browse = staticmethod(need_browse)
 
     def get_queryset(self):
         return listing_selectors.need_list_queryset(self.request.user)

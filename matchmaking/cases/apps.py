@@ -24,6 +24,6 @@ class CasesConfig(AppConfig):
         register_seeder(30, demo.seed_cases)
         io.register()
         # The listings `has_cases` / `vendor_cases` offering filters ask us for the published cases.
-        from matchmaking.listings import filtersets as listing_filtersets
+        from matchmaking.listings.browse.facets import published_cases
 
-        listing_filtersets.PUBLISHED_CASES = selectors.published_cases
+        published_cases.register(selectors.published_cases)

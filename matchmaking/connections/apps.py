@@ -16,7 +16,10 @@ class ConnectionsConfig(AppConfig):
         # Contacts of counterparts with an accepted connection (both directions).
         if selectors.accepted_counterpart_ids not in account_models.CONTACT_DISCLOSURE_PROVIDERS:
             account_models.CONTACT_DISCLOSURE_PROVIDERS.append(selectors.accepted_counterpart_ids)
-        _register_private_need_audience(selectors.contacted_need_ids)
+        # Vendors see a private need once a connection links them to it.
+        from matchmaking.listings.scoping import private_need_audience
+
+        private_need_audience.register(selectors.contacted_need_ids)
         # Outcomes of connections train the matcher's ranker and calibration.
         from matchmaking.matching import learning
 
@@ -34,23 +37,3 @@ class ConnectionsConfig(AppConfig):
         from matchmaking.core.seeding import register_seeder
 
         register_seeder(50, seed_connections)
-
-
-def _register_private_need_audience(provider) -> None:
-    """Let vendors see a private need once a connection links them to it.
-
-    The listings app owns the private-need scope and exposes a list of providers
-    (``f(vendor_org_id) -> need ids``); register ours if it is there.
-    """
-    import importlib
-
-    for module_name in ("matchmaking.listings.models", "matchmaking.listings.selectors"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        registry = getattr(module, "PRIVATE_NEED_AUDIENCE_PROVIDERS", None)
-        if isinstance(registry, list):
-            if provider not in registry:
-                registry.append(provider)
-            return

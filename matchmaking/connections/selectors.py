@@ -115,16 +115,11 @@ def contacted_need_ids(vendor_org_id: int) -> set[int]:
 
 
 def visible_listings(model_name: str, user):
-    """Offerings or needs the user may see (the listings scope once it exists)."""
+    """Offerings or needs the user may see (the listings scope, listings/scoping.py)."""
     from matchmaking.listings.models import Need, Offering
 
     model = Offering if model_name == "offering" else Need
-    manager = model.objects
-    if hasattr(manager, "visible_to"):
-        return manager.visible_to(user)
-    if model is Offering:
-        return manager.filter(status="published")
-    return manager.filter(status="open").exclude(visibility="private")
+    return model.objects.visible_to(user)
 
 
 # --- Lists ------------------------------------------------------------------------------

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking.core import spreadsheets
 from matchmaking.core.permissions import is_platform_admin
-from matchmaking.listings import selectors
-from matchmaking.listings.filtersets import OfferingFilterSet
+from matchmaking.listings.browse.selectors import offering_browse
 from matchmaking.listings.io.exporter import dumps, export_data
 
 FORMATS = ("json", "csv", "xlsx")
@@ -34,10 +33,10 @@ def filtered_offerings(user, params):
     data = params.copy()
     for name in CONTROL_PARAMETERS:
         data.pop(name, None)
-    filterset = OfferingFilterSet(data or None, queryset=selectors.offering_list_queryset(user))
-    if filterset.is_bound and not filterset.is_valid():
+    found = offering_browse(params=data, user=user, page=None, paged=False)
+    if found.filterset.is_bound and not found.filterset.is_valid():
         return None
-    return filterset.order(filterset.qs)
+    return found.ordered()
 
 
 def offering_table(offerings) -> tuple[list[str], list[list]]:
@@ -112,7 +111,9 @@ def offering_export_view(request):
     columns, rows = offering_table(offerings)
     if export_format == "csv":
         return _download(
-            spreadsheets.csv_bytes(columns, rows), spreadsheets.CSV_CONTENT_TYPE, f"offerings-{stamp}.csv"
+            spreadsheets.csv_bytes(columns, rows),
+            spreadsheets.CSV_CONTENT_TYPE,
+            f"offerings-{stamp}.csv",
         )
     return _download(
         spreadsheets.xlsx_bytes(columns, rows, title="offerings"),

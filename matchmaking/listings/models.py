@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings import scoping
 from matchmaking.listings.choices import (
     DataAvailability,
     HypeFlag,
@@ -21,56 +22,19 @@ from matchmaking.listings.choices import (
     RevisionStatus,
 )
 
-# Hook for higher floors: callables ``f(org_id) -> iterable of need ids`` naming the private
-# needs that members of organization ``org_id`` may read (the connections app registers the
-# needs whose poster contacted that vendor). Listings cannot import connections (floor rule),
-# so connections appends its provider here from its AppConfig.ready().
-PRIVATE_NEED_AUDIENCE_PROVIDERS: list = []
-
-
-def private_need_ids_for(org_id: int) -> list[int]:
-    ids: list[int] = []
-    for provider in PRIVATE_NEED_AUDIENCE_PROVIDERS:
-        ids.extend(provider(org_id))
-    return ids
-
 
 class NeedQuerySet(models.QuerySet):
-    """Who may see and change which needs — the one place this is decided.
-
-    * everyone: open needs that are public or anonymous (the name of an anonymous poster is
-      withheld by `selectors.need_poster_name`);
-    * members of the posting organization: all of its needs, in every status;
-    * members of an organization a private need was shown to (PRIVATE_NEED_AUDIENCE_PROVIDERS):
-      that need while it is open;
-    * platform admins: everything (they moderate, they do not edit).
-    """
+    """Which needs a user may see and change (who may see is decided by
+    ``scoping.need_visibility``)."""
 
     def open(self):
         return self.filter(status=NeedStatus.OPEN)
 
     def public(self):
-        return self.filter(
-            status=NeedStatus.OPEN,
-            visibility__in=[NeedVisibility.PUBLIC, NeedVisibility.ANONYMOUS],
-        )
+        return self.filter(status=NeedStatus.OPEN, visibility__in=scoping.SHARED_VISIBILITIES)
 
     def visible_to(self, user):
-        if is_platform_admin(user):
-            return self.all()
-        condition = Q(
-            status=NeedStatus.OPEN,
-            visibility__in=[NeedVisibility.PUBLIC, NeedVisibility.ANONYMOUS],
-        )
-        org_id = user_organization_id(user)
-        if org_id is not None:
-            condition |= Q(organization_id=org_id)
-            audience = private_need_ids_for(org_id)
-            if audience:
-                condition |= Q(
-                    status=NeedStatus.OPEN, visibility=NeedVisibility.PRIVATE, pk__in=audience
-                )
-        return self.filter(condition)
+        return self.filter(scoping.need_visibility(user).q())
 
     def editable_by(self, user):
         """Only members of the posting organization change a need (admins moderate instead)."""
@@ -88,22 +52,14 @@ class NeedQuerySet(models.QuerySet):
 
 
 class OfferingQuerySet(models.QuerySet):
-    """Who may see and change which offerings — the one place this is decided.
-
-    Everyone sees published offerings; members of the vendor see all of its offerings in every
-    status; platform admins see everything and moderate, but only the vendor edits.
-    """
+    """Which offerings a user may see (``scoping.offering_visibility``) and change: only the
+    vendor's members edit; platform admins moderate."""
 
     def published(self):
         return self.filter(status=OfferingStatus.PUBLISHED)
 
     def visible_to(self, user):
-        if is_platform_admin(user):
-            return self.all()
-        org_id = user_organization_id(user)
-        if org_id is None:
-            return self.filter(status=OfferingStatus.PUBLISHED)
-        return self.filter(Q(status=OfferingStatus.PUBLISHED) | Q(organization_id=org_id))
+        return self.filter(scoping.offering_visibility(user).q())
 
     def editable_by(self, user):
         org_id = user_organization_id(user)

@@ -7,21 +7,16 @@ narrows, orders and counts.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import cached_property
 
-from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.listings import revisions
-from matchmaking.listings.browse_index import need_index, offering_index
+from matchmaking.listings import revisions, scoping
 from matchmaking.listings.caching import cached
 from matchmaking.listings.choices import (
     NeedStatus,
-    NeedVisibility,
     OfferingStatus,
     RevisionStatus,
 )
@@ -37,10 +32,8 @@ MIN_COMPARE = 2
 
 
 def may_see_poster(need: Need, user) -> bool:
-    """Whether ``user`` may learn which organization posted ``need``."""
-    if need.visibility != NeedVisibility.ANONYMOUS:
-        return True
-    return is_platform_admin(user) or user_organization_id(user) == need.organization_id
+    """Whether ``user`` may learn which organization posted ``need`` (``scoping.poster_naming``)."""
+    return scoping.poster_naming(user).holds(need)
 
 
 def need_poster_name(need: Need, user) -> str:
@@ -75,69 +68,6 @@ def need_list_queryset(user) -> QuerySet:
         .select_related("organization")
         .prefetch_related("sectors", "app_types", "deployment_modes")
     )
-
-
-def list_scope_key(user, model) -> dict:
-    """What distinguishes one viewer's browse list from another's (for cache keys)."""
-    if model is Offering:
-        return {}  # the browse list is the published offerings for everyone
-    return {"_org": user_organization_id(user), "_admin": is_platform_admin(user)}
-
-
-class CachedCountPaginator(Paginator):
-    """A paginator whose total comes from the listings cache (no COUNT(*) per page view)."""
-
-    def __init__(self, object_list, per_page, *, cache_params: dict, **kwargs):
-        self.cache_params = cache_params
-        super().__init__(object_list, per_page, **kwargs)
-
-    @cached_property
-    def count(self) -> int:
-        return cached("count", self.cache_params, lambda: self.object_list.order_by().count())
-
-
-def paginate(queryset: QuerySet, *, page: str | None, per_page: int, cache_params: dict):
-    paginator = CachedCountPaginator(queryset, per_page, cache_params=cache_params)
-    return paginator.get_page(page)
-
-
-def facet_counts(filterset, *, cache_params: dict) -> dict[str, dict[str, int]]:
-    return cached("facets", cache_params, filterset.facet_counts)
-
-
-def indexed_browse(filterset, user):
-    """(ids in display order, facet counts, the index) from the in-memory browse index
-    of the filterset's model (browse_index.OfferingIndex / NeedIndex), or None when the SQL path
-    must answer. Needs are narrowed to what ``user`` may see."""
-    model = filterset.queryset.model
-    scope = None
-    if model is Offering:
-        index = offering_index()
-    elif model is Need:
-        index = need_index()
-        scope = index.scope_mask(user) if index is not None else None
-    else:
-        return None
-    if index is None:
-        return None
-    found = filterset.indexed_results(index, scope=scope)
-    if found is None:
-        return None
-    ids, counts = found
-    return ids, counts, index
-
-
-def page_of_ids(ids, *, page: str | None, per_page: int):
-    """A page of ``ids`` (already in display order); ``object_list`` holds that page's ids."""
-    page_obj = Paginator(ids, per_page).get_page(page)
-    page_obj.object_list = [int(pk) for pk in page_obj.object_list]
-    return page_obj
-
-
-def rows_in_order(pks: list[int], queryset: QuerySet) -> list:
-    """The rows of ``queryset`` with these pks, in that order (rows no longer in it are left out)."""
-    rows = {row.pk: row for row in queryset.filter(pk__in=pks)}
-    return [rows[pk] for pk in pks if pk in rows]
 
 
 def _with_revision_state(queryset: QuerySet) -> QuerySet:

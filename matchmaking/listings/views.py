@@ -7,12 +7,9 @@ not editable).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,21 +17,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from matchmaking.accounts.choices import OrganizationKind
-from matchmaking.core.money import format_money
 from matchmaking.core.permissions import (
     get_editable_or_403,
     get_visible_or_404,
     is_platform_admin,
 )
-from matchmaking.core.text import label_colon
 from matchmaking.listings import revisions, selectors, services
-from matchmaking.listings.cards import (
-    need_cards,
-    offering_cards,
-    render_need_cards,
-    render_offering_cards,
-)
-from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
+from matchmaking.listings.browse.selectors import need_browse, offering_browse
 from matchmaking.listings.forms import (
     CloseForm,
     NeedForm,
@@ -48,133 +37,37 @@ from matchmaking.listings.models import ListingRevision, Need, Offering, Offerin
 # --- browse -------------------------------------------------------------------------------
 
 
-class FacetedListView(TemplateView):
-    """A browse page: filterset + facet counts + cached-count pagination + removable chips."""
+class BrowseListView(TemplateView):
+    """A browse page: the kind's browse selector answers rows, facets, chips and paging."""
 
-    filterset_class = None
-    model = None
-
-    def base_queryset(self):
-        raise ImproperlyConfigured(f"{type(self).__name__} must define base_queryset().")
+    browse = None  # browse.selectors.offering_browse / need_browse
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         request = self.request
-        data = request.GET.copy()
-        data.pop("page", None)
-        filterset = self.filterset_class(data or None, queryset=self.base_queryset())
-        params = {
-            **filterset.cache_params(),
-            **selectors.list_scope_key(request.user, self.model),
-            "_model": self.model._meta.model_name,
-        }
-        indexed = selectors.indexed_browse(filterset, request.user)
-        if indexed is not None:  # the in-memory index answered filters, facets and order
-            ids, counts, index = indexed
-            page = selectors.page_of_ids(
-                ids, page=request.GET.get("page"), per_page=settings.LISTINGS_PAGE_SIZE
-            )
-            page.object_list = self.indexed_rows(page.object_list, filterset.queryset, index)
-        else:
-            page = selectors.paginate(
-                filterset.order(filterset.qs),
-                page=request.GET.get("page"),
-                per_page=settings.LISTINGS_PAGE_SIZE,
-                cache_params=params,
-            )
-            page.object_list = self.page_rows(list(page.object_list))
-            counts = selectors.facet_counts(filterset, cache_params=params)
+        found = self.browse(
+            params=request.GET, user=request.user, page=request.GET.get("page")
+        )
+        rows = found.rows(request)
+        found.page.object_list = rows
         context.update(
-            filterset=filterset,
-            form=filterset.form,
-            page_obj=page,
-            object_list=page.object_list,
-            facets=_facet_groups(filterset, counts),
-            facet_flags={
-                name: counts.get(name, {}).get("1", 0)
-                for name in getattr(filterset, "flag_names", ())
-            },
-            chips=_chips(filterset, data),
-            sort=filterset.active_sort(),
-            query_string=urlencode(
-                [(key, value) for key in data for value in data.getlist(key)], doseq=False
-            ),
-            total=page.paginator.count,
+            filterset=found.filterset,
+            form=found.filterset.form,
+            page_obj=found.page,
+            object_list=rows,
+            facets=found.facets,
+            facet_flags=found.flags,
+            chips=found.chips,
+            sort=found.sort,
+            query_string=found.query_string,
+            total=found.total,
         )
         return context
 
-    def indexed_rows(self, pks: list[int], queryset, index) -> list:
-        """The rows of a page found by the in-memory ``index``."""
-        return selectors.rows_in_order(pks, queryset)
 
-    def page_rows(self, rows: list) -> list:
-        """The rows of a page found by the SQL path, as the template shows them."""
-        return rows
-
-
-def _facet_groups(filterset, counts: dict) -> list[dict]:
-    """[{name, label, choices: [{code, label, count, checked}]}] for the sidebar checkboxes."""
-    cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
-    groups = []
-    for name in filterset.facet_names:
-        if name in getattr(filterset, "flag_names", ()):
-            continue
-        field = filterset.form.fields[name]
-        selected = set(cleaned.get(name) or [])
-        choices = [
-            {
-                "code": code,
-                "label": label,
-                "count": counts.get(name, {}).get(code, 0),
-                "checked": code in selected,
-            }
-            for code, label in field.choices
-        ]
-        groups.append({"name": name, "label": field.label, "choices": choices})
-    return groups
-
-
-MONEY_FILTERS = ("price_min", "price_max", "budget_min", "budget_max")
-
-
-def _chips(filterset, data) -> list[dict]:
-    """Active filters as (label, link without it)."""
-    chips = []
-    labels = {}
-    for name, field in filterset.form.fields.items():
-        for code, label in getattr(field, "choices", []) or []:
-            labels[(name, str(code))] = label
-    for key in data:
-        if key in ("sort",):
-            continue
-        for value in data.getlist(key):
-            if not value:
-                continue
-            remaining = [
-                (other, other_value)
-                for other in data
-                for other_value in data.getlist(other)
-                if not (other == key and other_value == value)
-            ]
-            field = filterset.form.fields.get(key)
-            label = labels.get((key, value), value)
-            if key in getattr(filterset, "flag_names", ()):
-                label = field.label if field else key
-            elif key in MONEY_FILTERS and field is not None:
-                label = f"{field.label}{label_colon()}{format_money(value)}"
-            elif field is not None and (key, value) not in labels:
-                label = f"{field.label}{label_colon()}{value}"
-            chips.append({"label": label, "url": "?" + urlencode(remaining)})
-    return chips
-
-
-class OfferingListView(FacetedListView):
+class OfferingListView(BrowseListView):
     template_name = "listings/offering_list.html"
-    filterset_class = OfferingFilterSet
-    model = Offering
-
-    def base_queryset(self):
-        return selectors.offering_list_queryset(self.request.user)
+    browse = staticmethod(offering_browse)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -182,26 +75,10 @@ class OfferingListView(FacetedListView):
         context["can_export"] = is_platform_admin(self.request.user)
         return context
 
-    def indexed_rows(self, pks, queryset, index):
-        return offering_cards(pks, queryset, index=index)
 
-    def page_rows(self, rows):
-        return render_offering_cards(rows)
-
-
-class NeedListView(FacetedListView):
+class NeedListView(BrowseListView):
     template_name = "listings/need_list.html"
-    filterset_class = NeedFilterSet
-    model = Need
-
-    def base_queryset(self):
-        return selectors.need_list_queryset(self.request.user)
-
-    def indexed_rows(self, pks, queryset, index):
-        return need_cards(pks, queryset, index=index, request=self.request)
-
-    def page_rows(self, rows):
-        return render_need_cards(rows, self.request)
+    browse = staticmethod(need_browse)
 
 
 # --- offerings ----------------------------------------------------------------------------

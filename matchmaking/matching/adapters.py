@@ -19,7 +19,8 @@ from django.utils import timezone
 from matchmaking.accounts.choices import VerificationStatus
 from matchmaking.cases.models import Case
 from matchmaking.listings.choices import NeedStatus, NeedVisibility, OfferingStatus
-from matchmaking.listings.models import Need, Offering, private_need_ids_for
+from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.scoping import private_need_ids_for
 from matchmaking.matching.engine import CaseDoc, NeedDoc, OfferingDoc
 
 
@@ -212,7 +213,7 @@ def private_need_audiences(need_ids: Iterable[int]) -> dict[int, frozenset[str]]
     """For private needs: the refs of the vendor organizations that may see each of them.
 
     The listings app names, per organization, the private needs its members may read
-    (``PRIVATE_NEED_AUDIENCE_PROVIDERS``); only vendors with published offerings can be
+    (``listings.scoping.private_need_audience``); only vendors with published offerings can be
     matched, so only they are asked. A private need nobody may see gets an empty set.
     """
     wanted = set(need_ids)

@@ -231,13 +231,7 @@ def _base_queryset(target: str, user):
     from matchmaking.listings.models import Need, Offering
 
     model = Offering if target == SavedSearchTarget.OFFERINGS else Need
-    manager = model.objects
-    if user is not None and hasattr(manager, "visible_to"):
-        return manager.visible_to(user)
-    # Before the listings scopes exist: only what anyone may see.
-    if model is Offering:
-        return manager.filter(status="published")
-    return manager.filter(status="open").exclude(visibility="private")
+    return model.objects.visible_to(user)  # no user: what anyone may see
 
 
 def saved_search_new_matches(search: SavedSearch, *, since: datetime | None, until: datetime):

@@ -299,8 +299,11 @@ class HomeAndPanelsTests:
         assert [case.pk for case in panel.context["panel_cases"]] == [used.pk]
 
     def test_has_cases_offering_filter_is_wired_to_published_cases(self, vendor):
-        """The listings `has_cases` filter's hook is set by the cases app."""
-        from matchmaking.listings import filtersets
+        """The listings `has_cases` filter's extension point is filled by the cases app."""
+        from django.http import QueryDict
+
+        from matchmaking.listings.browse.facets import published_cases
+        from matchmaking.listings.filtersets import OfferingFilterSet
         from matchmaking.listings.models import Offering
         from matchmaking.taxonomy.models import OfferingKind
 
@@ -315,8 +318,10 @@ class HomeAndPanelsTests:
         # A case still under review backs nothing.
         make_case(vendor=other_vendor, status=CaseStatus.SUBMITTED, offering=unbacked)
         make_case(vendor=vendor, status=CaseStatus.PUBLISHED, offering=backed)
-        assert filtersets.PUBLISHED_CASES is not None
-        matched = set(Offering.objects.filter(filtersets.has_published_cases_q()))
+        assert published_cases.first() is not None
+        matched = set(
+            OfferingFilterSet(QueryDict("has_cases=1"), queryset=Offering.objects.all()).qs
+        )
         assert backed in matched and unbacked not in matched
 
 

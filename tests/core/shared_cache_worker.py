@@ -19,12 +19,13 @@ def _read() -> dict:
 
     from matchmaking.insights import reports
     from matchmaking.listings import selectors
-    from matchmaking.listings.filtersets import OfferingFilterSet
+    from matchmaking.listings.browse.offerings import OfferingFilterSet
+    from matchmaking.listings.browse.selectors import facet_counts
     from matchmaking.taxonomy.models import Sector
     from matchmaking.taxonomy.selectors import active_terms
 
     filterset = OfferingFilterSet(None, queryset=selectors.offering_list_queryset(AnonymousUser()))
-    facets = selectors.facet_counts(filterset, cache_params={"_model": "offering"})
+    facets = facet_counts(filterset, cache_params={"_model": "offering"})
     return {
         "facets": {name: {str(k): v for k, v in counts.items()} for name, counts in facets.items()},
         "home": selectors.home_figures(),

@@ -12,7 +12,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from matchmaking.accounts.choices import VerificationStatus
-from matchmaking.listings import filtersets
+from matchmaking.listings.browse import facets
+from matchmaking.listings.browse.facets import published_cases
 from matchmaking.listings.filtersets import NeedFilterSet, OfferingFilterSet
 from matchmaking.listings.models import Need, Offering
 from tests import factories
@@ -144,10 +145,15 @@ class OfferingFilterTests:
     def test_case_filters_match_nothing_until_the_cases_app_sets_the_hook(
         self, catalogue, monkeypatch
     ):
-        monkeypatch.setattr(filtersets, "PUBLISHED_CASES", None)
-        assert _titles(offerings("has_cases=1")) == set()
-        assert _titles(offerings("vendor_cases=1")) == set()
-        assert offerings("").facet_counts()["has_cases"] == {"1": 0}
+        from matchmaking.cases.selectors import published_cases as provider
+
+        published_cases.unregister(provider)
+        try:
+            assert _titles(offerings("has_cases=1")) == set()
+            assert _titles(offerings("vendor_cases=1")) == set()
+            assert offerings("").facet_counts()["has_cases"] == {"1": 0}
+        finally:
+            published_cases.register(provider)
 
     def test_has_cases_needs_a_published_case_linked_to_that_offering(self, catalogue):
         """A vendor's case backs only the offering it is linked to, not its other offerings."""
@@ -224,7 +230,7 @@ class ChineseKeywordSearchTests:
         self, catalogue, monkeypatch
     ):
         """Above SEARCH_ID_LIMIT hits each query keeps the LIKE condition; results are equal."""
-        monkeypatch.setattr(filtersets, "SEARCH_ID_LIMIT", 0)
+        monkeypatch.setattr(facets, "SEARCH_ID_LIMIT", 0)
         assert _titles(offerings("q=客服")) == {"智能客服", "客服机器人"}
         assert offerings("q=客服").facet_counts()["kind"] == {"product": 2}
 

@@ -17,8 +17,8 @@ import itertools
 import pytest
 from django.urls import reverse
 
-from matchmaking.listings import models as listing_models
 from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.scoping import private_need_audience
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -249,14 +249,14 @@ class ListScopingTests:
     def test_private_needs_reach_vendors_named_by_the_audience_hook(
         self, client, world, monkeypatch
     ):
-        """Connections fills PRIVATE_NEED_AUDIENCE_PROVIDERS; the vendor then sees the open need."""
+        """Connections fills scoping.private_need_audience; the vendor then sees the open need."""
         need = factories.make_need(organization=world["enterprise"], visibility="private")
         vendor_user = world["users"]["vendor"]
         vendor_org_id = vendor_user.membership.organization_id
         monkeypatch.setattr(
-            listing_models,
-            "PRIVATE_NEED_AUDIENCE_PROVIDERS",
-            [lambda org_id: [need.pk] if org_id == vendor_org_id else []],
+            private_need_audience,
+            "providers",
+            lambda: [lambda org_id: [need.pk] if org_id == vendor_org_id else []],
         )
         assert Need.objects.visible_to(vendor_user).filter(pk=need.pk).exists()
         assert (

@@ -259,15 +259,15 @@ class FeedbackTests:
 
 class PrivateNeedTests:
     def test_a_private_need_enters_only_the_lists_of_vendors_that_may_see_it(self, monkeypatch):
-        from matchmaking.listings import models as listing_models
+        from matchmaking.listings.scoping import private_need_audience
 
         allowed = factories.make_offering()
         other = factories.make_offering()
         need = factories.make_need(visibility="private")
         monkeypatch.setattr(
-            listing_models,
-            "PRIVATE_NEED_AUDIENCE_PROVIDERS",
-            [lambda org_id: [need.pk] if org_id == allowed.organization_id else []],
+            private_need_audience,
+            "providers",
+            lambda: [lambda org_id: [need.pk] if org_id == allowed.organization_id else []],
         )
         services.suggestions_rebuild_all()
         assert need_ids_for(allowed) == [need.pk]

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from matchmaking.listings import models as listing_models
+from matchmaking.listings.scoping import private_need_audience
 from matchmaking.matching import services
 from matchmaking.matching.models import Suggestion
 from matchmaking.matching.runtime import holder
@@ -39,9 +39,9 @@ def world(monkeypatch):
     )
     public = factories.make_need(ref="n-public")
     monkeypatch.setattr(
-        listing_models,
-        "PRIVATE_NEED_AUDIENCE_PROVIDERS",
-        [lambda org_id: [need.pk] if org_id == allowed.organization_id else []],
+        private_need_audience,
+        "providers",
+        lambda: [lambda org_id: [need.pk] if org_id == allowed.organization_id else []],
     )
     services.suggestions_rebuild_all()
     services.suggestions_refresh_for_need(need=need)

@@ -13,7 +13,7 @@ import sys
 
 
 def _read() -> dict:
-    from matchmaking.listings.browse_index import offering_index
+    from matchmaking.listings.browse.offerings import offering_index
     from matchmaking.matching.runtime import holder
 
     index = offering_index()

@@ -4,7 +4,7 @@ Browsing 100k offerings with facet counts costs 8+ SQL queries that each scan th
 set (~0.7 s on SQLite for a filter combination not seen before). Filters vary per visitor, so
 caching per filter key rarely hits. Instead each process keeps the few columns the filters,
 facets and sort orders read as NumPy arrays, and the searched texts in bigram substring
-indexes (substring_index.py), and answers any combination in a few milliseconds; only the
+indexes (browse/substrings.py), and answers any combination in a few milliseconds; only the
 page's rows are then read (or taken from the row cache, cards.py).
 
 Freshness: the index follows the change feed (core/changes.py). Before each use it reads the
@@ -28,10 +28,8 @@ import numpy as np
 from django.conf import settings
 from django.db.models import F
 
-from matchmaking.accounts.choices import VerificationStatus
 from matchmaking.core.changes import FeedCursor, label_of
-from matchmaking.listings.choices import NeedVisibility
-from matchmaking.listings.substring_index import SearchColumn
+from matchmaking.listings.browse.substrings import SearchColumn
 from matchmaking.taxonomy.selectors import active_terms
 
 logger = logging.getLogger(__name__)
@@ -40,7 +38,6 @@ MAX_TERM_BITS = 62  # terms per taxonomy held as bits of an int64; more → SQL 
 MAX_PATCHED_ROWS = 500  # more changed rows than this → rebuild instead of patching
 _MEMO_SIZE = 600  # memoised term/region masks (~1 byte per row each)
 NAN = float("nan")
-SHARED_VISIBILITIES = (NeedVisibility.PUBLIC, NeedVisibility.ANONYMOUS)
 
 
 def pack_rows(mask) -> np.ndarray:
@@ -57,8 +54,13 @@ def count_rows(packed_a, packed_b) -> int:
     return int(np.bitwise_count(packed_a & packed_b).sum())
 
 
-def _number(value) -> float:
-    return NAN if value is None else float(value)
+def number(value) -> float:
+    """A column value of an amount or a date (its ordinal day); NaN when missing."""
+    if value is None:
+        return NAN
+    if hasattr(value, "toordinal"):
+        return float(value.toordinal())
+    return float(value)
 
 
 def _microseconds(value) -> int:
@@ -67,25 +69,49 @@ def _microseconds(value) -> int:
 
 class BrowseIndex(ABC):
     """Columns of a browse list's rows in the list's default order (newest first: published
-    descending with missing dates last, then id descending) — what the filterset's
-    ``index_filter_*``/``index_count_*`` methods read. Subclasses name the rows, the fields
-    read for each and how each column is made from them."""
+    descending with missing dates last, then id descending). A subclass names the rows and
+    the list's ``facets`` and ``orders`` (browse/facets.py); the columns are what those
+    declare they read (``index_columns()``), plus ``row_fields`` read as text columns."""
 
-    # numeric columns: (attribute, dtype, function of the row dict)
-    columns: tuple = ()
-    # plain Python lists: (attribute, function of the row dict)
-    list_columns: tuple = ()
-    # searched texts (lower-cased): (attribute, row field)
-    search_columns: tuple = ()
-    # many-to-many term links: (facet name, model field name)
-    links: tuple = ()
-    fields: tuple = ()
+    facets: tuple = ()
+    orders: tuple = ()
+    # model fields read as short text columns (e.g. what scoping rules test)
+    row_fields: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        numbers, lists, searches, links, values, annotations = {}, {}, {}, {}, [], {}
+        for spec in (*cls.facets, *cls.orders):
+            declared = spec.index_columns()
+            for name, dtype, read, make in declared.numbers:
+                numbers.setdefault(name, (name, dtype, _reader(read, make)))
+            for name, read, make in declared.lists:
+                lists.setdefault(name, (name, _reader(read, make)))
+            searches.update({name: (name, read) for name, read in declared.searches})
+            links.update({name: (name, read) for name, read in declared.links})
+            values.extend(declared.values)
+            annotations.update(declared.annotations)
+        for name in cls.row_fields:
+            numbers.setdefault(name, (name, "U16", _reader(name, str)))
+        cls.columns = tuple(numbers.values())
+        cls.list_columns = tuple(lists.values())
+        cls.search_columns = tuple(searches.values())
+        cls.links = tuple(links.values())
+        cls.value_columns = tuple(values)
+        cls.annotations = annotations
+        read = {
+            spec_field
+            for spec in (*cls.facets, *cls.orders)
+            for spec_field in _fields_read(spec.index_columns())
+        }
+        cls.fields = tuple(sorted((read | set(cls.row_fields)) - set(cls.base_fields)))
+
     base_columns = (
         ("ids", np.int64, lambda row: row["pk"]),
         (
             "published",
             np.float64,
-            lambda row: _number(row["published_at"] and row["published_at"].timestamp()),
+            lambda row: number(row["published_at"] and row["published_at"].timestamp()),
         ),
         ("organization", np.int64, lambda row: row["organization_id"]),
         ("updated_us", np.int64, lambda row: _microseconds(row["updated_at"])),
@@ -108,19 +134,13 @@ class BrowseIndex(ABC):
     def rows(cls):
         """The queryset of the rows the index holds."""
 
-    @abstractmethod
-    def relevance(self, rows, terms: list[str]):
-        """Per row of ``rows`` (positions): its score for the search ``terms``."""
-
     # -- building -------------------------------------------------------------------------------
 
     def __init__(self, previous: BrowseIndex | None = None):
         self.built_at = time.monotonic()
         rows = self._read(self.rows().order_by(F("published_at").desc(nulls_last=True), "-pk"))
         for name, dtype, make in self.base_columns + self.columns:
-            setattr(
-                self, name, np.fromiter((make(row) for row in rows), dtype=dtype, count=len(rows))
-            )
+            setattr(self, name, np.array([make(row) for row in rows], dtype=dtype))
         for name, make in self.list_columns:
             setattr(self, name, [make(row) for row in rows])
         for name, field in self.search_columns:
@@ -152,7 +172,8 @@ class BrowseIndex(ABC):
 
     def _read(self, queryset) -> list[dict]:
         names = self.base_fields + self.fields
-        return [dict(zip(names, values, strict=True)) for values in queryset.values_list(*names)]
+        rows = queryset.annotate(**self.annotations).values_list(*names)
+        return [dict(zip(names, values, strict=True)) for values in rows]
 
     def _read_links(self, owners):
         """(facet name, [(owner id, term id)]) for the rows of ``owners``."""
@@ -177,6 +198,18 @@ class BrowseIndex(ABC):
         self.unlinked_rows = {name: pack_rows(mask == 0) for name, mask in self.masks.items()}
         self._memo: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
+        # single-valued term columns: each value's rows as a mask and a packed bitset
+        self.value_rows: dict[str, dict[int, np.ndarray]] = {}
+        self.value_packed: dict[str, dict[int, np.ndarray]] = {}
+        for name in self.value_columns:
+            column = getattr(self, name)
+            self.value_rows[name] = {
+                int(value): column == value for value in np.unique(column) if value >= 0
+            }
+            self.value_packed[name] = {
+                value: pack_rows(rows) for value, rows in self.value_rows[name].items()
+            }
+        self.position = {pk: index for index, pk in enumerate(self.ids.tolist())}
 
     # -- patching -------------------------------------------------------------------------------
 
@@ -225,9 +258,7 @@ class BrowseIndex(ABC):
         for name, dtype, make in self.base_columns + self.columns:
             column = np.empty(total, dtype=dtype)
             column[destination] = getattr(self, name)[kept]
-            column[inserted] = np.fromiter(
-                (make(row) for row in rows), dtype=dtype, count=len(rows)
-            )
+            column[inserted] = np.array([make(row) for row in rows], dtype=dtype)
             setattr(new, name, column)
         for name, make in self.list_columns:
             values = [None] * total
@@ -277,14 +308,27 @@ class BrowseIndex(ABC):
                 self._memo[key] = found
         return found
 
-    def contains(self, term: str):
-        """Rows whose search text contains ``term`` (case-insensitive), memoised per term."""
-        term = term.lower()
-        return self.memoised("text", term, lambda: self.search.mask(term))
+    @property
+    def model(self):
+        return self.rows().model
 
-    def title_contains(self, term: str):
+    def contains(self, column: str, term: str):
+        """Rows whose searched ``column`` contains ``term`` (case-insensitive), memoised."""
         term = term.lower()
-        return self.memoised("title", term, lambda: self.title_search.mask(term))
+        return self.memoised(column, term, lambda: getattr(self, column).mask(term))
+
+    def column(self, field: str) -> np.ndarray:
+        """The column holding model field ``field`` (what scoping rules read)."""
+        named = {"pk": "ids", "organization_id": "organization"}
+        return getattr(self, named.get(field, field))
+
+    def row(self, pk: int) -> _Row:
+        """One row's values by model field name (for a scoping rule's ``holds``)."""
+        return _Row(self, self.position[pk])
+
+    def scope_mask(self, rule):
+        """Rows a scoping rule (listings.scoping) admits; None: all of them."""
+        return rule.mask(self.column, len(self))
 
     def row_versions(self, pks: list[int]) -> dict[int, tuple[int, int]]:
         """pk → (row updated, organization updated) in microseconds: what a cached row's
@@ -295,6 +339,26 @@ class BrowseIndex(ABC):
             int(self.ids[p]): (int(self.updated_us[p]), int(self.organization_updated_us[p]))
             for p in positions.tolist()
         }
+
+
+class _Row:
+    def __init__(self, index: BrowseIndex, position: int):
+        self._index, self._position = index, position
+
+    def __getattr__(self, field: str):
+        return self._index.column(field)[self._position]
+
+
+def _reader(field: str, make):
+    return lambda row: make(row[field])
+
+
+def _fields_read(declared) -> set[str]:
+    return (
+        {read for _name, _dtype, read, _make in declared.numbers}
+        | {read for _name, read, _make in declared.lists}
+        | {read for _name, read in declared.searches}
+    )
 
 
 def dict_of_links(links) -> dict[int, list[int]]:
@@ -313,174 +377,10 @@ def _preceding(published: np.ndarray, ids: np.ndarray, value: float, pk: int) ->
     return int(np.count_nonzero(before))
 
 
-class OfferingIndex(BrowseIndex):
-    """The published offerings (the browse list is the same for every viewer)."""
-
-    fields = (
-        "kind_id",
-        "layer_id",
-        "price_min",
-        "price_max",
-        "organization__verification_status",
-        "organization__filing_number",
-        "domestic_platforms",
-        "on_premises_data",
-        "regions_index",
-        "search_text",
-        "title",
-        "summary",
-    )
-    columns = (
-        ("kind", np.int64, lambda row: row["kind_id"]),
-        ("layer", np.int64, lambda row: -1 if row["layer_id"] is None else row["layer_id"]),
-        ("price_min", np.float64, lambda row: _number(row["price_min"])),
-        ("price_max", np.float64, lambda row: _number(row["price_max"])),
-        (
-            "verified",
-            bool,
-            lambda row: row["organization__verification_status"] == VerificationStatus.VERIFIED,
-        ),
-        # the compliance flags (filtersets.COMPLIANCE_FLAGS says the same in SQL)
-        ("domestic", bool, lambda row: row["domestic_platforms"] != []),
-        ("on_premises", bool, lambda row: bool(row["on_premises_data"])),
-        ("filed", bool, lambda row: row["organization__filing_number"] != ""),
-    )
-    list_columns = (("regions", lambda row: row["regions_index"] or ""),)
-    search_columns = (
-        ("search", "search_text"),
-        ("title_search", "title"),
-        ("summary_search", "summary"),
-    )
-    links = (("sector", "sectors"), ("app_type", "app_types"), ("deployment", "deployment_modes"))
-
-    @classmethod
-    def rows(cls):
-        from matchmaking.listings.models import Offering
-
-        return Offering.objects.published()
-
-    def _derive(self) -> None:
-        super()._derive()
-        # single-valued taxonomy columns: each value's rows as a mask and a packed bitset
-        self.value_rows: dict[str, dict[int, np.ndarray]] = {}
-        self.value_packed: dict[str, dict[int, np.ndarray]] = {}
-        for name, column in (("kind", self.kind), ("layer", self.layer)):
-            self.value_rows[name] = {
-                int(value): column == value for value in np.unique(column) if value >= 0
-            }
-            self.value_packed[name] = {
-                value: pack_rows(rows) for value, rows in self.value_rows[name].items()
-            }
-
-    def region_mask(self, value: str):
-        wanted, everywhere = f"|{value}|", "|全国|"
-        return self.memoised(
-            "region",
-            value,
-            lambda: np.fromiter(
-                (wanted in text or everywhere in text for text in self.regions),
-                dtype=bool,
-                count=len(self),
-            ),
-        )
-
-    def relevance(self, rows, terms: list[str]):
-        """Per row of ``rows`` (positions): 3 per term in the title, 1 per term in the summary."""
-        scores = np.zeros(len(rows), dtype=np.int64)
-        for term in [term.lower() for term in terms]:
-            in_title = self.title_contains(term)
-            in_summary = self.memoised("summary", term, lambda t=term: self.summary_search.mask(t))
-            scores += 3 * in_title[rows] + in_summary[rows]
-        return scores
-
-
-class NeedIndex(BrowseIndex):
-    """The open needs — of every visibility: ``scope_mask`` narrows them to what one viewer
-    may see, by the same rule as ``Need.objects.visible_to``."""
-
-    fields = (
-        "visibility",
-        "budget_min",
-        "budget_max",
-        "expires_on",
-        "region",
-        "search_text",
-        "title",
-    )
-    columns = (
-        ("shared", bool, lambda row: row["visibility"] in SHARED_VISIBILITIES),
-        ("anonymous", bool, lambda row: row["visibility"] == NeedVisibility.ANONYMOUS),
-        ("budget_min", np.float64, lambda row: _number(row["budget_min"])),
-        ("budget_max", np.float64, lambda row: _number(row["budget_max"])),
-        (
-            "expires_on",
-            np.float64,
-            lambda row: NAN if row["expires_on"] is None else float(row["expires_on"].toordinal()),
-        ),
-    )
-    list_columns = (("regions", lambda row: (row["region"] or "").lower()),)
-    search_columns = (("search", "search_text"), ("title_search", "title"))
-    links = (("sector", "sectors"), ("app_type", "app_types"), ("deployment", "deployment_modes"))
-
-    @classmethod
-    def rows(cls):
-        from matchmaking.listings.models import Need
-
-        return Need.objects.open()
-
-    def _derive(self) -> None:
-        super()._derive()
-        self.position = {pk: index for index, pk in enumerate(self.ids.tolist())}
-
-    def scope_mask(self, user):
-        """Rows ``user`` may see (None: all of them), as ``Need.objects.visible_to`` decides:
-        public and anonymous needs, the viewer's organization's own, private needs shown to
-        it; admins see everything."""
-        from matchmaking.core.permissions import is_platform_admin, user_organization_id
-        from matchmaking.listings.models import private_need_ids_for
-
-        if is_platform_admin(user):
-            return None
-        mask = self.shared.copy()
-        org_id = user_organization_id(user)
-        if org_id is not None:
-            mask |= self.organization == org_id
-            audience = private_need_ids_for(org_id)
-            if audience:
-                mask |= np.isin(self.ids, np.asarray(audience, dtype=np.int64))
-        return mask
-
-    def poster_visible(self, pk: int, *, org_id, is_admin: bool) -> bool:
-        """Whether a viewer sees who posted the need ``pk`` (as ``selectors.may_see_poster``)."""
-        position = self.position[pk]
-        return (
-            is_admin
-            or not self.anonymous[position]
-            or (org_id is not None and self.organization[position] == org_id)
-        )
-
-    def relevance(self, rows, terms: list[str]):
-        """Per row of ``rows`` (positions): 3 per term in the title (as the SQL path's
-        ``relevance_expression``)."""
-        scores = np.zeros(len(rows), dtype=np.int64)
-        for term in terms:
-            scores += 3 * self.title_contains(term)[rows]
-        return scores
-
-    def region_mask(self, value: str):
-        wanted = value.lower()
-        return self.memoised(
-            "region",
-            wanted,
-            lambda: np.fromiter(
-                (wanted in region or region in ("", "全国") for region in self.regions),
-                dtype=bool,
-                count=len(self),
-            ),
-        )
-
-
 # --- one index of each kind per process --------------------------------------------------------
+
+
+HOLDERS: list[IndexHolder] = []
 
 
 class IndexHolder:
@@ -490,6 +390,7 @@ class IndexHolder:
 
     def __init__(self, index_class):
         self.index_class = index_class
+        HOLDERS.append(self)
         self._index = None
         self._cursor = FeedCursor()
         self._lock = threading.Lock()
@@ -588,20 +489,7 @@ def _release_free_memory() -> None:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
-_offerings = IndexHolder(OfferingIndex)
-_needs = IndexHolder(NeedIndex)
-
-
-def offering_index() -> OfferingIndex | None:
-    """The current index of published offerings, or None (then callers use the SQL path)."""
-    return _offerings.get()
-
-
-def need_index() -> NeedIndex | None:
-    """The current index of open needs, or None (then callers use the SQL path)."""
-    return _needs.get()
-
-
 def reset_indexes() -> None:
-    _offerings.reset()
-    _needs.reset()
+    """Forget every process index (the next use rebuilds it)."""
+    for holder in HOLDERS:
+        holder.reset()

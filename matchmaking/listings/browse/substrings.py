@@ -4,7 +4,7 @@ Keyword search must find "智能客服" and "客服机器人" for 客服 — a s
 match (Chinese has no spaces and the issue asks for no tokenizer dependency in browse). A scan
 of 100k texts costs ~20 ms per new term in Python; a browse page must stay well under that.
 
-``SubstringIndex`` keeps, for every character bigram, the sorted character positions where it
+``BigramPostings`` keeps, for every character bigram, the sorted character positions where it
 occurs in the texts joined end to end (one NumPy array of postings, built vectorised — a sort
 of one 64-bit key per character, about a second per 100k texts, ~4 bytes per character):
 
@@ -37,7 +37,7 @@ def rows_mask(rows: np.ndarray, size: int) -> np.ndarray:
     return found
 
 
-class SubstringIndex:
+class BigramPostings:
     def __init__(self, texts: list[str]):
         self.texts = [text.replace(SEPARATOR, " ") for text in texts]
         self.size = len(self.texts)
@@ -125,7 +125,7 @@ class SubstringIndex:
 class SearchColumn:
     """A searchable text column that follows its rows' changes without a full rebuild.
 
-    It holds a ``SubstringIndex`` over the rows as they were when it was built (the base)
+    It holds a ``BigramPostings`` over the rows as they were when it was built (the base)
     and, for the current rows, where each base row is now — or that it changed or left — plus
     the few rows added or edited since, which a term search scans directly. When those exceed
     ``REBUILD_FRACTION`` of the rows, the next ``follow`` builds a new base (~3 s per 100k
@@ -136,7 +136,7 @@ class SearchColumn:
     REBUILD_MINIMUM = 200
 
     def __init__(self, ids: np.ndarray, texts: list[str]):
-        self.base = SubstringIndex(texts)
+        self.base = BigramPostings(texts)
         self.base_ids = np.asarray(ids, dtype=np.int64)
         self.texts = self.base.texts
         self.base_to_current = np.arange(len(texts), dtype=np.int64)

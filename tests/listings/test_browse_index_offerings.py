@@ -1,4 +1,4 @@
-"""The in-memory browse index (listings.browse_index.OfferingIndex) gives exactly what the SQL
+"""The in-memory browse index (listings.browse.offerings.OfferingIndex) gives exactly what the SQL
 path gives — same rows in the same order, same totals, same facet counts — and never serves
 a change late: a new or changed offering shows on the next page view."""
 
@@ -9,7 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.urls import reverse
 
-from matchmaking.listings import browse_index, selectors
+from matchmaking.listings import selectors
+from matchmaking.listings.browse import index as browse_index
+from matchmaking.listings.browse.offerings import offering_index
+from matchmaking.listings.browse.selectors import offering_browse
 from matchmaking.listings.filtersets import OfferingFilterSet
 from tests import factories
 
@@ -107,14 +110,12 @@ def _sql(query: str):
 
 
 def _indexed(query: str):
-    filterset = OfferingFilterSet(
-        QueryDict(query) or None, queryset=selectors.offering_list_queryset(AnonymousUser())
-    )
-    ids, counts = filterset.indexed_results(browse_index.offering_index())
-    return [int(pk) for pk in ids], counts
+    found = offering_browse(params=QueryDict(query), user=AnonymousUser(), page=1, per_page=10_000)
+    assert found.index is not None  # the in-memory path answered
+    return found.page.object_list, found.counts
 
 
-class BrowseIndexTests:
+class OfferingBrowseIndexTests:
     @pytest.mark.parametrize("query", COMBINATIONS)
     def test_index_answers_like_the_database(self, world, query):
         """Rows, order and every facet count equal the SQL path's for this combination."""
@@ -123,12 +124,12 @@ class BrowseIndexTests:
     def test_a_vendor_given_a_filing_number_shows_under_filed_without_a_rebuild(self, world):
         """备案 follows the organization: the index patches its rows, and agrees with SQL."""
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
+        before = offering_index()
         assert _indexed("filed=1") == _sql("filed=1")
         other = world["other"]
         other.filing_number = "Beijing-WangXin-2024-0002"
         other.save()
-        after = browse_index.offering_index()
+        after = offering_index()
         assert after is not before and after.built_at == before.built_at  # patched, not rebuilt
         assert _indexed("filed=1") == _sql("filed=1")
         assert len(_indexed("filed=1")[0]) == len(world["made"])
@@ -141,7 +142,7 @@ class BrowseIndexTests:
 
     def test_compliance_edit_is_patched_into_the_index(self, world):
         browse_index.reset_indexes()
-        browse_index.offering_index()
+        offering_index()
         target = world["made"][2]
         target.on_premises_data = not target.on_premises_data
         target.domestic_platforms = [] if target.domestic_platforms else ["海光"]

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from matchmaking.listings.substring_index import SearchColumn, SubstringIndex
+from matchmaking.listings.browse.substrings import BigramPostings, SearchColumn
 
 TEXTS = [
     "智能客服与知识库问答系统",
@@ -26,7 +26,7 @@ def scan(texts, term):
     return [position for position, text in enumerate(texts) if term in text.replace("\x00", " ")]
 
 
-class SubstringIndexTests:
+class BigramPostingsTests:
     @pytest.mark.parametrize(
         "term",
         [
@@ -53,16 +53,16 @@ class SubstringIndexTests:
     def test_each_term_finds_the_same_texts_as_a_scan(self, term):
         """Exact answers for terms of any length, overlapping repeats and absent characters;
         a term never matches across two texts."""
-        index = SubstringIndex(TEXTS)
-        assert index.rows_containing(term).tolist() == scan(TEXTS, term)
+        postings = BigramPostings(TEXTS)
+        assert postings.rows_containing(term).tolist() == scan(TEXTS, term)
 
     def test_a_term_spanning_the_end_of_one_text_and_the_start_of_the_next_matches_nothing(self):
-        index = SubstringIndex(["ab", "cd"])
-        assert index.rows_containing("bc").tolist() == []
+        postings = BigramPostings(["ab", "cd"])
+        assert postings.rows_containing("bc").tolist() == []
 
     def test_the_mask_marks_the_matching_texts(self):
-        index = SubstringIndex(TEXTS)
-        assert np.flatnonzero(index.mask("客服")).tolist() == scan(TEXTS, "客服")
+        postings = BigramPostings(TEXTS)
+        assert np.flatnonzero(postings.mask("客服")).tolist() == scan(TEXTS, "客服")
 
     def test_random_texts_and_terms_agree_with_a_scan(self):
         """Property check over a small alphabet (many repeats and overlaps)."""
@@ -71,14 +71,14 @@ class SubstringIndexTests:
         texts = [
             "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(300)
         ]
-        index = SubstringIndex(texts)
+        postings = BigramPostings(texts)
         for _ in range(300):
             term = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
-            assert index.rows_containing(term).tolist() == scan(texts, term), term
+            assert postings.rows_containing(term).tolist() == scan(texts, term), term
 
     def test_no_texts(self):
-        index = SubstringIndex([])
-        assert index.rows_containing("客服").tolist() == []
+        postings = BigramPostings([])
+        assert postings.rows_containing("客服").tolist() == []
 
 
 class SearchColumnTests:

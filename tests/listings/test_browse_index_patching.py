@@ -1,4 +1,4 @@
-"""A browse index patched with the rows changed since it was built (browse_index.BrowseIndex
+"""A browse index patched with the rows changed since it was built (browse.index.BrowseIndex
 .patched) equals an index built from scratch on the same data: same rows in the same order,
 same columns, same term links, same keyword answers."""
 
@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matchmaking.listings import browse_index
+from matchmaking.listings.browse import index as browse_index
+from matchmaking.listings.browse.needs import NeedIndex, need_index
+from matchmaking.listings.browse.offerings import OfferingIndex, offering_index
+from matchmaking.listings.browse.offerings import holder as offerings_holder
 from matchmaking.listings.indexing import apply_need_index, apply_offering_index
 from matchmaking.listings.models import Need, Offering
 from matchmaking.taxonomy.models import Sector
@@ -37,8 +40,9 @@ def world(db):
 
 def _same(patched, fresh):
     assert patched.ids.tolist() == fresh.ids.tolist()
-    for name, _dtype, _make in fresh.base_columns + fresh.columns:
-        assert np.array_equal(getattr(patched, name), getattr(fresh, name), equal_nan=True), name
+    for name, dtype, _make in fresh.base_columns + fresh.columns:
+        numeric = np.issubdtype(np.dtype(dtype), np.floating)
+        assert np.array_equal(getattr(patched, name), getattr(fresh, name), equal_nan=numeric), name
     for name, _make in fresh.list_columns:
         assert getattr(patched, name) == getattr(fresh, name), name
     for name, mask in fresh.masks.items():
@@ -90,84 +94,84 @@ class PatchingTests:
     def test_an_offering_index_patched_after_edits_equals_a_fresh_build(self, world):
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
+        before = offering_index()
         _change_offerings(vendors)
-        patched = browse_index.offering_index()
+        patched = offering_index()
         assert patched is not before and patched.built_at == before.built_at  # patched
-        _same(patched, browse_index.OfferingIndex())
+        _same(patched, OfferingIndex())
 
     def test_a_need_index_patched_after_edits_equals_a_fresh_build(self, world):
         _vendors, enterprises = world
         browse_index.reset_indexes()
-        before = browse_index.need_index()
+        before = need_index()
         _change_needs(enterprises)
-        patched = browse_index.need_index()
+        patched = need_index()
         assert patched is not before and patched.built_at == before.built_at
-        _same(patched, browse_index.NeedIndex())
+        _same(patched, NeedIndex())
         assert patched.position == {pk: i for i, pk in enumerate(patched.ids.tolist())}
 
     def test_patching_twice_in_a_row_still_equals_a_fresh_build(self, world):
         vendors, enterprises = world
         browse_index.reset_indexes()
-        browse_index.offering_index()
+        offering_index()
         _change_offerings(vendors)
-        browse_index.offering_index()
+        offering_index()
         Offering.objects.filter(status="published").order_by("-pk").first().save()
         factories.make_offering(organization=vendors[2], title="第二轮新增客服")
-        patched = browse_index.offering_index()
-        _same(patched, browse_index.OfferingIndex())
+        patched = offering_index()
+        _same(patched, OfferingIndex())
 
     def test_a_new_taxonomy_term_on_a_row_rebuilds_the_index(self, world):
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
+        before = offering_index()
         Sector.objects.create(code="space", name_zh="航天", name_en="Space")
         factories.make_offering(organization=vendors[0], sectors=("space",))
-        after = browse_index.offering_index()
+        after = offering_index()
         assert after.built_at > before.built_at  # rebuilt, not patched
-        _same(after, browse_index.OfferingIndex())
+        _same(after, OfferingIndex())
 
     def test_many_changed_rows_rebuild_the_index(self, world, monkeypatch):
         monkeypatch.setattr(browse_index, "MAX_PATCHED_ROWS", 2)
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
+        before = offering_index()
         for offering in Offering.objects.all()[:3]:
             offering.save()
-        assert browse_index.offering_index().built_at > before.built_at
+        assert offering_index().built_at > before.built_at
 
     def test_an_organization_change_reaches_its_rows(self, world):
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        browse_index.offering_index()
+        offering_index()
         vendors[2].verification_status = "verified"
         vendors[2].save()
-        index = browse_index.offering_index()
+        index = offering_index()
         rows = np.isin(index.ids, list(vendors[2].offerings.values_list("pk", flat=True)))
         assert index.verified[rows].all()
 
     def test_rows_deleted_alongside_a_change_are_dropped(self, world):
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        browse_index.offering_index()
+        offering_index()
         gone = Offering.objects.filter(status="published").order_by("pk").first().pk
         Offering.objects.filter(pk=gone).delete()
         factories.make_offering(organization=vendors[0], title="删除之后的新增")
-        index = browse_index.offering_index()
+        index = offering_index()
         assert gone not in index.ids.tolist()
-        _same(index, browse_index.OfferingIndex())
+        _same(index, OfferingIndex())
 
     def test_a_row_with_a_term_no_row_had_yet_is_patched_in(self, world):
         """Every active term has its bit from the start: a first offering in a sector is
         patched in, not a reason to rebuild."""
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
+        before = offering_index()
         assert not Offering.objects.filter(sectors__code="culture_tourism").exists()
         first = factories.make_offering(organization=vendors[0], sectors=("culture_tourism",))
         assert first.sectors.get().code == "culture_tourism"
-        after = browse_index.offering_index()
+        after = offering_index()
         assert after.built_at == before.built_at  # patched
-        _same(after, browse_index.OfferingIndex())
+        _same(after, OfferingIndex())
 
     def test_a_write_racing_a_patch_is_patched_in_next_not_taken_for_a_deletion(
         self, world, monkeypatch
@@ -176,8 +180,8 @@ class PatchingTests:
         that is not a deletion: the patch stands and the next request patches the new row."""
         vendors, _enterprises = world
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
-        holder = browse_index._offerings
+        before = offering_index()
+        holder = offerings_holder
         original = browse_index.IndexHolder._changed_ids
 
         def changed_then_a_concurrent_write(self, since):
@@ -192,14 +196,14 @@ class PatchingTests:
         factories.make_offering(organization=vendors[0], title="本次补丁的新品")
         patched = holder.get()
         assert patched.built_at == before.built_at  # patched, not rebuilt
-        latest = browse_index.offering_index()
+        latest = offering_index()
         assert latest.built_at == before.built_at
-        _same(latest, browse_index.OfferingIndex())
+        _same(latest, OfferingIndex())
 
     def test_an_index_older_than_the_maximum_age_is_rebuilt(self, world, settings):
         """The safety net for writes the change feed does not see (raw SQL): past the age, a full rebuild."""
         browse_index.reset_indexes()
-        before = browse_index.offering_index()
-        assert browse_index.offering_index() is before  # nothing changed, still young
+        before = offering_index()
+        assert offering_index() is before  # nothing changed, still young
         settings.LISTINGS_INDEX_MAX_AGE_SECONDS = 0
-        assert browse_index.offering_index().built_at > before.built_at
+        assert offering_index().built_at > before.built_at

@@ -1,4 +1,4 @@
-"""The in-memory index of open needs (listings.browse_index.NeedIndex) gives exactly what the SQL
+"""The in-memory index of open needs (listings.browse.needs.NeedIndex) gives exactly what the SQL
 path gives — same rows, order, totals and facet counts — for every kind of viewer: anonymous,
 an enterprise with private needs of its own, a vendor a private need was shown to, an admin."""
 
@@ -11,8 +11,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.urls import reverse
 
-from matchmaking.listings import browse_index, models, selectors
+from matchmaking.listings import models, selectors
+from matchmaking.listings.browse.needs import need_index
+from matchmaking.listings.browse.selectors import need_browse
 from matchmaking.listings.filtersets import NeedFilterSet
+from matchmaking.listings.scoping import private_need_audience
 from tests import factories
 
 COMBINATIONS = [
@@ -88,9 +91,9 @@ def world(db, monkeypatch):
         need.pk for need in needs if need.visibility == "private" and need.organization == other
     ]
     monkeypatch.setattr(
-        models,
-        "PRIVATE_NEED_AUDIENCE_PROVIDERS",
-        [lambda org_id: shown[:2] if org_id == vendor.pk else []],
+        private_need_audience,
+        "providers",
+        lambda: [lambda org_id: shown[:2] if org_id == vendor.pk else []],
     )
     return {
         "anonymous": AnonymousUser(),
@@ -111,8 +114,9 @@ def _sql(query: str, user):
 
 
 def _indexed(query: str, user):
-    ids, counts, _index = selectors.indexed_browse(_filterset(query, user), user)
-    return [int(pk) for pk in ids], counts
+    found = need_browse(params=QueryDict(query), user=user, page=1, per_page=10_000)
+    assert found.index is not None  # the in-memory path answered
+    return found.page.object_list, found.counts
 
 
 class NeedBrowseIndexTests:
@@ -147,7 +151,7 @@ class NeedBrowseIndexTests:
         assert need.pk not in [n.pk for n in response.context["object_list"]]
 
     def test_the_index_is_used(self, world):
-        assert browse_index.need_index() is not None
+        assert need_index() is not None
 
 
 class NeedRowCardTests:
