@@ -74,6 +74,7 @@ RANK_KEYS = (
     "layer",
     "layer_f",
     "flags",
+    "stuffed",
 )
 
 
