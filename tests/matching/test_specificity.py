@@ -9,6 +9,7 @@ from matchmaking.matching.engine.metrics import breaks_must_have, is_box_ticking
 from matchmaking.matching.engine.specificity import (
     claim_weight,
     confident_inferred,
+    is_vague_box_ticking,
     wants_foundation,
 )
 
@@ -35,7 +36,7 @@ class SpecificityTests:
         assert wants_foundation("希望调用通用大模型api，自己微调") == 1.0
         assert wants_foundation("信用卡中心来电太多，想上智能客服") == 0.0
 
-    def test_a_box_ticking_offering_ranks_below_a_specific_one(self):
+    def test_a_vague_box_ticking_offering_is_never_suggested_in_either_direction(self):
         specific = offering("o-specific")
         stuffed = offering(
             "o-stuffed",
@@ -49,10 +50,25 @@ class SpecificityTests:
             price_min=None,
             price_max=None,
         )
-        ranked = MatchingEngine().fit([specific, stuffed], [], ()).rank_offerings(need())
-        assert refs(ranked) == ["o-specific", "o-stuffed"]
-        assert ranked[1].components["hype"] > 0
-        assert ranked[0].score - ranked[1].score >= 20
+        assert is_vague_box_ticking(("superlatives", "tag_stuffing"))
+        assert not is_vague_box_ticking(("superlatives",))
+        engine = MatchingEngine().fit([specific, stuffed], [need()], ())
+        assert refs(engine.rank_offerings(need(), top_k=5)) == ["o-specific"]
+        assert refs(engine.rank_needs(stuffed)) == []
+        assert refs(engine.rank_needs(specific)) == ["n-1"]
+
+    def test_a_concrete_box_ticking_offering_ranks_below_a_specific_one(self):
+        specific = offering("o-specific")
+        broad = offering(
+            "o-broad",
+            title="智能客服与知识库平台",
+            description=CS_TEXT + "，对接工单、病历、合同、票据、视频、语音接口，支持私有化部署",
+            sectors=ALL_SECTORS,
+            app_types=ALL_APPS,
+        )
+        ranked = MatchingEngine().fit([specific, broad], [], ()).rank_offerings(need())
+        assert refs(ranked) == ["o-specific", "o-broad"]
+        assert ranked[0].score > ranked[1].score
 
     def test_an_unknown_price_earns_no_budget_points(self):
         priced, unpriced = (

@@ -28,6 +28,7 @@ from .specificity import (
     LAYER_FOUNDATION_FIT,
     claim_weight,
     confident_inferred,
+    is_vague_box_ticking,
     wants_foundation,
 )
 from .store import Segment
@@ -68,6 +69,7 @@ class FeaturesMixin:
             "layer": np.zeros(n, np.float32),
             "layer_f": np.zeros(n, np.float32),
             "hype": np.zeros(n, np.float32),
+            "stuffed": np.zeros(n, bool),
             "breadth": np.zeros(n, np.float32),
             "dep": np.zeros(n, np.uint8),
             "price_min": np.full(n, np.nan),
@@ -106,13 +108,15 @@ class FeaturesMixin:
                 LAYER_BREADTH.get(doc.layer, LAYER_BREADTH[None]),
                 self.config.horizontal_breadth * (not sectors),
             )
-            a["hype"][i] = assess_listing(
+            hype = assess_listing(
                 title=doc.title,
                 text="\n".join([doc.summary or "", doc.description or ""]),
                 tags=doc.tags,
                 sectors=doc.sectors,
                 app_types=doc.app_types,
-            ).severity
+            )
+            a["hype"][i] = hype.severity
+            a["stuffed"][i] = is_vague_box_ticking(hype.reasons)
             a["dep"][i] = deploy_mask(doc.deployment)
             a["price_min"][i] = num_or_nan(doc.price_min)
             a["org"][i] = self._org_id(doc.org_ref)

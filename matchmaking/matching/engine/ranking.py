@@ -67,6 +67,8 @@ class RankingMixin:
             )
         ok &= ~too_dear
         ok &= NV["org"][:, None] != OV["org"][None, :]
+        # Ticking every box with vague text earns no place (specificity.is_vague_box_ticking).
+        ok &= ~OV["stuffed"][None, :]
         # Must-haves (信创, data on premises, 备案): an offering failing one is no candidate.
         req = NV["req"] > 0
         if req.any():

@@ -26,6 +26,15 @@ def claim_weight(n_claimed: int, full: int = FULL_CLAIMS) -> float:
     return min(1.0, full / n_claimed)
 
 
+def is_vague_box_ticking(hype_reasons: tuple[str, ...]) -> bool:
+    """An offering claiming (almost) every sector and application type whose text backs none of
+    them with concrete words (``listings.hype`` flags it ``tag_stuffing``) is no candidate at all:
+    its claims say nothing, and its text, vague by definition, is no evidence either. It may come
+    back by describing what it does; a broad offering with concrete text is only weighed down
+    (``claim_weight``)."""
+    return "tag_stuffing" in hype_reasons
+
+
 def confident_inferred(p: np.ndarray, min_prob: float, margin: float) -> np.ndarray:
     """The inferred probabilities worth counting: nothing unless the best code leads the
     runner-up by ``margin``; then every code at least ``min_prob`` (near-uniform guesses,
