@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from matchmaking.accounts import events
 from matchmaking.accounts.choices import MembershipRole, OrganizationKind, VerificationStatus
 from matchmaking.accounts.documents import CheckedDocument
 from matchmaking.accounts.models import (
@@ -29,6 +28,7 @@ from matchmaking.accounts.models import (
     User,
     VerificationRequest,
 )
+from matchmaking.core.domain_events import send_event
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin
 
@@ -254,7 +254,7 @@ def verification_decide(
         update_fields=["verification_status", "verification_note", "verified_at", "updated_at"]
     )
     for pk in decided:
-        events.emit(events.VerificationDecided(verification_request_id=pk))
+        send_event("verification_decided", verification_request_id=pk)
     return organization
 
 
@@ -323,7 +323,7 @@ def join_request_create(
     join_request = JoinRequest(organization=organization, user=user, message=message.strip())
     join_request.full_clean()
     join_request.save()
-    events.emit(events.JoinRequested(join_request_id=join_request.pk))
+    send_event("join_requested", join_request_id=join_request.pk)
     return join_request
 
 
@@ -360,7 +360,7 @@ def join_request_approve(*, join_request: JoinRequest, decided_by: User) -> Memb
     JoinRequest.objects.pending().filter(user_id=join_request.user_id).update(
         status=JoinRequestStatus.WITHDRAWN, updated_at=timezone.now()
     )
-    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    send_event("join_answered", join_request_id=join_request.pk)
     return membership
 
 
@@ -368,7 +368,7 @@ def join_request_approve(*, join_request: JoinRequest, decided_by: User) -> Memb
 def join_request_decline(*, join_request: JoinRequest, decided_by: User) -> JoinRequest:
     join_request = _decide(join_request, decided_by)
     _close(join_request, JoinRequestStatus.DECLINED, decided_by)
-    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    send_event("join_answered", join_request_id=join_request.pk)
     return join_request
 
 

@@ -1,7 +1,7 @@
 """Learning from labelled files and from the platform: training pairs and a pairwise ranker.
 
 Signals (``feedback_pairs``), each a graded (need, offering) pair; connection outcomes come from
-the connections app through ``FEEDBACK_PROVIDERS`` (a higher floor registers, this one never
+the connections app through the ``feedback_outcomes`` extension point (a higher floor registers, this one never
 imports it):
 
 * a won deal (connection state ``won``) — grade 3;
@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.matching.engine import COMPONENTS, MatchingEngine
 from matchmaking.matching.engine.evaluate import load_file
 from matchmaking.matching.engine.metrics import ndcg_at_k, precision_at_k, reciprocal_rank
@@ -115,9 +116,12 @@ def file_pairs(path: Path, engine_factory=site_engine) -> list[Pair]:
     return pairs
 
 
-#: Callables ``f() -> iterable of (need id, offering id, grade)`` with outcomes that higher
-#: floors know about (the connections app registers its accepted/declined/won connections).
-FEEDBACK_PROVIDERS: list = []
+#: Outcomes that higher floors know about (the connections app registers its accepted,
+#: declined and won connections from its AppConfig.ready()).
+feedback_outcomes = ExtensionPoint(
+    "matching.feedback_outcomes",
+    "f() -> iterable of (need id, offering id, grade) from the platform's outcomes",
+)
 
 
 def feedback_grades() -> dict[tuple[int, int], int]:
@@ -129,7 +133,7 @@ def feedback_grades() -> dict[tuple[int, int], int]:
     grades: dict[tuple[int, int], int] = {}
     for need_id, offering_id in SuggestionFeedback.objects.values_list("need_id", "offering_id"):
         grades[(need_id, offering_id)] = 0
-    for provider in FEEDBACK_PROVIDERS:
+    for provider in feedback_outcomes.providers():
         for need_id, offering_id, grade in provider():
             key = (need_id, offering_id)
             grades[key] = max(grades.get(key, 0), int(grade))
