@@ -18,6 +18,7 @@ from matchmaking.cases.models import Case, CaseMetric
 from matchmaking.connections import selectors as connection_selectors
 from matchmaking.connections.choices import ConnectionKind, ConnectionState
 from matchmaking.connections.models import Connection, Message
+from matchmaking.core.permissions import user_organization_id
 from matchmaking.events.models import Event
 from matchmaking.listings import selectors as listing_selectors
 from matchmaking.listings.choices import (
@@ -29,6 +30,7 @@ from matchmaking.listings.choices import (
     RevisionStatus,
 )
 from matchmaking.listings.models import ListingRevision, Need, Offering
+from matchmaking.matching.reasons import reason_text
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.models import Notification
 from matchmaking.taxonomy.models import (
@@ -234,9 +236,7 @@ class RevisionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=RevisionStatus.choices)
-    changed_fields = serializers.SerializerMethodField(
-        help_text=_("The fields that would change.")
-    )
+    changed_fields = serializers.SerializerMethodField(help_text=_("The fields that would change."))
     proposed = serializers.SerializerMethodField(
         help_text=_("The proposed values (taxonomy terms as codes).")
     )
@@ -628,8 +628,6 @@ class MessageSerializer(serializers.ModelSerializer):
         extra_kwargs = {"body": {"max_length": 5000, "allow_blank": False, "required": True}}
 
     def get_mine(self, obj) -> bool:
-        from matchmaking.core.permissions import user_organization_id
-
         return obj.author_org_id is not None and obj.author_org_id == user_organization_id(
             self.context["request"].user
         )
@@ -658,8 +656,6 @@ class ReasonSerializer(serializers.Serializer):
 
 
 def _reasons(row) -> list[dict]:
-    from matchmaking.matching.reasons import reason_text
-
     return [
         {"code": str(r.get("code", "")), "met": bool(r.get("met")), "text": reason_text(r)}
         for r in row.suggestion.reasons

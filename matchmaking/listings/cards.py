@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.taxonomy.selectors import taxonomy_version
 
 ROW_TEMPLATE = "listings/includes/offering_row.html"
@@ -80,7 +81,6 @@ def _render(offering) -> str:
 def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
     """Need rows for ``pks`` (in that order) as ``request.user`` may see them; ``index`` is
     the NeedIndex that found them (it knows each row's version and poster)."""
-    from matchmaking.core.permissions import is_platform_admin, user_organization_id
 
     org_id, is_admin = user_organization_id(request.user), is_platform_admin(request.user)
 

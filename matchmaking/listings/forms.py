@@ -4,6 +4,8 @@ services raise back on the field it concerns."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +54,6 @@ class ListField(forms.CharField):
         return value
 
     def to_python(self, value):
-        import re
-
         value = super().to_python(value)
         return [part.strip() for part in re.split(r"[,，、;；\n]+", value or "") if part.strip()]
 

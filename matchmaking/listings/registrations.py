@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.home import HomeCount, HomeSection, register_home_section
 from matchmaking.core.navigation import register_nav_link
+from matchmaking.listings.selectors import home_figures, latest_offerings
 
 
 def home_section(request) -> HomeSection:
-    from matchmaking.listings.selectors import home_figures, latest_offerings
-
     figures = home_figures()
     return HomeSection(
         counts=(

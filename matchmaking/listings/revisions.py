@@ -26,6 +26,14 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.taxonomy.models import (
+    ApplicationType,
+    DeploymentMode,
+    Layer,
+    OfferingKind,
+    Sector,
+)
+
 MINOR_EDIT_MAX_CHARS = 20
 MINOR_EDIT_FIELD_RATIO = 0.1
 MINOR_EDIT_FIELD_MIN_CHARS = 2
@@ -181,14 +189,6 @@ def is_minor(listing, changes: dict, desired: dict, reviewed_text: dict) -> bool
 
 
 def _display(listing, name: str, value) -> str:
-    from matchmaking.taxonomy.models import (
-        ApplicationType,
-        DeploymentMode,
-        Layer,
-        OfferingKind,
-        Sector,
-    )
-
     models = {
         "sectors": Sector,
         "app_types": ApplicationType,

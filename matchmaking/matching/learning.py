@@ -33,11 +33,15 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from sklearn.linear_model import LogisticRegression
 
 from matchmaking.core.extensions import ExtensionPoint
+from matchmaking.matching import adapters
 from matchmaking.matching.engine import COMPONENTS, MatchingEngine
 from matchmaking.matching.engine.evaluate import load_file
 from matchmaking.matching.engine.metrics import ndcg_at_k, precision_at_k, reciprocal_rank
+from matchmaking.matching.index import engine_config, holder, lexicon_extra
+from matchmaking.matching.models import Suggestion, SuggestionFeedback
 
 FORMAT = "matching-ranker/v1"
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
@@ -85,7 +89,6 @@ def labelled_files() -> list[Path]:
 
 def site_engine() -> MatchingEngine:
     """An unfitted engine configured as the site's (settings and the admin-edited lexicon)."""
-    from matchmaking.matching.index import engine_config, lexicon_extra
 
     return MatchingEngine(engine_config(), lexicon_extra=lexicon_extra())
 
@@ -128,7 +131,6 @@ def feedback_grades() -> dict[tuple[int, int], int]:
     """(need id, offering id) → grade from the platform's outcomes: "not relevant" clicks
     (0) and the registered providers' outcomes; the highest grade of a pair wins (a deal won
     after a first dismissal is a good fit)."""
-    from matchmaking.matching.models import SuggestionFeedback
 
     grades: dict[tuple[int, int], int] = {}
     for need_id, offering_id in SuggestionFeedback.objects.values_list("need_id", "offering_id"):
@@ -143,7 +145,6 @@ def feedback_grades() -> dict[tuple[int, int], int]:
 def feedback_pairs() -> list[Pair]:
     """The platform's outcomes with the components of each pair (the stored suggestion's, or
     those recorded with the dismissal, or the current engine's)."""
-    from matchmaking.matching.models import Suggestion, SuggestionFeedback
 
     grades = feedback_grades()
     if not grades:
@@ -178,9 +179,6 @@ def feedback_pairs() -> list[Pair]:
 
 
 def _engine_components(need_ids: Iterable[int], grades) -> dict:
-    from matchmaking.matching import adapters
-    from matchmaking.matching.index import holder
-
     engine = holder.get()
     found = {}
     for need_id in sorted(need_ids):
@@ -283,8 +281,6 @@ def train(
     feedback_weight: float = FEEDBACK_WEIGHT,
     C: float = 1.0,
 ) -> PairwiseRanker:
-    from sklearn.linear_model import LogisticRegression
-
     X, y, w = pairwise_samples(pairs, features, feedback_weight=feedback_weight)
     if len(y) == 0:
         raise ValueError("no pairs with different grades to learn from")

@@ -6,6 +6,8 @@ to rebuild all suggestions for 10k needs × 100k offerings (skipped with --quick
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.management.base import BaseCommand
 
 from matchmaking.matching.engine import bench
@@ -21,7 +23,5 @@ class Command(BaseCommand):
         parser.add_argument("--needs", type=int, default=10_000, help="needs in the rebuild")
 
     def handle(self, *args, **options):
-        import contextlib
-
         with contextlib.redirect_stdout(self.stdout._out):
             bench.run(options["sizes"], options["queries"], not options["quick"], options["needs"])
