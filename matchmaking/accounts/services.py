@@ -6,6 +6,7 @@ transaction and sends its emails only after the transaction commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from matchmaking.accounts.models import (
     User,
     VerificationRequest,
 )
+from matchmaking.core.changes import record_changes
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin
@@ -391,3 +393,15 @@ def _close(join_request: JoinRequest, status: str, decided_by: User | None) -> N
     join_request.decided_by = decided_by
     join_request.decided_at = timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
+@transaction.atomic
+def organizations_bulk_save(
+    *, new: list[Organization], changed: list[Organization], fields: Sequence[str]
+) -> None:
+    """Create ``new`` and update ``fields`` of ``changed`` organizations prepared by a bulk
+    import (listings/io), in a few statements. Bulk writes send no model signals, so the change
+    feed is told here."""
+    Organization.objects.bulk_create(new, batch_size=1000)
+    Organization.objects.bulk_update(changed, fields, batch_size=1000)
+    record_changes(Organization, [org.pk for org in new + changed])
