@@ -18,13 +18,9 @@ app_types, deployment_modes, kind, layer) may be given as model instances, prima
 codes; an unknown code is a ValidationError on that field.
 """
 
+from matchmaking.listings.fields import NEED_FIELDS, OFFERING_FIELDS
 from matchmaking.listings.near_duplicates import NEAR_DUPLICATE_THRESHOLD, jaccard, shingles
-from matchmaking.listings.services.common import (
-    M2M_FIELDS,
-    MAX_SCREENSHOTS,
-    NEED_FIELDS,
-    OFFERING_FIELDS,
-)
+from matchmaking.listings.services.common import M2M_FIELDS, MAX_SCREENSHOTS
 from matchmaking.listings.services.moderation import (
     need_approve,
     need_hide,

@@ -20,40 +20,6 @@ from matchmaking.taxonomy.models import ApplicationType, DeploymentMode, Sector
 
 MAX_SCREENSHOTS = 6
 
-NEED_FIELDS = (
-    "ref",
-    "title",
-    "description",
-    "data_availability",
-    "data_labelled",
-    "data_note",
-    "success_metric",
-    "budget_min",
-    "budget_max",
-    "requires_domestic_hw",
-    "requires_on_premises",
-    "requires_filing",
-    "compliance_note",
-    "region",
-    "deadline",
-    "visibility",
-)
-OFFERING_FIELDS = (
-    "ref",
-    "title",
-    "summary",
-    "description",
-    "kind",
-    "layer",
-    "price_min",
-    "price_max",
-    "price_unit",
-    "regions",
-    "tags",
-    "domestic_platforms",
-    "on_premises_data",
-    "demo_url",
-)
 M2M_FIELDS = {
     "sectors": Sector,
     "app_types": ApplicationType,

@@ -16,10 +16,10 @@ from matchmaking.accounts.models import Organization
 from matchmaking.core.changes import record_changes
 from matchmaking.listings import revisions
 from matchmaking.listings.choices import NeedStatus
+from matchmaking.listings.fields import NEED_FIELDS
 from matchmaking.listings.indexing import apply_need_index
 from matchmaking.listings.models import Need
 from matchmaking.listings.services.common import (
-    NEED_FIELDS,
     _check_range,
     _pop_m2m,
     _raise_if_unknown,

@@ -15,12 +15,12 @@ from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import view_counts
 from matchmaking.listings.choices import OfferingStatus
+from matchmaking.listings.fields import OFFERING_FIELDS
 from matchmaking.listings.hype import offering_hype_flags
 from matchmaking.listings.indexing import apply_offering_index
 from matchmaking.listings.models import Offering, OfferingScreenshot
 from matchmaking.listings.near_duplicates import flag_near_duplicate
 from matchmaking.listings.services.common import (
-    OFFERING_FIELDS,
     _check_range,
     _clean_str_list,
     _pop_m2m,
