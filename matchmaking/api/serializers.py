@@ -29,6 +29,7 @@ from matchmaking.listings.choices import (
     PriceUnit,
     RevisionStatus,
 )
+from matchmaking.listings.fields import NEED_EDITABLE_FIELDS, OFFERING_EDITABLE_FIELDS
 from matchmaking.listings.models import ListingRevision, Need, Offering
 from matchmaking.matching.reasons import reason_text
 from matchmaking.notifications.choices import NotificationKind
@@ -179,22 +180,7 @@ class OfferingSerializer(serializers.ModelSerializer):
         model = Offering
         fields = [
             "id",
-            "title",
-            "summary",
-            "description",
-            "kind",
-            "layer",
-            "sectors",
-            "app_types",
-            "deployment_modes",
-            "price_min",
-            "price_max",
-            "price_unit",
-            "regions",
-            "tags",
-            "domestic_platforms",
-            "on_premises_data",
-            "demo_url",
+            *OFFERING_EDITABLE_FIELDS,
             "status",
             "published_at",
             "created_at",
@@ -383,24 +369,7 @@ class NeedSerializer(serializers.ModelSerializer):
         model = Need
         fields = [
             "id",
-            "title",
-            "description",
-            "sectors",
-            "app_types",
-            "deployment_modes",
-            "data_availability",
-            "data_labelled",
-            "data_note",
-            "success_metric",
-            "budget_min",
-            "budget_max",
-            "requires_domestic_hw",
-            "requires_on_premises",
-            "requires_filing",
-            "compliance_note",
-            "region",
-            "deadline",
-            "visibility",
+            *NEED_EDITABLE_FIELDS,
             "status",
             "published_at",
             "expires_on",

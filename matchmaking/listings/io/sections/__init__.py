@@ -28,36 +28,21 @@ def _resolver(model: type[Model]):
 
 
 def register() -> None:
-    register_import_section(
-        ImportSection(
-            name="organizations",
-            order=10,
-            validate=organizations.validate_organizations,
-            apply=organizations.apply_organizations,
-            export=organizations.export_organizations,
-            db_refs=_refs(Organization),
-            resolve=_resolver(Organization),
+    o, f, n = organizations, offerings, needs
+    for name, order, model, validate, apply, export in (
+        ("organizations", 10, Organization, o.validate_organizations, o.apply_organizations,
+         o.export_organizations),
+        ("offerings", 20, Offering, f.validate_offerings, f.apply_offerings, f.export_offerings),
+        ("needs", 30, Need, n.validate_needs, n.apply_needs, n.export_needs),
+    ):  # fmt: skip
+        register_import_section(
+            ImportSection(
+                name=name,
+                order=order,
+                validate=validate,
+                apply=apply,
+                export=export,
+                db_refs=_refs(model),
+                resolve=_resolver(model),
+            )
         )
-    )
-    register_import_section(
-        ImportSection(
-            name="offerings",
-            order=20,
-            validate=offerings.validate_offerings,
-            apply=offerings.apply_offerings,
-            export=offerings.export_offerings,
-            db_refs=_refs(Offering),
-            resolve=_resolver(Offering),
-        )
-    )
-    register_import_section(
-        ImportSection(
-            name="needs",
-            order=30,
-            validate=needs.validate_needs,
-            apply=needs.apply_needs,
-            export=needs.export_needs,
-            db_refs=_refs(Need),
-            resolve=_resolver(Need),
-        )
-    )
