@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.listings.models import Need, Offering
 from matchmaking.listings.services import moderation, needs, offerings
 from tests import factories
 
@@ -102,3 +104,29 @@ class OfferingEventTests:
             moderation.revision_reject(revision=revision, by=admin_user, reason="不实宣传")
         assert decided == [{"revision_id": revision.pk}]
         assert saved == []
+
+
+class _SavedForm:
+    """What ModelAdmin.save_related needs of a form whose instance was just saved."""
+
+    def __init__(self, instance):
+        self.instance = instance
+
+    def save_m2m(self):
+        pass
+
+
+class AdminEventTests:
+    def test_an_admin_edit_is_announced_like_a_service_write(
+        self, rf, admin_user, domain_events, django_capture_on_commit_callbacks
+    ):
+        need, offering = factories.make_need(), factories.make_offering()
+        need_events = domain_events("need_saved")
+        offering_events = domain_events("offering_saved")
+        request = rf.post("/admin/")
+        request.user = admin_user
+        with django_capture_on_commit_callbacks(execute=True):
+            admin.site._registry[Need].save_related(request, _SavedForm(need), [], True)
+            admin.site._registry[Offering].save_related(request, _SavedForm(offering), [], False)
+        assert need_events == [{"need_id": need.pk, "created": False}]
+        assert offering_events == [{"offering_id": offering.pk, "created": True}]
