@@ -19,6 +19,7 @@ from matchmaking.listings.choices import (
 from matchmaking.listings.io.registry import (
     ImportContext,
 )
+from matchmaking.listings.services.common import M2M_FIELDS
 
 BATCH = 1000  # rows per bulk statement
 CHUNK = 2000  # refs per `IN (...)` lookup (well under SQLite's variable limit)
@@ -101,3 +102,17 @@ def _m2m_codes(cache: dict, model: type[Model], field_name: str, term_model, ids
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _terms_by_owner(cache: dict, model: type[Model], ids: list[int]) -> dict[str, dict]:
+    """{field: {owner id: [codes]}} for every taxonomy field of ``model``'s ``ids``."""
+    return {name: _m2m_codes(cache, model, name, term, ids) for name, term in M2M_FIELDS.items()}
+
+
+def _exported_terms(links: dict[str, dict], pk: int) -> dict[str, list[str]]:
+    """One listing's taxonomy codes under the file's keys (``deployment`` for the modes)."""
+    return {
+        "sectors": links["sectors"].get(pk, []),
+        "app_types": links["app_types"].get(pk, []),
+        "deployment": links["deployment_modes"].get(pk, []),
+    }

@@ -26,15 +26,15 @@ from matchmaking.listings.io.sections.common import (
     NEED_VISIBILITIES,
     PROGRESS_EVERY,
     _existing_by_ref,
+    _exported_terms,
     _iso,
-    _m2m_codes,
     _max,
     _status_and_published_at,
+    _terms_by_owner,
 )
 from matchmaking.listings.io.sections.organizations import _check_org, _orgs_for
 from matchmaking.listings.models import Need
 from matchmaking.listings.services.bulk import needs_bulk_save
-from matchmaking.listings.services.common import M2M_FIELDS
 
 NEED_PLAIN_FIELDS = (
     "title", "description", "budget_min", "budget_max", "region", "deadline", "visibility",
@@ -172,9 +172,7 @@ def export_needs(ctx: ExportContext) -> list[dict]:
         )
     needs = list(queryset)
     ids = [need.pk for need in needs]
-    links = {
-        name: _m2m_codes(ctx.cache, Need, name, term, ids) for name, term in M2M_FIELDS.items()
-    }
+    links = _terms_by_owner(ctx.cache, Need, ids)
     rows = []
     for need in needs:
         rows.append(
@@ -183,9 +181,7 @@ def export_needs(ctx: ExportContext) -> list[dict]:
                 "org": ctx.org_ref(need.organization),
                 "title": need.title,
                 "description": need.description,
-                "sectors": links["sectors"].get(need.pk, []),
-                "app_types": links["app_types"].get(need.pk, []),
-                "deployment": links["deployment_modes"].get(need.pk, []),
+                **_exported_terms(links, need.pk),
                 "budget_min": need.budget_min,
                 "budget_max": need.budget_max,
                 "region": need.region,

@@ -20,16 +20,16 @@ from matchmaking.listings.io.sections.common import (
     PRICE_UNITS,
     PROGRESS_EVERY,
     _existing_by_ref,
+    _exported_terms,
     _iso,
-    _m2m_codes,
     _max,
     _status_and_published_at,
     _term_ids,
+    _terms_by_owner,
 )
 from matchmaking.listings.io.sections.organizations import _check_org, _orgs_for
 from matchmaking.listings.models import Offering
 from matchmaking.listings.services.bulk import offerings_bulk_save
-from matchmaking.listings.services.common import M2M_FIELDS
 from matchmaking.taxonomy.models import (
     Layer,
     OfferingKind,
@@ -168,9 +168,7 @@ def export_offerings(ctx: ExportContext) -> list[dict]:
         queryset = queryset.filter(status=OfferingStatus.PUBLISHED)
     offerings = list(queryset)
     ids = [offering.pk for offering in offerings]
-    links = {
-        name: _m2m_codes(ctx.cache, Offering, name, term, ids) for name, term in M2M_FIELDS.items()
-    }
+    links = _terms_by_owner(ctx.cache, Offering, ids)
     rows = []
     for offering in offerings:
         rows.append(
@@ -182,9 +180,7 @@ def export_offerings(ctx: ExportContext) -> list[dict]:
                 "description": offering.description,
                 "kind": offering.kind.code,
                 "layer": offering.layer.code if offering.layer else None,
-                "sectors": links["sectors"].get(offering.pk, []),
-                "app_types": links["app_types"].get(offering.pk, []),
-                "deployment": links["deployment_modes"].get(offering.pk, []),
+                **_exported_terms(links, offering.pk),
                 "price_min": offering.price_min,
                 "price_max": offering.price_max,
                 "price_unit": offering.price_unit,
