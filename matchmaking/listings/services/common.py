@@ -1,4 +1,4 @@
-"""What the listings services share: the field lists, taxonomy resolution, small checks, and
+"""What the listings services share: the taxonomy fields, taxonomy resolution, small checks, and
 the announcement every write of a need or an offering ends with (:func:`need_changed`,
 :func:`offering_changed`)."""
 

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization
 from matchmaking.core.changes import record_changes
+from matchmaking.core.domain_events import send_event
 from matchmaking.listings import revisions
+from matchmaking.listings.caching import bump_listings_version
 from matchmaking.listings.choices import NeedStatus
 from matchmaking.listings.fields import NEED_FIELDS
 from matchmaking.listings.indexing import apply_need_index
@@ -211,8 +213,10 @@ def need_expire_due(*, today: date | None = None) -> int:
     expired = list(due.values_list("pk", flat=True))
     count = due.filter(pk__in=expired).update(status=NeedStatus.EXPIRED, updated_at=timezone.now())
     record_changes(Need, expired)  # an update() sends no signal
-    for pk in expired:
-        need_changed(pk)
+    if expired:
+        bump_listings_version()
+    for pk in expired:  # each leaves the suggestion lists (matching subscribes)
+        send_event("need_saved", need_id=pk, created=False)
     return count
 
 
