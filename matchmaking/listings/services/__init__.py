@@ -11,7 +11,8 @@ exactly one of these functions.
 * ``offerings`` — create, edit, submit, archive offerings, screenshots, views;
 * ``moderation`` — administrators approve or hide listings and decide proposed revisions;
 * ``proposals`` — edits of live listings recorded as pending revisions (docs/revisions.md);
-* ``common`` — field lists, taxonomy resolution, the commit announcement.
+* ``bulk`` — the import's bulk saves (no per-row events; see its docstring);
+* ``common`` — taxonomy resolution, small checks, the commit announcement.
 
 Near-duplicate detection lives in ``listings/near_duplicates.py``. Taxonomy values (sectors,
 app_types, deployment_modes, kind, layer) may be given as model instances, primary keys or
