@@ -106,3 +106,27 @@ def _fresh_feed_readers():
 
     reset_indexes()
     holder.reset()
+
+
+@pytest.fixture
+def domain_events():
+    """``domain_events("need_saved")`` → a list that receives each delivered payload of that
+    domain event (core/domain_events.py) during the test."""
+    from matchmaking.core import domain_events as events
+
+    recorders = []
+
+    def record(name: str) -> list[dict]:
+        received: list[dict] = []
+
+        def recorder(**payload):
+            received.append(payload)
+
+        recorder.__qualname__ = f"recorder-{len(recorders)}"
+        events.subscribe(name, recorder)
+        recorders.append((name, recorder))
+        return received
+
+    yield record
+    for name, recorder in recorders:
+        events.unsubscribe(name, recorder)

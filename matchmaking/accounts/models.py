@@ -21,6 +21,7 @@ from matchmaking.accounts.choices import (
 )
 from matchmaking.accounts.signals import password_changed
 from matchmaking.accounts.validators import validate_uscc
+from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
@@ -122,16 +123,17 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(Q(pk=org_id) | Q(pk__in=_accepted_counterpart_ids(org_id)))
 
 
-# Hook for higher floors: callables `f(org_id) -> iterable of organization ids` whose
-# private contacts `org_id`'s members may read (the connections app registers the ids of
-# counterparts that accepted a request). Accounts cannot import connections (floor rule),
-# so connections adds its provider here from its AppConfig.ready().
-CONTACT_DISCLOSURE_PROVIDERS: list = []
+# Accounts cannot import connections (floor rule); the connections app registers the ids of
+# counterparts that accepted a request from its AppConfig.ready().
+contact_disclosure = ExtensionPoint(
+    "accounts.contact_disclosure",
+    "f(org_id) -> iterable of organization ids whose private contacts org_id's members may read",
+)
 
 
 def _accepted_counterpart_ids(org_id: int) -> list[int]:
     ids: list[int] = []
-    for provider in CONTACT_DISCLOSURE_PROVIDERS:
+    for provider in contact_disclosure.providers():
         ids.extend(provider(org_id))
     return ids
 

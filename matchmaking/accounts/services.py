@@ -6,6 +6,7 @@ transaction and sends its emails only after the transaction commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from matchmaking.accounts import events
 from matchmaking.accounts.choices import MembershipRole, OrganizationKind, VerificationStatus
 from matchmaking.accounts.documents import CheckedDocument
 from matchmaking.accounts.models import (
@@ -29,6 +29,8 @@ from matchmaking.accounts.models import (
     User,
     VerificationRequest,
 )
+from matchmaking.core.changes import record_changes
+from matchmaking.core.domain_events import send_event
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin
 
@@ -254,7 +256,7 @@ def verification_decide(
         update_fields=["verification_status", "verification_note", "verified_at", "updated_at"]
     )
     for pk in decided:
-        events.emit(events.VerificationDecided(verification_request_id=pk))
+        send_event("verification_decided", verification_request_id=pk)
     return organization
 
 
@@ -323,7 +325,7 @@ def join_request_create(
     join_request = JoinRequest(organization=organization, user=user, message=message.strip())
     join_request.full_clean()
     join_request.save()
-    events.emit(events.JoinRequested(join_request_id=join_request.pk))
+    send_event("join_requested", join_request_id=join_request.pk)
     return join_request
 
 
@@ -360,7 +362,7 @@ def join_request_approve(*, join_request: JoinRequest, decided_by: User) -> Memb
     JoinRequest.objects.pending().filter(user_id=join_request.user_id).update(
         status=JoinRequestStatus.WITHDRAWN, updated_at=timezone.now()
     )
-    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    send_event("join_answered", join_request_id=join_request.pk)
     return membership
 
 
@@ -368,7 +370,7 @@ def join_request_approve(*, join_request: JoinRequest, decided_by: User) -> Memb
 def join_request_decline(*, join_request: JoinRequest, decided_by: User) -> JoinRequest:
     join_request = _decide(join_request, decided_by)
     _close(join_request, JoinRequestStatus.DECLINED, decided_by)
-    events.emit(events.JoinAnswered(join_request_id=join_request.pk))
+    send_event("join_answered", join_request_id=join_request.pk)
     return join_request
 
 
@@ -391,3 +393,15 @@ def _close(join_request: JoinRequest, status: str, decided_by: User | None) -> N
     join_request.decided_by = decided_by
     join_request.decided_at = timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
+@transaction.atomic
+def organizations_bulk_save(
+    *, new: list[Organization], changed: list[Organization], fields: Sequence[str]
+) -> None:
+    """Create ``new`` and update ``fields`` of ``changed`` organizations prepared by a bulk
+    import (listings/io), in a few statements. Bulk writes send no model signals, so the change
+    feed is told here."""
+    Organization.objects.bulk_create(new, batch_size=1000)
+    Organization.objects.bulk_update(changed, fields, batch_size=1000)
+    record_changes(Organization, [org.pk for org in new + changed])

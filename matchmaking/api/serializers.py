@@ -18,6 +18,7 @@ from matchmaking.cases.models import Case, CaseMetric
 from matchmaking.connections import selectors as connection_selectors
 from matchmaking.connections.choices import ConnectionKind, ConnectionState
 from matchmaking.connections.models import Connection, Message
+from matchmaking.core.permissions import user_organization_id
 from matchmaking.events.models import Event
 from matchmaking.listings import selectors as listing_selectors
 from matchmaking.listings.choices import (
@@ -28,7 +29,9 @@ from matchmaking.listings.choices import (
     PriceUnit,
     RevisionStatus,
 )
+from matchmaking.listings.fields import NEED_EDITABLE_FIELDS, OFFERING_EDITABLE_FIELDS
 from matchmaking.listings.models import ListingRevision, Need, Offering
+from matchmaking.matching.reason_texts import reason_text
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.models import Notification
 from matchmaking.taxonomy.models import (
@@ -177,22 +180,7 @@ class OfferingSerializer(serializers.ModelSerializer):
         model = Offering
         fields = [
             "id",
-            "title",
-            "summary",
-            "description",
-            "kind",
-            "layer",
-            "sectors",
-            "app_types",
-            "deployment_modes",
-            "price_min",
-            "price_max",
-            "price_unit",
-            "regions",
-            "tags",
-            "domestic_platforms",
-            "on_premises_data",
-            "demo_url",
+            *OFFERING_EDITABLE_FIELDS,
             "status",
             "published_at",
             "created_at",
@@ -234,9 +222,7 @@ class RevisionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=RevisionStatus.choices)
-    changed_fields = serializers.SerializerMethodField(
-        help_text=_("The fields that would change.")
-    )
+    changed_fields = serializers.SerializerMethodField(help_text=_("The fields that would change."))
     proposed = serializers.SerializerMethodField(
         help_text=_("The proposed values (taxonomy terms as codes).")
     )
@@ -383,24 +369,7 @@ class NeedSerializer(serializers.ModelSerializer):
         model = Need
         fields = [
             "id",
-            "title",
-            "description",
-            "sectors",
-            "app_types",
-            "deployment_modes",
-            "data_availability",
-            "data_labelled",
-            "data_note",
-            "success_metric",
-            "budget_min",
-            "budget_max",
-            "requires_domestic_hw",
-            "requires_on_premises",
-            "requires_filing",
-            "compliance_note",
-            "region",
-            "deadline",
-            "visibility",
+            *NEED_EDITABLE_FIELDS,
             "status",
             "published_at",
             "expires_on",
@@ -628,8 +597,6 @@ class MessageSerializer(serializers.ModelSerializer):
         extra_kwargs = {"body": {"max_length": 5000, "allow_blank": False, "required": True}}
 
     def get_mine(self, obj) -> bool:
-        from matchmaking.core.permissions import user_organization_id
-
         return obj.author_org_id is not None and obj.author_org_id == user_organization_id(
             self.context["request"].user
         )
@@ -658,8 +625,6 @@ class ReasonSerializer(serializers.Serializer):
 
 
 def _reasons(row) -> list[dict]:
-    from matchmaking.matching.reason_texts import reason_text
-
     return [
         {"code": str(r.get("code", "")), "met": bool(r.get("met")), "text": reason_text(r)}
         for r in row.suggestion.reasons

@@ -15,13 +15,12 @@ from django.conf import settings
 
 from matchmaking.accounts.models import Organization
 from matchmaking.cases.models import Case
+from matchmaking.listings.io.importer import import_data
 
 DEMO_CASES_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_cases.json"
 
 
 def seed_cases(options: dict, stdout) -> list[str]:
-    from matchmaking.listings.io.importer import import_data
-
     data = json.loads(DEMO_CASES_FIXTURE.read_text(encoding="utf-8"))
     records = data["cases"]
     vendors = set(

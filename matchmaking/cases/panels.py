@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matchmaking.cases import selectors
+from matchmaking.cases.models import Case
 from matchmaking.core.home import HomeCount, HomeSection
 from matchmaking.core.panels import Panel
 
@@ -67,8 +68,6 @@ def need_similar_cases_panel(request, need) -> Panel | None:
 
 
 def featured_cases_section(request) -> HomeSection | None:
-    from matchmaking.cases.models import Case
-
     published = Case.objects.published().count()
     cases = selectors.featured_cases(limit=3)
     url = reverse("cases:case-list")

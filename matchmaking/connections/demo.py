@@ -10,11 +10,10 @@ from django.test.utils import override_settings
 from matchmaking.accounts.models import Organization, User
 from matchmaking.connections import services
 from matchmaking.connections.models import Connection
+from matchmaking.listings.models import Need, Offering
 
 
 def seed_connections(options: dict, stdout) -> list[str]:
-    from matchmaking.listings.models import Need, Offering
-
     bank = Organization.objects.filter(ref="demo-e-bank").first()
     zhiyun = Organization.objects.filter(ref="demo-v-zhiyun").first()
     enterprise_user = User.objects.filter(email="enterprise@example.com").first()

@@ -16,6 +16,7 @@ from matchmaking.connections.choices import (
 )
 from matchmaking.connections.models import Connection
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.listings.models import Need, Offering
 
 # --- Sides, names and contacts ------------------------------------------------------------
 
@@ -116,7 +117,6 @@ def contacted_need_ids(vendor_org_id: int) -> set[int]:
 
 def visible_listings(model_name: str, user):
     """Offerings or needs the user may see (the listings scope, listings/scoping.py)."""
-    from matchmaking.listings.models import Need, Offering
 
     model = Offering if model_name == "offering" else Need
     return model.objects.visible_to(user)

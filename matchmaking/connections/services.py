@@ -29,6 +29,7 @@ from matchmaking.connections.choices import (
     ConnectionState,
 )
 from matchmaking.connections.models import Connection, ConnectionEvent, Message
+from matchmaking.core.domain_events import send_event
 from matchmaking.core.permissions import user_organization_id
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.services import notify
@@ -275,6 +276,12 @@ def connection_accept(*, connection: Connection, user) -> Connection:
         connection.initiator_org,
         NotificationKind.CONNECTION_ANSWERED,
         contacts=connection.receiver_org,
+    )
+    send_event(
+        "connection_accepted",
+        connection_id=connection.pk,
+        initiator_org_id=connection.initiator_org_id,
+        receiver_org_id=connection.receiver_org_id,
     )
     return connection
 

@@ -31,6 +31,7 @@ from matchmaking.connections.forms import (
 from matchmaking.connections.models import Connection, Message
 from matchmaking.core.permissions import get_visible_or_404, is_platform_admin, user_organization_id
 from matchmaking.core.private_files import private_file_response
+from matchmaking.listings.models import Need, Offering
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -225,8 +226,6 @@ class RequestCreateView(LoginRequiredMixin, View):
     template_name = "connections/connection_request_form.html"
 
     def setup_target(self, request, offering_pk):
-        from matchmaking.listings.models import Need
-
         offering = get_object_or_404(
             selectors.visible_listings("offering", request.user).select_related("organization"),
             pk=offering_pk,
@@ -302,8 +301,6 @@ class ProposalCreateView(LoginRequiredMixin, View):
     template_name = "connections/connection_proposal_form.html"
 
     def setup_target(self, request, need_pk):
-        from matchmaking.listings.models import Offering
-
         need = get_object_or_404(
             selectors.visible_listings("need", request.user).select_related("organization"),
             pk=need_pk,
@@ -384,8 +381,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "connections/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from matchmaking.listings.models import Need, Offering
-
         context = super().get_context_data(**kwargs)
         organization = self.request.user.organization
         context["organization"] = organization

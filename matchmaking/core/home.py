@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
+from matchmaking.core.extensions import ExtensionPoint
+
 
 @dataclass(frozen=True)
 class HomeCount:
@@ -31,21 +33,21 @@ class HomeSection:
     context: dict = field(default_factory=dict)
 
 
-_providers: list[tuple[int, Callable[[HttpRequest], HomeSection | None]]] = []
+home_section_providers = ExtensionPoint(
+    "core.home_sections", "f(request) -> HomeSection | None, shown on the home page in order"
+)
 
 
 def register_home_section(
     order: int, provider: Callable[[HttpRequest], HomeSection | None]
 ) -> None:
-    if all(existing is not provider for _order, existing in _providers):
-        _providers.append((order, provider))
-        _providers.sort(key=lambda item: item[0])
+    home_section_providers.register(provider, order=order)
 
 
 def home_sections(request: HttpRequest) -> dict:
     counts: list[HomeCount] = []
     blocks: list[HomeSection] = []
-    for _order, provider in _providers:
+    for provider in home_section_providers.providers():
         section = provider(request)
         if section is None:
             continue

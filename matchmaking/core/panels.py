@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
+from matchmaking.core.extensions import ExtensionPoint
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -27,20 +29,25 @@ class Panel:
 
 
 PanelProvider = Callable[[HttpRequest, object], Panel | None]
-_panels: dict[str, list[tuple[int, str, PanelProvider]]] = {}
+#: One extension point per slot ("core.panels.need-detail", ...), made on first use.
+_slots: dict[str, ExtensionPoint] = {}
+
+
+def _slot(slot: str) -> ExtensionPoint:
+    if slot not in _slots:
+        _slots[slot] = ExtensionPoint(
+            f"core.panels.{slot}", "f(request, obj) -> Panel | None, rendered on the page in order"
+        )
+    return _slots[slot]
 
 
 def register_panel(slot: str, order: int, provider: PanelProvider) -> None:
-    name = f"{provider.__module__}.{provider.__qualname__}"
-    entries = _panels.setdefault(slot, [])
-    if all(existing != name for _order, existing, _provider in entries):
-        entries.append((order, name, provider))
-        entries.sort(key=lambda item: item[0])
+    _slot(slot).register(provider, order=order)
 
 
 def panels_for(slot: str, request: HttpRequest, obj) -> list[Panel]:
     panels = []
-    for _order, _name, provider in _panels.get(slot, []):
+    for provider in _slot(slot).providers():
         panel = provider(request, obj)
         if panel is not None:
             panels.append(panel)

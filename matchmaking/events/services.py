@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from matchmaking.events.models import (
     MeetingRequest,
     Registration,
 )
+from matchmaking.events.selectors import pair_score
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.services import notify
 
@@ -288,8 +290,6 @@ def meeting_request_create(
             _("You have already asked this participant for a meeting."), code="duplicate"
         )
     if score is None and need is not None and offering is not None:
-        from matchmaking.events.selectors import pair_score
-
         score = pair_score(need.pk, offering.pk)
     request = MeetingRequest(
         event=event,
@@ -313,8 +313,6 @@ def meeting_request_create(
 
 
 def _requests_url(event: Event) -> str:
-    from django.urls import reverse
-
     return reverse("events:requests", args=[event.pk])
 
 
@@ -638,7 +636,6 @@ REMINDER_DAYS_BEFORE = 2
 def event_remind_due(*, now: datetime | None = None) -> int:
     """Remind the attending members of each scheduled participant, once per event, when the
     event starts within ``REMINDER_DAYS_BEFORE`` days. Returns how many events were reminded."""
-    from django.urls import reverse
 
     now = now or _now()
     today = timezone.localdate(now)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from matchmaking.listings.admin_import import register_admin_import
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.listings.services.common import need_changed, offering_changed
 
 
 class OfferingScreenshotInline(admin.TabularInline):
@@ -21,6 +23,12 @@ class OfferingAdmin(admin.ModelAdmin):
     list_select_related = ("organization", "kind")
     show_full_result_count = False
 
+    def save_related(self, request, form, formsets, change):
+        # The admin writes around the services: announce the change as they do (matching
+        # refreshes the offering's suggestions, caches drop their figures).
+        super().save_related(request, form, formsets, change)
+        offering_changed(form.instance.pk, created=not change)
+
 
 @admin.register(Need)
 class NeedAdmin(admin.ModelAdmin):
@@ -32,8 +40,10 @@ class NeedAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     show_full_result_count = False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # see OfferingAdmin.save_related
+        need_changed(form.instance.pk, created=not change)
+
 
 # Bulk import page (/admin/listings/import/), see matchmaking/listings/admin_import.py.
-from matchmaking.listings.admin_import import register_admin_import  # noqa: E402
-
 register_admin_import(admin.site)

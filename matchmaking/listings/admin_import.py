@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matchmaking.core.navigation import register_nav_link
 from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings.io.importer import import_file
 
@@ -87,6 +88,5 @@ def register_admin_import(site) -> None:
 
     site.get_urls = get_urls
     site._listings_import_registered = True
-    from matchmaking.core.navigation import register_nav_link
 
     register_nav_link("admin", 80, gettext_lazy("Import listings"), "admin:listings-import")

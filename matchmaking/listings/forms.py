@@ -4,13 +4,16 @@ services raise back on the field it concerns."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.images import MultipleImageUploadField
+from matchmaking.listings.fields import NEED_EDITABLE_FIELDS, OFFERING_EDITABLE_FIELDS
 from matchmaking.listings.models import Need, Offering
-from matchmaking.listings.services import MAX_SCREENSHOTS
+from matchmaking.listings.services.common import MAX_SCREENSHOTS
 from matchmaking.taxonomy.models import ApplicationType, DeploymentMode, Layer, OfferingKind, Sector
 
 
@@ -52,8 +55,6 @@ class ListField(forms.CharField):
         return value
 
     def to_python(self, value):
-        import re
-
         value = super().to_python(value)
         return [part.strip() for part in re.split(r"[,，、;；\n]+", value or "") if part.strip()]
 
@@ -61,26 +62,7 @@ class ListField(forms.CharField):
 class NeedForm(ServiceModelForm):
     class Meta:
         model = Need
-        fields = [
-            "title",
-            "description",
-            "sectors",
-            "app_types",
-            "data_availability",
-            "data_labelled",
-            "data_note",
-            "success_metric",
-            "budget_min",
-            "budget_max",
-            "deployment_modes",
-            "requires_domestic_hw",
-            "requires_on_premises",
-            "requires_filing",
-            "compliance_note",
-            "region",
-            "deadline",
-            "visibility",
-        ]
+        fields = list(NEED_EDITABLE_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6, "data-suggest-source": "true"}),
             "sectors": forms.CheckboxSelectMultiple,
@@ -122,24 +104,7 @@ class OfferingForm(ServiceModelForm):
 
     class Meta:
         model = Offering
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "kind",
-            "layer",
-            "sectors",
-            "app_types",
-            "deployment_modes",
-            "price_min",
-            "price_max",
-            "price_unit",
-            "regions",
-            "tags",
-            "domestic_platforms",
-            "on_premises_data",
-            "demo_url",
-        ]
+        fields = list(OFFERING_EDITABLE_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "sectors": forms.CheckboxSelectMultiple,

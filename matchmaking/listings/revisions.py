@@ -26,50 +26,21 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.listings.fields import NEED_EDITABLE_FIELDS, OFFERING_EDITABLE_FIELDS, TERM_FIELDS
+from matchmaking.taxonomy.models import (
+    ApplicationType,
+    DeploymentMode,
+    Layer,
+    OfferingKind,
+    Sector,
+)
+
 MINOR_EDIT_MAX_CHARS = 20
 MINOR_EDIT_FIELD_RATIO = 0.1
 MINOR_EDIT_FIELD_MIN_CHARS = 2
 
-TERM_FIELDS = ("sectors", "app_types", "deployment_modes")
-
-OFFERING_REVIEWED_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "kind",
-    "layer",
-    "sectors",
-    "app_types",
-    "deployment_modes",
-    "price_min",
-    "price_max",
-    "price_unit",
-    "regions",
-    "tags",
-    "domestic_platforms",
-    "on_premises_data",
-    "demo_url",
-)
-NEED_REVIEWED_FIELDS = (
-    "title",
-    "description",
-    "sectors",
-    "app_types",
-    "data_availability",
-    "data_labelled",
-    "data_note",
-    "success_metric",
-    "budget_min",
-    "budget_max",
-    "deployment_modes",
-    "requires_domestic_hw",
-    "requires_on_premises",
-    "requires_filing",
-    "compliance_note",
-    "region",
-    "deadline",
-    "visibility",
-)
+OFFERING_REVIEWED_FIELDS = OFFERING_EDITABLE_FIELDS
+NEED_REVIEWED_FIELDS = NEED_EDITABLE_FIELDS
 OFFERING_TEXT_FIELDS = ("title", "summary", "description")
 NEED_TEXT_FIELDS = ("title", "description", "data_note", "success_metric")
 
@@ -181,14 +152,6 @@ def is_minor(listing, changes: dict, desired: dict, reviewed_text: dict) -> bool
 
 
 def _display(listing, name: str, value) -> str:
-    from matchmaking.taxonomy.models import (
-        ApplicationType,
-        DeploymentMode,
-        Layer,
-        OfferingKind,
-        Sector,
-    )
-
     models = {
         "sectors": Sector,
         "app_types": ApplicationType,

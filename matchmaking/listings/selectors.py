@@ -20,6 +20,7 @@ from matchmaking.listings.choices import (
     OfferingStatus,
     RevisionStatus,
 )
+from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.models import ListingRevision, Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.selectors import active_terms
 
@@ -157,9 +158,6 @@ def with_viewer_can_edit(queryset: QuerySet, user) -> QuerySet:
     if scope.query.is_empty():
         return queryset.annotate(viewer_can_edit=Value(False, output_field=BooleanField()))
     return queryset.annotate(viewer_can_edit=Exists(scope.filter(pk=OuterRef("pk"))))
-
-
-TERM_FIELDS = ("sectors", "app_types", "deployment_modes")
 
 
 def offering_detail_queryset(*, with_terms: bool = True) -> QuerySet:

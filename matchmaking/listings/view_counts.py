@@ -31,6 +31,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
+from matchmaking.listings.models import Offering
+
 logger = logging.getLogger(__name__)
 
 MAX_PENDING_OFFERINGS = 1000
@@ -94,8 +96,6 @@ def flush() -> int:
 
 
 def _write(batch: dict[int, int]) -> None:
-    from matchmaking.listings.models import Offering
-
     by_count: dict[int, list[int]] = defaultdict(list)
     for offering_id, count in batch.items():
         by_count[count].append(offering_id)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from matchmaking.matching.services import suggestions_rebuild_all
+
 
 def seed_suggestions(options: dict, stdout) -> list[str]:
-    from matchmaking.matching.services import suggestions_rebuild_all
-
     counts = suggestions_rebuild_all(workers=0)
     return [
         f"matching: {counts['suggestions']} suggestions for {counts['needs']} needs "

@@ -1,7 +1,7 @@
 """Learning from labelled files and from the platform: training pairs and a pairwise ranker.
 
 Signals (``feedback_pairs``), each a graded (need, offering) pair; connection outcomes come from
-the connections app through ``FEEDBACK_PROVIDERS`` (a higher floor registers, this one never
+the connections app through the ``feedback_outcomes`` extension point (a higher floor registers, this one never
 imports it):
 
 * a won deal (connection state ``won``) — grade 3;
@@ -33,10 +33,15 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from sklearn.linear_model import LogisticRegression
 
+from matchmaking.core.extensions import ExtensionPoint
+from matchmaking.matching import adapters
 from matchmaking.matching.engine import COMPONENTS, MatchingEngine
 from matchmaking.matching.engine.evaluate import load_file
 from matchmaking.matching.engine.metrics import ndcg_at_k, precision_at_k, reciprocal_rank
+from matchmaking.matching.runtime import engine_config, holder, lexicon_extra
+from matchmaking.matching.models import Suggestion, SuggestionFeedback
 
 FORMAT = "matching-ranker/v1"
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
@@ -84,7 +89,6 @@ def labelled_files() -> list[Path]:
 
 def site_engine() -> MatchingEngine:
     """An unfitted engine configured as the site's (settings and the admin-edited lexicon)."""
-    from matchmaking.matching.runtime import engine_config, lexicon_extra
 
     return MatchingEngine(engine_config(), lexicon_extra=lexicon_extra())
 
@@ -115,21 +119,23 @@ def file_pairs(path: Path, engine_factory=site_engine) -> list[Pair]:
     return pairs
 
 
-#: Callables ``f() -> iterable of (need id, offering id, grade)`` with outcomes that higher
-#: floors know about (the connections app registers its accepted/declined/won connections).
-FEEDBACK_PROVIDERS: list = []
+#: Outcomes that higher floors know about (the connections app registers its accepted,
+#: declined and won connections from its AppConfig.ready()).
+feedback_outcomes = ExtensionPoint(
+    "matching.feedback_outcomes",
+    "f() -> iterable of (need id, offering id, grade) from the platform's outcomes",
+)
 
 
 def feedback_grades() -> dict[tuple[int, int], int]:
     """(need id, offering id) → grade from the platform's outcomes: "not relevant" clicks
     (0) and the registered providers' outcomes; the highest grade of a pair wins (a deal won
     after a first dismissal is a good fit)."""
-    from matchmaking.matching.models import SuggestionFeedback
 
     grades: dict[tuple[int, int], int] = {}
     for need_id, offering_id in SuggestionFeedback.objects.values_list("need_id", "offering_id"):
         grades[(need_id, offering_id)] = 0
-    for provider in FEEDBACK_PROVIDERS:
+    for provider in feedback_outcomes.providers():
         for need_id, offering_id, grade in provider():
             key = (need_id, offering_id)
             grades[key] = max(grades.get(key, 0), int(grade))
@@ -139,7 +145,6 @@ def feedback_grades() -> dict[tuple[int, int], int]:
 def feedback_pairs() -> list[Pair]:
     """The platform's outcomes with the components of each pair (the stored suggestion's, or
     those recorded with the dismissal, or the current engine's)."""
-    from matchmaking.matching.models import Suggestion, SuggestionFeedback
 
     grades = feedback_grades()
     if not grades:
@@ -174,9 +179,6 @@ def feedback_pairs() -> list[Pair]:
 
 
 def _engine_components(need_ids: Iterable[int], grades) -> dict:
-    from matchmaking.matching import adapters
-    from matchmaking.matching.runtime import holder
-
     engine = holder.get()
     found = {}
     for need_id in sorted(need_ids):
@@ -279,8 +281,6 @@ def train(
     feedback_weight: float = FEEDBACK_WEIGHT,
     C: float = 1.0,
 ) -> PairwiseRanker:
-    from sklearn.linear_model import LogisticRegression
-
     X, y, w = pairwise_samples(pairs, features, feedback_weight=feedback_weight)
     if len(y) == 0:
         raise ValueError("no pairs with different grades to learn from")

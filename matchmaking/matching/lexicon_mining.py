@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matchmaking.cases.models import Case
+from matchmaking.matching import adapters
 from matchmaking.matching.engine.text import jieba_words, normalize
 from matchmaking.matching.models import (
     SuggestedSynonym,
@@ -140,8 +142,6 @@ def mine(
 def platform_texts() -> list[str]:
     """Published offerings, open needs (anonymous ones too: only words are used) and published
     cases."""
-    from matchmaking.cases.models import Case
-    from matchmaking.matching import adapters
 
     texts = [
         "\n".join(filter(None, (o.title, o.summary, o.description, " ".join(o.tags or []))))

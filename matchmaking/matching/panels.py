@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from matchmaking.core.panels import Panel
+from matchmaking.core.permissions import user_organization_id
 from matchmaking.matching import no_match, selectors
 from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
@@ -70,6 +71,4 @@ def need_form_panel(request, form) -> Panel | None:
 
 
 def _org_id(request):
-    from matchmaking.core.permissions import user_organization_id
-
     return user_organization_id(request.user)

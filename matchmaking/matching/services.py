@@ -15,8 +15,8 @@ vice versa. The rebuild computes every list exactly; incremental refreshes keep 
 Private needs: a need's own list ranks every offering (only its enterprise reads it), but a
 private need enters an offering's list only when that vendor may see the need (the engine
 filters on the need's audience, and every page filters again through ``Need.visible_to``).
-New suggestions scoring at least ``MATCHING_NOTIFY_SCORE`` are announced to the
-``SUGGESTION_LISTENERS`` (the notifications app registers one) after commit.
+New suggestions scoring at least ``MATCHING_NOTIFY_SCORE`` are announced as the domain event
+``suggestion_added`` (core/domain_events.py; the notifications app subscribes) after commit.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from matchmaking.core.domain_events import send_event
 from matchmaking.core.permissions import user_organization_id
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
@@ -47,21 +48,6 @@ logger = logging.getLogger(__name__)
 #: counterparts are offered the listing for their own lists.
 SEMANTIC_POOL = 50
 CROSS_POOL = 50
-
-
-@dataclass(frozen=True)
-class NewSuggestion:
-    """Announced to SUGGESTION_LISTENERS: a pair that just entered a list with a high score."""
-
-    direction: str  # Direction: whose list it entered
-    need_id: int
-    offering_id: int
-    score: float
-    reasons: list = field(default_factory=list)
-
-
-#: Callables ``f(event: NewSuggestion)``, called after commit (higher floors register here).
-SUGGESTION_LISTENERS: list[Callable[[NewSuggestion], None]] = []
 
 
 @dataclass
@@ -196,19 +182,17 @@ def rank_needs_for_offering(offering_id: int, *, top: int | None = None) -> list
 # --- storing ----------------------------------------------------------------------------------
 
 
-def _announce(events: list[NewSuggestion]) -> None:
-    if not events or not SUGGESTION_LISTENERS:
-        return
-
-    def send() -> None:
-        for event in events:
-            for listener in list(SUGGESTION_LISTENERS):
-                try:
-                    listener(event)
-                except Exception:  # noqa: BLE001 - a listener must not break the refresh
-                    logger.exception("suggestion listener %r failed", listener)
-
-    transaction.on_commit(send)
+def _announce(direction: str, items: Iterable[Ranked]) -> None:
+    """``suggestion_added`` for each pair that just entered ``direction``'s list (on commit)."""
+    for item in items:
+        send_event(
+            "suggestion_added",
+            direction=direction,
+            need_id=item.need_id,
+            offering_id=item.offering_id,
+            score=item.score,
+            reasons=item.reasons,
+        )
 
 
 def _store_list(direction: str, owner: dict, items: list[Ranked], *, notify: bool) -> int:
@@ -235,12 +219,13 @@ def _store_list(direction: str, owner: dict, items: list[Ranked], *, notify: boo
     )
     if notify:
         _announce(
+            direction,
             [
-                NewSuggestion(direction, item.need_id, item.offering_id, item.score, item.reasons)
+                item
                 for item in items
                 if (item.need_id, item.offering_id) not in existing
                 and item.score >= settings.MATCHING_NOTIFY_SCORE
-            ]
+            ],
         )
     return len(items)
 
@@ -283,9 +268,7 @@ def _offer_to_list(direction: str, item: Ranked, *, notify: bool) -> bool:
     if surplus:
         Suggestion.objects.filter(pk__in=surplus).delete()
     if notify and item.score >= settings.MATCHING_NOTIFY_SCORE:
-        _announce(
-            [NewSuggestion(direction, item.need_id, item.offering_id, item.score, item.reasons)]
-        )
+        _announce(direction, [item])
     return True
 
 

@@ -1,16 +1,21 @@
-"""Listen to the listings (a lower floor, which cannot call us) and enqueue refreshes.
+"""What makes the matcher refresh stored suggestions: enqueue the work, never run it here.
 
-The listings services save every change through one function per action, inside a transaction;
-these receivers only *enqueue* work for after the commit (``tasks.enqueue_refresh``), so no
-ranking ever runs inside the request's transaction. Bulk imports write with ``bulk_create`` and
-send no signals: the engine catches up with them by itself (``index.EngineHolder.sync``) and
-``manage.py rebuild_suggestions`` (run after an import) stores the new lists.
+* ``need_saved`` / ``offering_saved`` — domain events the listings services emit after every
+  committed write of a listing (core/domain_events.py): refresh that listing's suggestions;
+* a taxonomy term's listings changed from the term's side (the admin): refresh those listings;
+* a synonym group or lexicon term changed (this app's own models): rebuild everything.
+
+Every handler only *enqueues* a refresh (``tasks.enqueue_refresh``), so no ranking ever runs
+inside the request's transaction. Bulk imports send no events: the engine catches up with them
+by itself (``index.EngineHolder.sync``) and ``manage.py rebuild_suggestions`` (run after an
+import) stores the new lists.
 """
 
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from matchmaking.core.domain_events import subscribe
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching.models import LexiconTerm, SynonymGroup
 from matchmaking.matching.tasks import enqueue_refresh
@@ -18,34 +23,27 @@ from matchmaking.matching.tasks import enqueue_refresh
 _M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
 
 
-def _need_saved(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:
-        enqueue_refresh("need", instance.pk)
+def need_saved(*, need_id: int, created: bool) -> None:
+    enqueue_refresh("need", need_id)
 
 
-def _offering_saved(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:
-        enqueue_refresh("offering", instance.pk)
+def offering_saved(*, offering_id: int, created: bool) -> None:
+    enqueue_refresh("offering", offering_id)
 
 
-def _need_m2m(sender, instance, action, reverse=False, pk_set=None, **kwargs) -> None:
-    if action not in _M2M_ACTIONS:
-        return
-    if reverse:  # a taxonomy term's needs changed
-        for pk in pk_set or ():
-            enqueue_refresh("need", pk)
-    else:
-        enqueue_refresh("need", instance.pk)
+def _term_listings_changed(kind: str):
+    def receiver(sender, instance, action, reverse=False, pk_set=None, **kwargs) -> None:
+        # A listing's own terms change through the listings services (their event covers
+        # them); here a taxonomy term's listings were changed from the term's side.
+        if reverse and action in _M2M_ACTIONS:
+            for pk in pk_set or ():
+                enqueue_refresh(kind, pk)
+
+    return receiver
 
 
-def _offering_m2m(sender, instance, action, reverse=False, pk_set=None, **kwargs) -> None:
-    if action not in _M2M_ACTIONS:
-        return
-    if reverse:
-        for pk in pk_set or ():
-            enqueue_refresh("offering", pk)
-    else:
-        enqueue_refresh("offering", instance.pk)
+_need_terms_changed = _term_listings_changed("need")
+_offering_terms_changed = _term_listings_changed("offering")
 
 
 def _lexicon_changed(sender, instance, raw=False, **kwargs) -> None:
@@ -55,17 +53,17 @@ def _lexicon_changed(sender, instance, raw=False, **kwargs) -> None:
 
 def connect() -> None:
     uid = "matching"
-    post_save.connect(_need_saved, sender=Need, dispatch_uid=f"{uid}-need-saved")
-    post_save.connect(_offering_saved, sender=Offering, dispatch_uid=f"{uid}-offering-saved")
+    subscribe("need_saved", need_saved)
+    subscribe("offering_saved", offering_saved)
     # Deleted rows leave the lists by the foreign keys' cascade; the index notices the count.
     for name in ("sectors", "app_types", "deployment_modes"):
         m2m_changed.connect(
-            _need_m2m,
+            _need_terms_changed,
             sender=getattr(Need, name).through,
             dispatch_uid=f"{uid}-need-{name}",
         )
         m2m_changed.connect(
-            _offering_m2m,
+            _offering_terms_changed,
             sender=getattr(Offering, name).through,
             dispatch_uid=f"{uid}-offering-{name}",
         )

@@ -23,27 +23,27 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from matchmaking.matching.services import (
+    suggestions_rebuild_all,
+    suggestions_refresh_for_need,
+    suggestions_refresh_for_offering,
+)
+
 logger = logging.getLogger(__name__)
 
 
 @task()
 def refresh_need_suggestions(need_id: int) -> int:
-    from matchmaking.matching.services import suggestions_refresh_for_need
-
     return suggestions_refresh_for_need(need=need_id)
 
 
 @task()
 def refresh_offering_suggestions(offering_id: int) -> int:
-    from matchmaking.matching.services import suggestions_refresh_for_offering
-
     return suggestions_refresh_for_offering(offering=offering_id)
 
 
 @task()
 def rebuild_all_suggestions() -> dict:
-    from matchmaking.matching.services import suggestions_rebuild_all
-
     return suggestions_rebuild_all()
 
 

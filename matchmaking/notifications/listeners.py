@@ -1,10 +1,17 @@
-"""Listeners this app registers with lower floors' hooks (see NotificationsConfig.ready)."""
+"""Subscribers of this app to the domain events of lower floors (see NotificationsConfig.ready
+and core/domain_events.py): each tells the people concerned."""
 
 from __future__ import annotations
 
-from matchmaking.accounts import events
+from django.urls import reverse
+
 from matchmaking.accounts.choices import MembershipRole
 from matchmaking.accounts.models import JoinRequest, User, VerificationRequest
+from matchmaking.core.domain_events import subscribe
+from matchmaking.listings.models import ListingRevision, Need, Offering
+from matchmaking.matching.models import Direction
+from matchmaking.matching.reason_texts import reason_text
+from matchmaking.notifications.services import notify
 
 
 class _ReasonText:
@@ -14,22 +21,18 @@ class _ReasonText:
         self.reason = reason
 
     def __str__(self) -> str:
-        from matchmaking.matching.reason_texts import reason_text
-
         return reason_text(self.reason)
 
 
-def new_suggestion_listener(event) -> None:
+def suggestion_added(
+    *, direction: str, need_id: int, offering_id: int, score: float, reasons: list
+) -> None:
     """A new strong suggestion: tell the members of the organization whose list it entered."""
-    from matchmaking.listings.models import Need, Offering
-    from matchmaking.matching.models import Direction
-    from matchmaking.notifications.services import notify
-
-    need = Need.objects.select_related("organization").filter(pk=event.need_id).first()
-    offering = Offering.objects.select_related("organization").filter(pk=event.offering_id).first()
+    need = Need.objects.select_related("organization").filter(pk=need_id).first()
+    offering = Offering.objects.select_related("organization").filter(pk=offering_id).first()
     if need is None or offering is None:
         return
-    own, other = (need, offering) if event.direction == Direction.FOR_NEED else (offering, need)
+    own, other = (need, offering) if direction == Direction.FOR_NEED else (offering, need)
     recipients = User.objects.filter(membership__organization_id=own.organization_id)
     notify(
         recipients=recipients,
@@ -38,8 +41,8 @@ def new_suggestion_listener(event) -> None:
         context={
             "listing": own.title,
             "suggestion": other.title,
-            "score": f"{event.score:.0f}",
-            "reasons": [_ReasonText(r) for r in event.reasons if r.get("met")],
+            "score": f"{score:.0f}",
+            "reasons": [_ReasonText(r) for r in reasons if r.get("met")],
         },
     )
 
@@ -50,61 +53,65 @@ def _owners(organization_id: int):
     )
 
 
-def account_event_listener(event) -> None:
-    """Join requests and verification decisions (accounts' events): tell the people concerned."""
-    from django.urls import reverse
-
-    from matchmaking.notifications.services import notify
-
-    if isinstance(event, events.JoinRequested):
-        join_request = (
-            JoinRequest.objects.select_related("organization", "user")
-            .filter(pk=event.join_request_id)
-            .first()
-        )
-        if join_request is None or not join_request.is_pending:
-            return
-        notify(
-            recipients=_owners(join_request.organization_id),
-            kind="join_requested",
-            url=reverse("accounts:organization-members", args=[join_request.organization_id]),
-            context={"join_request": join_request, "organization": join_request.organization},
-        )
-    elif isinstance(event, events.JoinAnswered):
-        join_request = (
-            JoinRequest.objects.select_related("organization", "user")
-            .filter(pk=event.join_request_id)
-            .first()
-        )
-        if join_request is None:
-            return
-        notify(
-            recipients=[join_request.user],
-            kind="join_answered",
-            url=join_request.organization.get_absolute_url(),
-            context={"join_request": join_request, "organization": join_request.organization},
-        )
-    elif isinstance(event, events.VerificationDecided):
-        verification = (
-            VerificationRequest.objects.select_related("organization")
-            .filter(pk=event.verification_request_id)
-            .first()
-        )
-        if verification is None:
-            return
-        notify(
-            recipients=_owners(verification.organization_id),
-            kind="verification_decided",
-            url=verification.organization.get_absolute_url(),
-            context={"verification": verification, "organization": verification.organization},
-        )
+def join_requested(*, join_request_id: int) -> None:
+    """Someone asked to join: tell the organization's owners (if still pending)."""
+    join_request = (
+        JoinRequest.objects.select_related("organization", "user")
+        .filter(pk=join_request_id)
+        .first()
+    )
+    if join_request is None or not join_request.is_pending:
+        return
+    notify(
+        recipients=_owners(join_request.organization_id),
+        kind="join_requested",
+        url=reverse("accounts:organization-members", args=[join_request.organization_id]),
+        context={"join_request": join_request, "organization": join_request.organization},
+    )
 
 
-def revision_decided_listener(revision) -> None:
+def join_answered(*, join_request_id: int) -> None:
+    """A join request was answered: tell the person who asked."""
+    join_request = (
+        JoinRequest.objects.select_related("organization", "user")
+        .filter(pk=join_request_id)
+        .first()
+    )
+    if join_request is None:
+        return
+    notify(
+        recipients=[join_request.user],
+        kind="join_answered",
+        url=join_request.organization.get_absolute_url(),
+        context={"join_request": join_request, "organization": join_request.organization},
+    )
+
+
+def verification_decided(*, verification_request_id: int) -> None:
+    """An administrator decided a verification request: tell the organization's owners."""
+    verification = (
+        VerificationRequest.objects.select_related("organization")
+        .filter(pk=verification_request_id)
+        .first()
+    )
+    if verification is None:
+        return
+    notify(
+        recipients=_owners(verification.organization_id),
+        kind="verification_decided",
+        url=verification.organization.get_absolute_url(),
+        context={"verification": verification, "organization": verification.organization},
+    )
+
+
+def revision_decided(*, revision_id: int) -> None:
     """A moderator approved or declined proposed changes: tell the listing's organization
     (a declined one with the reason, which its page shows too)."""
-    from matchmaking.notifications.services import notify
-
+    revision = (
+        ListingRevision.objects.select_related("need", "offering").filter(pk=revision_id).first()
+    )
+    if revision is None:
+        return
     listing = revision.listing
     notify(
         recipients=User.objects.filter(membership__organization_id=revision.organization_id),
@@ -119,12 +126,8 @@ def revision_decided_listener(revision) -> None:
 
 
 def register() -> None:
-    from matchmaking.listings.services import REVISION_LISTENERS
-    from matchmaking.matching.services import SUGGESTION_LISTENERS
-
-    if new_suggestion_listener not in SUGGESTION_LISTENERS:
-        SUGGESTION_LISTENERS.append(new_suggestion_listener)
-    if account_event_listener not in events.ACCOUNT_EVENT_LISTENERS:
-        events.ACCOUNT_EVENT_LISTENERS.append(account_event_listener)
-    if revision_decided_listener not in REVISION_LISTENERS:
-        REVISION_LISTENERS.append(revision_decided_listener)
+    subscribe("suggestion_added", suggestion_added)
+    subscribe("join_requested", join_requested)
+    subscribe("join_answered", join_answered)
+    subscribe("verification_decided", verification_decided)
+    subscribe("revision_decided", revision_decided)

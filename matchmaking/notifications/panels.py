@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from matchmaking.core.panels import Panel, register_panel
+from matchmaking.core.permissions import user_organization_id
+from matchmaking.notifications import services
 
 BROWSE_TARGETS = {"offerings", "needs"}
 
@@ -28,8 +30,6 @@ def save_search_panel(request, target) -> Panel | None:
 def need_no_match_actions(request, need) -> Panel | None:
     """Inside a need's "no strong match" box (matching's panel), for the need's own members:
     tell the vendors of close offerings, and an alert when a fitting offering appears."""
-    from matchmaking.core.permissions import user_organization_id
-    from matchmaking.notifications import services
 
     if user_organization_id(request.user) != need.organization_id or not need.is_open:
         return None

@@ -23,22 +23,33 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from matchmaking.accounts.models import User
+from matchmaking.listings import filtersets
+from matchmaking.listings.models import Need, Offering
+from matchmaking.matching.adapters import matchable_offerings
+from matchmaking.matching.models import Suggestion
 from matchmaking.notifications.choices import (
     DEFAULT_FREQUENCY,
     Frequency,
     NotificationKind,
     SavedSearchTarget,
 )
-from matchmaking.notifications.models import Notification, NotificationPreference, SavedSearch
+from matchmaking.notifications.models import (
+    NeedBroadcast,
+    Notification,
+    NotificationPreference,
+    SavedSearch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -167,10 +178,6 @@ def notifications_mark_all_read(*, user) -> int:
 
 def _filterset_class(target: str):
     """The listings FilterSet for a target, or None while listings has none."""
-    try:
-        from matchmaking.listings import filtersets
-    except ImportError:
-        return None
     name = "OfferingFilterSet" if target == SavedSearchTarget.OFFERINGS else "NeedFilterSet"
     return getattr(filtersets, name, None)
 
@@ -228,8 +235,6 @@ def saved_search_delete(*, search: SavedSearch, user) -> None:
 
 
 def _base_queryset(target: str, user):
-    from matchmaking.listings.models import Need, Offering
-
     model = Offering if target == SavedSearchTarget.OFFERINGS else Need
     return model.objects.visible_to(user)  # no user: what anyone may see
 
@@ -345,7 +350,6 @@ NEED_BROADCAST_MAX_VENDORS = 20
 
 def need_broadcast_recent(need):
     """The last time the need's vendors were told within the cooldown, or None."""
-    from matchmaking.notifications.models import NeedBroadcast
 
     since = timezone.now() - timezone.timedelta(days=NEED_BROADCAST_COOLDOWN_DAYS)
     return NeedBroadcast.objects.filter(need=need, created_at__gte=since).first()
@@ -354,11 +358,6 @@ def need_broadcast_recent(need):
 def _close_offerings(need) -> list:
     """The offerings closest to the need: its suggested offerings, or (none yet) published
     offerings sharing a sector or application type with it."""
-    from django.db.models import Q
-
-    from matchmaking.listings.models import Offering
-    from matchmaking.matching.adapters import matchable_offerings
-    from matchmaking.matching.models import Suggestion
 
     suggested = list(
         Suggestion.objects.for_need(need)
@@ -390,11 +389,6 @@ def need_broadcast(*, need, user):
     told only when it may see the need (``Need.visible_to``: a private need reaches only its
     audience), and the message names the need, never its organization (anonymity holds).
     """
-    from django.core.exceptions import PermissionDenied
-
-    from matchmaking.accounts.models import User
-    from matchmaking.listings.models import Need
-    from matchmaking.notifications.models import NeedBroadcast
 
     if not Need.objects.editable_by(user).filter(pk=need.pk).exists():
         raise PermissionDenied
@@ -447,10 +441,6 @@ def need_actions_state(*, need, user) -> dict:
     """For the need's page, in one query: the last broadcast within the cooldown
     (``recent_broadcast``: its ``created_at`` and ``vendors``, or None) and whether the user
     already has the need's alert (``alert``)."""
-    from django.db.models import OuterRef, Subquery
-
-    from matchmaking.listings.models import Need
-    from matchmaking.notifications.models import NeedBroadcast
 
     since = timezone.now() - timezone.timedelta(days=NEED_BROADCAST_COOLDOWN_DAYS)
     broadcasts = NeedBroadcast.objects.filter(need=OuterRef("pk"), created_at__gte=since).order_by(
@@ -478,9 +468,6 @@ def need_actions_state(*, need, user) -> dict:
 
 def need_alert_create(*, need, user) -> SavedSearch:
     """A saved search (daily alerts) for offerings that fit ``need``; the same one if it exists."""
-    from django.core.exceptions import PermissionDenied
-
-    from matchmaking.listings.models import Need
 
     if not Need.objects.editable_by(user).filter(pk=need.pk).exists():
         raise PermissionDenied

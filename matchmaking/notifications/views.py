@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from matchmaking.core.permissions import get_editable_or_403
+from matchmaking.core.permissions import get_editable_or_403, get_visible_or_404
+from matchmaking.listings.models import Need
 from matchmaking.notifications import services
 from matchmaking.notifications.forms import PreferencesForm, SavedSearchForm
 from matchmaking.notifications.models import Notification, SavedSearch
@@ -136,9 +137,6 @@ class NeedActionMixin(LoginRequiredMixin):
     """POST on one of the viewer's own needs (404 for a need they may not see)."""
 
     def get_need(self, pk):
-        from matchmaking.core.permissions import get_visible_or_404
-        from matchmaking.listings.models import Need
-
         return get_visible_or_404(Need.objects.all(), self.request.user, pk=pk)
 
 

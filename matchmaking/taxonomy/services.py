@@ -8,6 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from matchmaking.taxonomy.models import TAXONOMY_MODELS
+
 TAXONOMY_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "taxonomy.json"
 _FIELDS = ("name_zh", "name_en", "description_zh", "description_en")
 
@@ -22,8 +24,6 @@ def taxonomy_load(
     Returns the number of terms created.
     """
     if models is None:
-        from matchmaking.taxonomy.models import TAXONOMY_MODELS
-
         models = TAXONOMY_MODELS
     data = json.loads(Path(path or TAXONOMY_FIXTURE).read_text(encoding="utf-8"))
     created = 0

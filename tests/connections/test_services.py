@@ -181,6 +181,21 @@ class AnsweringTests:
             kind="connection_answered", recipient=world.enterprise_member
         ).exists()
 
+    def test_accepting_emits_connection_accepted_once_after_commit(
+        self, world, domain_events, django_capture_on_commit_callbacks
+    ):
+        received = domain_events("connection_accepted")
+        connection = _request(world)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.connection_accept(connection=connection, user=world.vendor_member)
+        assert received == [
+            {
+                "connection_id": connection.pk,
+                "initiator_org_id": world.enterprise.pk,
+                "receiver_org_id": world.vendor.pk,
+            }
+        ]
+
     @pytest.mark.parametrize("actor", ["enterprise_member", "enterprise_owner", "third_member"])
     def test_only_the_receiving_organization_may_accept(self, world, actor):
         connection = _request(world)

@@ -2,7 +2,10 @@
 
 import pytest
 
+from matchmaking.accounts.models import contact_disclosure
+from matchmaking.connections import selectors
 from matchmaking.core.extensions import ALL_POINTS, ExtensionPoint, describe
+from matchmaking.matching.learning import feedback_outcomes
 
 
 def _late():
@@ -43,3 +46,9 @@ def test_a_name_is_declared_once():
         assert any(entry["name"] == "tests.unique" for entry in describe())
     finally:
         del ALL_POINTS[point.name]
+
+
+def test_the_connections_app_fills_the_contact_and_feedback_points():
+    """Registered from ConnectionsConfig.ready(): accounts and matching never import it."""
+    assert selectors.accepted_counterpart_ids in contact_disclosure.providers()
+    assert selectors.connection_outcomes in feedback_outcomes.providers()

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from matchmaking.accounts.models import Organization
 from matchmaking.listings.io import registry
-from matchmaking.listings.io import sections as listing_sections
 from matchmaking.listings.io.exporter import export_data
 from matchmaking.listings.io.importer import import_data, import_file
 from matchmaking.listings.io.registry import get_import_section
+from matchmaking.listings.io.sections import offerings as offering_section
 from matchmaking.listings.models import Need, Offering
 from tests import factories
 
@@ -408,4 +408,4 @@ class AdminImportTests:
 def test_listings_sections_are_registered_in_apply_order():
     assert get_import_section("organizations").order < get_import_section("offerings").order
     assert get_import_section("offerings").order < get_import_section("needs").order
-    assert get_import_section("offerings").apply is listing_sections.apply_offerings
+    assert get_import_section("offerings").apply is offering_section.apply_offerings

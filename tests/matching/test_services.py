@@ -296,22 +296,21 @@ class RebuildTests:
 
 class ListenerTests:
     def test_a_new_strong_suggestion_is_announced_after_commit(
-        self, settings, monkeypatch, django_capture_on_commit_callbacks
+        self, settings, domain_events, django_capture_on_commit_callbacks
     ):
         settings.MATCHING_NOTIFY_SCORE = 0
-        events = []
-        monkeypatch.setattr(services, "SUGGESTION_LISTENERS", [events.append])
+        events = domain_events("suggestion_added")
         offering = factories.make_offering()
         need = factories.make_need()
         with django_capture_on_commit_callbacks(execute=True):
             services.suggestions_refresh_for_need(need=need)
         assert any(
-            e.direction == Direction.FOR_NEED and e.offering_id == offering.pk for e in events
+            e["direction"] == Direction.FOR_NEED and e["offering_id"] == offering.pk for e in events
         )
         events.clear()
         with django_capture_on_commit_callbacks(execute=True):
             services.suggestions_refresh_for_need(need=need)
-        assert [e for e in events if e.direction == Direction.FOR_NEED] == []
+        assert [e for e in events if e["direction"] == Direction.FOR_NEED] == []
 
     def test_the_notifications_app_tells_the_owner(
         self, settings, django_capture_on_commit_callbacks

@@ -7,6 +7,8 @@ solver's proven upper bound on the number of placeable requests, T the wall time
 ``solve`` (the model build included), N what ``find_conflicts`` finds in the result.
 """
 
+import dataclasses
+
 from django.core.management.base import BaseCommand, CommandError
 
 from matchmaking.events.scheduling import find_conflicts, solve
@@ -58,7 +60,6 @@ class Command(BaseCommand):
 
 def _with_confirmed(problem, count):
     """Schedule once, then confirm the first ``count`` placements (for re-run measurements)."""
-    import dataclasses
 
     first = solve(problem)
     keep = {p.request_id: (p.slot, p.table) for p in first.placements[:count]}

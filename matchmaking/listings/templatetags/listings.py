@@ -1,7 +1,9 @@
 """Template helpers for listings pages."""
 
 from django import template
+from django.utils.translation import gettext as _
 
+from matchmaking.core.money import format_amount
 from matchmaking.listings.selectors import may_see_poster, need_poster_name
 
 register = template.Library()
@@ -22,9 +24,6 @@ def poster_visible(context, need) -> bool:
 def price_range(obj) -> str:
     """'¥50万–250万' (Chinese) / '¥500,000–2,500,000' (English) / 'from …' / 'up to …' / ''
     for an offering's price or a need's budget."""
-    from django.utils.translation import gettext as _
-
-    from matchmaking.core.money import format_amount
 
     low = getattr(obj, "price_min", None) if hasattr(obj, "price_min") else obj.budget_min
     high = getattr(obj, "price_max", None) if hasattr(obj, "price_max") else obj.budget_max

@@ -4,6 +4,9 @@ template engine costs several microseconds per node, per item)."""
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from matchmaking.matching.calibration import band
 
 register = template.Library()
 
@@ -24,9 +27,6 @@ _BAND_CLASS = {"strong": " match-score-high", "possible": "", "weak": " match-sc
 def score_badge(score) -> SafeString:
     """The score circle and its calibrated band (强匹配 ≥ 70, 可能相关 50–70; see
     matching/calibration.py): the same thresholds on every list."""
-    from django.utils.translation import gettext as _
-
-    from matchmaking.matching.calibration import band
 
     name = band(float(score))
     label = {

@@ -13,8 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from matchmaking.accounts.choices import MembershipRole
-from matchmaking.listings import services
 from matchmaking.listings.selectors import needs_expiring_soon
+from matchmaking.listings.services import needs
 
 
 def _recipients(need) -> list[str]:
@@ -58,7 +58,7 @@ class Command(BaseCommand):
                         None,
                         recipients,
                     )
-                services.need_mark_expiry_warned(need=need)
+                needs.need_mark_expiry_warned(need=need)
             warned += 1
-        expired = 0 if dry_run else services.need_expire_due()
+        expired = 0 if dry_run else needs.need_expire_due()
         self.stdout.write(f"warned={warned} expired={expired}")

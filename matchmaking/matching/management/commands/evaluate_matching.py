@@ -27,6 +27,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from matchmaking.listings.io.importer import import_file
+from matchmaking.matching import adapters
+from matchmaking.matching.engine import MatchingEngine
+from matchmaking.matching.engine.evaluate import Dataset, bm25_ranker, evaluate
+from matchmaking.matching.runtime import engine_config, lexicon_extra
+
 HEADERS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5", "must@5", "stuff@5"]
 SCRATCH_FLAG = "--in-scratch-database"
 
@@ -75,12 +81,6 @@ class Command(BaseCommand):
         return result.stdout
 
     def evaluate(self, path: Path) -> None:
-        from matchmaking.listings.io.importer import import_file
-        from matchmaking.matching import adapters
-        from matchmaking.matching.engine import MatchingEngine
-        from matchmaking.matching.engine.evaluate import Dataset, bm25_ranker, evaluate
-        from matchmaking.matching.runtime import engine_config, lexicon_extra
-
         call_command("migrate", verbosity=0, interactive=False)
         report = import_file(path)
         if not report.ok:
