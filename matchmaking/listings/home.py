@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.home import HomeCount, HomeSection
+from matchmaking.listings.selectors import home_figures, latest_offerings
 
 
 def home_section(request) -> HomeSection:
-    from matchmaking.listings.selectors import home_figures, latest_offerings
-
     figures = home_figures()
     return HomeSection(
         counts=(

@@ -40,8 +40,8 @@ from matchmaking.matching import adapters
 from matchmaking.matching.engine import COMPONENTS, MatchingEngine
 from matchmaking.matching.engine.evaluate import load_file
 from matchmaking.matching.engine.metrics import ndcg_at_k, precision_at_k, reciprocal_rank
-from matchmaking.matching.runtime import engine_config, holder, lexicon_extra
 from matchmaking.matching.models import Suggestion, SuggestionFeedback
+from matchmaking.matching.runtime import engine_config, holder, lexicon_extra
 
 FORMAT = "matching-ranker/v1"
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
