@@ -24,10 +24,6 @@ from tests import factories
 WAIT_SECONDS = 30
 
 
-def _require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: scripts/with-postgres.sh .venv/bin/pytest tests/core/…")
-
 
 def _in_thread(target, errors: list) -> threading.Thread:
     """Run ``target`` in a thread with its own database connection, closed at the end."""
@@ -53,12 +49,12 @@ def _no_lock_waits() -> None:
         cursor.execute("SET LOCAL lock_timeout = '1s'")
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_writers_bumping_versions_in_opposite_orders_neither_wait_nor_deadlock():
     """One transaction bumps listings then insights and stays open; another bumps them in
     the opposite order and commits meanwhile. With a version row locked until commit the
     second would queue behind the first (and, were the first to bump again, deadlock)."""
-    _require_postgresql()
     read_versions(LISTINGS_VERSION_KEY, INSIGHTS_VERSION_KEY)  # both exist before the race
     first_bumped, second_done = threading.Event(), threading.Event()
     first_errors, second_errors = [], []
@@ -90,12 +86,12 @@ def test_writers_bumping_versions_in_opposite_orders_neither_wait_nor_deadlock()
     assert not first.is_alive() and not second.is_alive()
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_bump_in_an_open_transaction_is_seen_at_once_and_repeated_after_commit():
     """Another connection sees the first bump while the writer's transaction is still open
     (it only invalidates), and a higher version once it commits: whatever that reader cached
     from the old rows under the first bump is unreachable after the commit."""
-    _require_postgresql()
     key = "test:visible"
     before = read_version(key)
     bumped, read_done = threading.Event(), threading.Event()
@@ -161,11 +157,11 @@ def test_a_rolled_back_transaction_leaves_the_next_one_its_after_commit_bump():
     assert read_version("test:rollback") == before + rolled_back_bump + 2
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_version_first_used_in_a_rolled_back_transaction_keeps_its_sequence():
     """The sequence is made on a connection of its own, so the writer's rollback keeps it
     (and another connection can read the version while that transaction is still open)."""
-    _require_postgresql()
     key = f"test:first-use-{uuid.uuid4().hex[:8]}"
     seen, errors = {}, []
     with pytest.raises(RuntimeError), transaction.atomic():
