@@ -108,7 +108,7 @@ def _fresh_feed_readers():
     """Each test starts with indexes that follow the change feed from its head: a rolled-back
     test's feed records (SQLite hands their ids out again) must not count as read."""
     from matchmaking.listings.browse_index import reset_indexes
-    from matchmaking.matching.index import holder
+    from matchmaking.matching.runtime import holder
 
     reset_indexes()
     holder.reset()

@@ -658,7 +658,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 def _reasons(row) -> list[dict]:
-    from matchmaking.matching.reasons import reason_text
+    from matchmaking.matching.reason_texts import reason_text
 
     return [
         {"code": str(r.get("code", "")), "met": bool(r.get("met")), "text": reason_text(r)}

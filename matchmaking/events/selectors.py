@@ -11,7 +11,7 @@ from matchmaking.events.choices import ACTIVE_REQUEST_STATES, RequestState
 from matchmaking.events.models import Event, Meeting, MeetingRequest, Registration
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching.models import Suggestion
-from matchmaking.matching.reasons import reason_text
+from matchmaking.matching.reason_texts import reason_text
 
 
 @dataclass

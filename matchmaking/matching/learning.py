@@ -84,7 +84,7 @@ def labelled_files() -> list[Path]:
 
 def site_engine() -> MatchingEngine:
     """An unfitted engine configured as the site's (settings and the admin-edited lexicon)."""
-    from matchmaking.matching.index import engine_config, lexicon_extra
+    from matchmaking.matching.runtime import engine_config, lexicon_extra
 
     return MatchingEngine(engine_config(), lexicon_extra=lexicon_extra())
 
@@ -175,7 +175,7 @@ def feedback_pairs() -> list[Pair]:
 
 def _engine_components(need_ids: Iterable[int], grades) -> dict:
     from matchmaking.matching import adapters
-    from matchmaking.matching.index import holder
+    from matchmaking.matching.runtime import holder
 
     engine = holder.get()
     found = {}

@@ -22,9 +22,9 @@ from matchmaking.listings.models import Need, Offering
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.matching import adapters
 from matchmaking.matching.engine import infer_categories
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion
-from matchmaking.matching.reasons import reason_text
+from matchmaking.matching.reason_texts import reason_text
+from matchmaking.matching.runtime import holder
 from matchmaking.matching.services import top_k
 from matchmaking.taxonomy.models import ApplicationType, Sector
 from matchmaking.taxonomy.selectors import VERSION_KEY as TAXONOMY_VERSION_KEY

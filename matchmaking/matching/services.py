@@ -37,9 +37,9 @@ from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters, calibration, embeddings, learning
 from matchmaking.matching.engine import Suggestion as EngineSuggestion
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
-from matchmaking.matching.reasons import reason_dict
+from matchmaking.matching.reason_texts import reason_dict
+from matchmaking.matching.runtime import holder
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ class _ReasonText:
         self.reason = reason
 
     def __str__(self) -> str:
-        from matchmaking.matching.reasons import reason_text
+        from matchmaking.matching.reason_texts import reason_text
 
         return reason_text(self.reason)
 

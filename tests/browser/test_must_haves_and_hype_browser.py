@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from matchmaking.listings import services as listing_services
 from matchmaking.listings.models import Need
-from matchmaking.matching.index import holder
+from matchmaking.matching.runtime import holder
 from tests import factories
 from tests.browser.helpers import fill_field, form_with, sign_in, submit, url
 

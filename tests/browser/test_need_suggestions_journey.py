@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaking.listings.models import Need
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import SuggestionFeedback
+from matchmaking.matching.runtime import holder
 from tests import factories
 from tests.browser.helpers import fill_field, form_with, sign_in, submit, url
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaking.matching import services
-from matchmaking.matching.index import holder
+from matchmaking.matching.runtime import holder
 from matchmaking.notifications.models import Notification, SavedSearch
 from tests import factories
 from tests.browser.helpers import sign_in, url

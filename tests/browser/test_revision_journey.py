@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from matchmaking.connections import services as connection_services
 from matchmaking.listings.models import ListingRevision
 from matchmaking.matching import services as matching_services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Suggestion
+from matchmaking.matching.runtime import holder
 from tests import factories
 from tests.browser.helpers import fill_field, form_with, sign_in, submit, url
 

@@ -51,7 +51,7 @@ def _add_sector(code: str) -> dict:
 
 
 def _build_engine() -> dict:
-    from matchmaking.matching.index import holder
+    from matchmaking.matching.runtime import holder
 
     holder.get()
     return {}

@@ -12,8 +12,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 from matchmaking.matching import calibration, learning, services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Suggestion
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 

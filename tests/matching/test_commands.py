@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from matchmaking.listings.io.importer import import_file
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Suggestion
+from matchmaking.matching.runtime import holder
 
 pytestmark = pytest.mark.django_db
 

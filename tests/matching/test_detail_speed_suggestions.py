@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matchmaking.matching import services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Suggestion
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from matchmaking.matching import embeddings, services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import ListingEmbedding, Suggestion
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -190,9 +190,9 @@ class EnginePropertyTests:
         for n in ns:
             an = engine.analyzer.analyze(n.title + "\n" + n.title + "\n" + n.description)
             q = engine.vectorizer.transform([an.features])
-            nv = engine._need_arrays([n], [an], q)
+            nv = engine.need_arrays([n], [an], q)
             text = (seg.X @ q.T).T.toarray()
-            region = engine._region_mask(seg, n.region)
+            region = engine.region_mask(seg, n.region)
             region = (region if region is not None else text[0] * 0 + 0.5)[None, :]
             fast = engine.fast_total(nv, seg.arrays, text, region)
             slow = engine.score(engine.components(nv, seg.arrays, text, region))
@@ -215,26 +215,20 @@ class CandidateGenerationTests:
     @FAST
     @given(market(), st.sampled_from([0.02, 0.1, 1.0]))
     def test_candidates_rank_exactly_like_the_dense_path_on_random_data(self, data, first):
-        from unittest import mock
-
-        from matchmaking.matching.engine import engine as engine_module
+        import dataclasses
 
         offs, ns = data
-        engine = MatchingEngine(CONFIG).fit(offs, ns, ())
-        dense = _dense(engine)
         # a small first stage makes the bound do the work even with few offerings
-        with mock.patch.object(engine_module, "_FIRST_CANDIDATES", first):
-            for n in ns:
-                for top_k in (1, 3, len(offs)):
-                    assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(
-                        n, top_k=top_k
-                    )
-                assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
-                    dense.rank_offerings(n, exclude_org_refs=["v-a"])
-                )
-            assert list(engine.iter_rank_all_needs(top_k=3)) == list(
-                dense.iter_rank_all_needs(top_k=3)
+        config = dataclasses.replace(CONFIG, first_candidates=first)
+        engine = MatchingEngine(config).fit(offs, ns, ())
+        dense = _dense(engine)
+        for n in ns:
+            for top_k in (1, 3, len(offs)):
+                assert engine.rank_offerings(n, top_k=top_k) == dense.rank_offerings(n, top_k=top_k)
+            assert engine.rank_offerings(n, exclude_org_refs=["v-a"]) == (
+                dense.rank_offerings(n, exclude_org_refs=["v-a"])
             )
+        assert list(engine.iter_rank_all_needs(top_k=3)) == list(dense.iter_rank_all_needs(top_k=3))
 
     def test_candidates_rank_exactly_like_the_dense_path_on_synthetic_listings(self):
         from matchmaking.matching.engine.bench import Synth
@@ -257,17 +251,18 @@ class CandidateGenerationTests:
 def _assert_score_bound_holds(engine: MatchingEngine, ns) -> None:
     """``fast_total ≤ u + bound`` for every offering: what makes candidates exact."""
     from matchmaking.matching.engine.documents import need_text
+    from matchmaking.matching.engine.ranking import score_bound
 
     for seg in engine.offerings.segments:
         for n in ns:
             an = engine.analyzer.analyze(need_text(n))
             q = engine.vectorizer.transform([an.features])
-            nv = engine._need_arrays([n], [an], q)
+            nv = engine.need_arrays([n], [an], q)
             text = seg.X[:, q.indices] @ q.data
-            region = engine._region_mask(seg, n.region)
+            region = engine.region_mask(seg, n.region)
             region = text * 0 + 0.5 if region is None else region
             total = engine.fast_total(nv, seg.arrays, text[None, :], region[None, :])[0]
-            u, bound = engine._score_bound(nv, seg, text)
+            u, bound = score_bound(engine.config, engine.weights, nv, seg, text)
             assert (total <= u + bound + 1e-3).all()
 
 

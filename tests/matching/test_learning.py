@@ -11,7 +11,7 @@ from django.core.management import call_command
 from matchmaking.connections.choices import ConnectionState
 from matchmaking.connections.models import Connection
 from matchmaking.matching import learning, services
-from matchmaking.matching.index import holder
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 

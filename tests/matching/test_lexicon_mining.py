@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from matchmaking.matching import lexicon_mining
-from matchmaking.matching.index import lexicon_extra
 from matchmaking.matching.models import SuggestedSynonym, SuggestedSynonymStatus, SynonymGroup
+from matchmaking.matching.runtime import lexicon_extra
 from tests import factories
 
 #: "chatbot" and "assistant" are used in the same places and never together.

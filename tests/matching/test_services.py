@@ -6,7 +6,6 @@ import pytest
 
 from matchmaking.listings import services as listings
 from matchmaking.matching import services
-from matchmaking.matching.index import holder, lexicon_extra
 from matchmaking.matching.models import (
     Direction,
     LexiconTerm,
@@ -14,6 +13,7 @@ from matchmaking.matching.models import (
     SuggestionFeedback,
     SynonymGroup,
 )
+from matchmaking.matching.runtime import holder, lexicon_extra
 from tests import factories
 
 pytestmark = pytest.mark.django_db

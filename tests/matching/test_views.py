@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from matchmaking.matching import services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -237,7 +237,7 @@ class ReasonWordingTests:
     def test_the_case_reason_speaks_of_the_vendor_not_the_sector(self):
         from django.utils import translation
 
-        from matchmaking.matching.reasons import reason_text
+        from matchmaking.matching.reason_texts import reason_text
 
         reason = {"code": "no_case_in_sector", "met": False, "params": {}}
         with translation.override("zh-hans"):

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from matchmaking.listings import models as listing_models
 from matchmaking.matching import services
-from matchmaking.matching.index import holder
 from matchmaking.matching.models import Suggestion
+from matchmaking.matching.runtime import holder
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import sys
 
 def _read() -> dict:
     from matchmaking.listings.browse_index import offering_index
-    from matchmaking.matching.index import holder
+    from matchmaking.matching.runtime import holder
 
     index = offering_index()
     holder.get()

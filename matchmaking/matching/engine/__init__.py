@@ -29,22 +29,21 @@ category model of the last ``fit``, so rebuild (``fit`` + ``iter_rank_all_needs`
 the background when many listings changed. Engines are not thread-safe for writes.
 
 Modules: documents (input dataclasses), lexicon/ (JSON data + loader), text (analysis,
-TF-IDF, BM25), categories (category inference), engine (index, scoring, reasons, updates),
+TF-IDF, BM25), categories (category inference), specificity and negation (claim weights,
+refused modes), config (EngineConfig, weights, constants), store (segments and sides: the
+indexed listings), features (documents → segment rows, region tables), scoring (components and
+totals), ranking (constraints, candidates, ranking both ways, Suggestion), explanations
+(reasons and shared phrases of a pair), engine (MatchingEngine: state, fit, updates),
 reasons (codes and fallback texts), metrics, evaluate and bench (command-line tools).
 See MEASUREMENTS.md for the measured quality and speed.
 """
 
 from .categories import CategoryModel, infer_categories
+from .config import COMPONENTS, DEFAULT_WEIGHTS, EngineConfig
 from .documents import APP_TYPES, DEPLOYMENTS, KINDS, LAYERS, SECTORS, CaseDoc, NeedDoc, OfferingDoc
-from .engine import (
-    COMPONENTS,
-    DEFAULT_WEIGHTS,
-    EngineConfig,
-    MatchingEngine,
-    Suggestion,
-    default_engine,
-)
+from .engine import MatchingEngine, default_engine
 from .lexicon import Lexicon, default_lexicon
+from .ranking import Suggestion
 from .reasons import REASON_CODES, Reason, reason_text, reasons_text
 
 __all__ = [

@@ -19,8 +19,9 @@ import sys
 import time
 from collections.abc import Sequence
 
+from .config import EngineConfig
 from .documents import APP_TYPES, DEPLOYMENTS, KINDS, LAYERS, SECTORS, NeedDoc, OfferingDoc
-from .engine import EngineConfig, MatchingEngine
+from .engine import MatchingEngine
 from .lexicon import default_lexicon
 
 _OPENINGS = [

@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .config import EngineConfig
 from .documents import CaseDoc, NeedDoc, OfferingDoc
-from .engine import EngineConfig, MatchingEngine
+from .engine import MatchingEngine
 from .metrics import HEADERS, Report, evaluate_rankings
 from .text import BM25, AnalyzerOptions, bm25_tokens
 

@@ -79,7 +79,7 @@ class Command(BaseCommand):
         from matchmaking.matching import adapters
         from matchmaking.matching.engine import MatchingEngine
         from matchmaking.matching.engine.evaluate import Dataset, bm25_ranker, evaluate
-        from matchmaking.matching.index import engine_config, lexicon_extra
+        from matchmaking.matching.runtime import engine_config, lexicon_extra
 
         call_command("migrate", verbosity=0, interactive=False)
         report = import_file(path)

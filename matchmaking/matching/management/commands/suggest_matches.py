@@ -23,7 +23,7 @@ from django.utils import translation
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters, services
 from matchmaking.matching.management.commands._refs import find_by_ref
-from matchmaking.matching.reasons import reasons_text
+from matchmaking.matching.reason_texts import reasons_text
 
 
 class Command(BaseCommand):

@@ -1,0 +1,396 @@
+"""Ranking, in both directions: the hard-constraint mask (:meth:`candidates`), the candidate
+stage that scores only the offerings whose score bound can reach the pool's cut (exactly the
+ranking of scoring all of them), the diversity re-rank, and the batch path over all needs.
+
+A pair (need, offering) has one score whatever the direction; the chosen pairs are explained
+with the same vectorised components that ranked them, so a :class:`Suggestion`'s score,
+components and reasons always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .config import KIND_COMPAT, RANK_KEYS, EngineConfig
+from .documents import APP_TYPES, SECTORS, NeedDoc, OfferingDoc, need_text
+from .explanations import shared_features
+from .reasons import Reason
+from .scoring import layer_component
+from .store import Segment, Side, query_rows
+from .text import Analyzer, Vectorizer
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One ranked target with its score (0–100, 1 decimal), components (0–1) and reasons."""
+
+    target_ref: str
+    score: float
+    components: dict[str, float]
+    reasons: list[Reason]
+
+
+class RankingMixin:
+    """Part of :class:`~.engine.MatchingEngine`: constraints, candidates, ranking, re-ranking.
+
+    Uses the other parts of the engine: scoring (``fast_total``, ``components``, ``score``),
+    features (``need_arrays``, ``region_mask``, ``_offering_text``, ``_offering_segment``,
+    ``_region_table``), explanations (``explain``, ``_display``) and ``_require_index``.
+    """
+
+    config: EngineConfig
+    weights: dict[str, float]
+    analyzer: Analyzer
+    vectorizer: Vectorizer
+    offerings: Side | None
+    needs: Side | None
+    _org_ids: dict[str, int]
+
+    def candidates(
+        self,
+        NV: Mapping[str, np.ndarray],
+        OV: Mapping[str, np.ndarray],
+        allowed_orgs: Sequence[frozenset | None],
+    ) -> np.ndarray:
+        """Hard-constraint mask (m needs × n offerings): True where the pair may be suggested."""
+        dep_need = NV["dep"][:, None]
+        ok = (dep_need == 0) | ((dep_need & OV["dep"][None, :]) != 0)
+        with np.errstate(invalid="ignore"):
+            too_dear = (
+                OV["price_min"][None, :]
+                >= self.config.budget_hard_factor * NV["budget_max"][:, None]
+            )
+        ok &= ~too_dear
+        ok &= NV["org"][:, None] != OV["org"][None, :]
+        # Must-haves (信创, data on premises, 备案): an offering failing one is no candidate.
+        req = NV["req"] > 0
+        if req.any():
+            flags = OV["flags"] > 0
+            for j in range(req.shape[1]):
+                if req[:, j].any():
+                    ok &= ~req[:, j][:, None] | flags[:, j][None, :]
+        for i, allowed in enumerate(allowed_orgs):
+            if allowed is not None:
+                ids = [self._org_ids[r] for r in allowed if r in self._org_ids]
+                ok[i] &= np.isin(OV["org"], ids)
+        return ok
+
+    def rank_offerings(
+        self, need: NeedDoc, top_k: int = 10, exclude_org_refs: Iterable[str] = ()
+    ) -> list[Suggestion]:
+        """Best offerings for ``need`` (the need may be new or unsaved: it is analysed here)."""
+        self._require_index()
+        an = self.analyzer.analyze(need_text(need))
+        q = self.vectorizer.transform([an.features])
+        NV = self.need_arrays([need], [an], q)
+        return self._rank_offerings_for(need, NV, q, an.display, top_k, frozenset(exclude_org_refs))
+
+    def _rank_offerings_for(
+        self,
+        need: NeedDoc,
+        NV: dict[str, np.ndarray],
+        q: sp.csr_matrix,
+        display: Mapping[str, str],
+        top_k: int,
+        exclude: frozenset[str],
+        texts: Sequence[np.ndarray] | None = None,
+    ) -> list[Suggestion]:
+        """Rank all offering segments for one need; ``texts`` are precomputed cosines (batch)."""
+        assert self.offerings is not None
+        segments = self.offerings.segments
+        pool: list[tuple[float, str, int, int]] = []  # (-score, ref, segment, row)
+        pool_size = top_k + 8 * self.config.diversity_window
+        exclude_ids = [self._org_ids[r] for r in exclude if r in self._org_ids]
+        subs: list[sp.csr_matrix] = []
+        seg_texts: list[np.ndarray] = []
+        regions: list[np.ndarray] = []
+        for si, seg in enumerate(segments):
+            region = self.region_mask(seg, need.region)
+            region = np.full(len(seg), 0.5, np.float32) if region is None else region
+            if self.config.candidate_generation and min(self.weights.values()) >= 0:
+                # Only the query's own terms are touched (CSC column slice, one sparse
+                # product); then only the offerings that can reach the cut are scored.
+                sub = None
+                text = (seg.X[:, q.indices] @ q.data) if texts is None else texts[si]
+                rows, values = self._candidate_top(
+                    NV, seg, text, region, need.visible_to_orgs, exclude_ids, pool_size
+                )
+            else:
+                # Dense path: every offering scored; the CSR slice also gives the shared
+                # features of the pairs being explained.
+                sub = sp.csr_matrix(seg.X[:, q.indices])
+                text = np.asarray(sub @ q.data).ravel() if texts is None else texts[si]
+                total = self.fast_total(NV, seg.arrays, text[None, :], region[None, :])[0]
+                mask = self.candidates(NV, seg.arrays, [need.visible_to_orgs])[0] & seg.alive
+                if exclude_ids:
+                    mask &= ~np.isin(seg.arrays["org"], exclude_ids)
+                rows = top_rows(total, mask, pool_size)
+                values = total[rows]
+            pool.extend(
+                (-round(float(v), 6), seg.refs[r], si, int(r))
+                for r, v in zip(rows, values, strict=True)
+            )
+            subs.append(sub)
+            seg_texts.append(text)
+            regions.append(region)
+        chosen = self._choose(pool, segments, top_k)
+        # Explain the chosen pairs with the same vectorised components, one call per segment.
+        out: dict[tuple[int, int], Suggestion] = {}
+        for si, rows in rows_by_segment(chosen):
+            seg = segments[si]
+            OVs = {k: v[rows] for k, v in seg.arrays.items()}
+            comp = self.components(
+                NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
+            )
+            total = self.score(comp)[0]
+            small = query_rows(seg, q, rows) if subs[si] is None else None
+            for j, r in enumerate(rows):
+                shared = (
+                    shared_features(subs[si], int(r), q)
+                    if small is None
+                    else shared_features(small, j, q)
+                )
+                values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
+                reasons = self.explain(
+                    need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
+                )
+                out[(si, int(r))] = Suggestion(
+                    seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
+                )
+        return [out[(item[2], item[3])] for item in chosen]
+
+    def _candidate_top(
+        self,
+        NV: Mapping[str, np.ndarray],
+        seg: Segment,
+        text: np.ndarray,
+        region: np.ndarray,
+        visible_to: Sequence[str] | None,
+        exclude_ids: Sequence[int],
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (and totals) of ``top_rows`` over all of ``seg``, scoring only candidates.
+
+        Every offering's total is at most ``u + bound`` (:func:`score_bound`): ``bound`` does
+        not depend on the offering (cases, region, compliance, budget at their maxima) and ``u``
+        is its static part + kind component + weighted text component + the need's category
+        weight if it shares a category with the need (otherwise its category part is exactly
+        0). The ``first_candidates × k`` offerings of largest ``u`` give a lower bound of the
+        k-th best allowed total (the cut); only offerings whose ``u + bound`` reaches it are
+        scored, so the result is exactly that of scoring all offerings (a test checks it).
+        """
+        n = len(seg)
+        keys = RANK_KEYS
+
+        def evaluate(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            OV = {key: seg.arrays[key][rows] for key in keys}
+            total = self.fast_total(NV, OV, text[rows][None, :], region[rows][None, :])[0]
+            mask = self.candidates(NV, OV, [visible_to])[0] & seg.alive[rows]
+            if exclude_ids:
+                mask &= ~np.isin(OV["org"], exclude_ids)
+            return total, mask
+
+        size = max(1, int(self.config.first_candidates * k))
+        if n <= size:
+            rows = np.arange(n)
+            total, mask = evaluate(rows)
+            top = top_rows(total, mask, k)
+            return rows[top], total[top]
+        u, bound = score_bound(self.config, self.weights, NV, seg, text)
+        while True:  # grow the first candidates until k of them are allowed
+            first = np.argpartition(-u, size - 1)[:size]
+            total, mask = evaluate(first)
+            allowed = total[mask]
+            if len(allowed) >= k or 4 * size >= n:
+                break
+            size *= 4
+        if len(allowed) >= k:
+            cut = float(np.partition(allowed, len(allowed) - k)[len(allowed) - k])
+            # margin: float32 rounding of the totals and of ``u``
+            rows = np.flatnonzero(u >= cut - bound - 1e-3 * (1.0 + abs(cut)))
+        else:
+            rows = np.arange(n)
+        total, mask = evaluate(rows)
+        top = top_rows(total, mask, k)
+        return rows[top], total[top]
+
+    def _choose(self, pool: list, segments: Sequence[Segment], top_k: int) -> list:
+        """The ``top_k`` items of a pool of ``(-score, ref, segment, row)``: sorted, re-ranked."""
+        pool.sort()
+        return self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+
+    def rerank(self, pool: list, org_of, top_k: int) -> list:
+        """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
+
+        Items pushed out keep their order after the window; if the pool holds too few other
+        orgs to fill the window, they come back in (a short list beats an empty slot).
+        """
+        window, limit = self.config.diversity_window, self.config.max_per_vendor_in_top5
+        top: list = []
+        deferred: list = []
+        counts: dict[str, int] = {}
+        i = 0
+        while i < len(pool) and len(top) < window:
+            org = org_of(pool[i])
+            if counts.get(org, 0) < limit:
+                top.append(pool[i])
+                counts[org] = counts.get(org, 0) + 1
+            else:
+                deferred.append(pool[i])
+            i += 1
+        rest = deferred + pool[i:]
+        return (top + rest)[:top_k]
+
+    def rank_needs(
+        self, offering: OfferingDoc, top_k: int = 10, viewer_org_ref: str | None = None
+    ) -> list[Suggestion]:
+        """Best needs (商机) for ``offering``, as seen by ``viewer_org_ref`` (default: its vendor)."""
+        self._require_index()
+        assert self.needs is not None
+        viewer = viewer_org_ref or offering.org_ref
+        an = self.analyzer.analyze(self._offering_text(offering))
+        x = self.vectorizer.transform([an.features])
+        OV = self._offering_segment([offering], [an], x).arrays
+        region_table = self._region_table(offering)
+        segments = self.needs.segments
+        pool: list[tuple[float, str, int, int]] = []
+        pool_size = top_k + 8 * self.config.diversity_window
+        subs: list[sp.csr_matrix] = []
+        seg_texts: list[np.ndarray] = []
+        for si, seg in enumerate(segments):
+            NV = seg.arrays
+            sub = sp.csr_matrix(seg.X[:, x.indices])
+            text = np.asarray(sub @ x.data).ravel()
+            region = region_table[NV["region_id"]]
+            total = self.fast_total(NV, OV, text[:, None], region[:, None])[:, 0]
+            mask = self.candidates(NV, OV, [None] * len(seg))[:, 0] & seg.alive
+            # Visibility is about who sees the need: a private need only for its listed orgs.
+            visible = NV["public"].copy()
+            for r in np.flatnonzero(~NV["public"]):
+                visible[r] = viewer in (seg.docs[r].visible_to_orgs or ())
+            mask &= visible
+            rows = top_rows(total, mask, pool_size)
+            pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
+            subs.append(sub)
+            seg_texts.append(text)
+        chosen = self._choose(pool, segments, top_k)
+        out: dict[tuple[int, int], Suggestion] = {}
+        for si, rows in rows_by_segment(chosen):
+            seg = segments[si]
+            NVs = {k: v[rows] for k, v in seg.arrays.items()}
+            text = seg_texts[si][rows][:, None]
+            comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
+            total = self.score(comp)[:, 0]
+            for j, r in enumerate(rows):
+                shared = shared_features(subs[si], int(r), x)
+                values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
+                NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
+                reasons = self.explain(
+                    seg.docs[r],
+                    offering,
+                    NV1,
+                    values,
+                    shared,
+                    self._display(seg, int(r)),
+                    an.display,
+                )
+                out[(si, int(r))] = Suggestion(
+                    seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
+                )
+        return [out[(item[2], item[3])] for item in chosen]
+
+    def iter_rank_all_needs(
+        self, top_k: int = 10, chunk_size: int = 64
+    ) -> Iterator[tuple[str, list[Suggestion]]]:
+        """Suggestions for every indexed need: text cosines of a chunk of needs against all
+        offerings in one sparse product, then per need the same path as :meth:`rank_offerings`.
+
+        Yields ``(need_ref, suggestions)``, identical to :meth:`rank_offerings` per need.
+        """
+        self._require_index()
+        assert self.needs is not None and self.offerings is not None
+        for nseg in self.needs.segments:
+            live = np.flatnonzero(nseg.alive)
+            for start in range(0, len(live), chunk_size):
+                rows = live[start : start + chunk_size]
+                Q = sp.csr_matrix(nseg.X[rows])
+                # chunk × offerings cosines, per offering segment (the slow part, done at once)
+                blocks = [
+                    (seg.X @ Q.T).T.toarray().astype(np.float32) for seg in self.offerings.segments
+                ]
+                for i, r in enumerate(rows):
+                    need = nseg.docs[r]
+                    NV = {k: v[r : r + 1] for k, v in nseg.arrays.items()}
+                    display = self.analyzer.analyze(need_text(need)).display
+                    texts = [block[i] for block in blocks]
+                    yield (
+                        nseg.refs[r],
+                        self._rank_offerings_for(
+                            need, NV, Q[i], display, top_k, frozenset(), texts
+                        ),
+                    )
+
+
+def score_bound(
+    cfg: EngineConfig,
+    w: Mapping[str, float],
+    NV: Mapping[str, np.ndarray],
+    seg: Segment,
+    text: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """``(u, bound)`` with ``fast_total ≤ u + bound`` for every offering of ``seg``
+    (``cfg`` and the normalised weights ``w`` of the engine)."""
+    bounds = seg.cache.get("bounds")
+    if bounds is None:
+        a = seg.arrays
+        bits = (a["sector"] > 0) @ (1 << np.arange(len(SECTORS), dtype=np.int64)) | (
+            (a["app"] > 0) @ (1 << np.arange(len(APP_TYPES), dtype=np.int64))
+        ) << len(SECTORS)
+        kind_idx = np.argmax(a["kind"], axis=1)
+        bounds = (bits, kind_idx, a["cases"].max(axis=0).astype(np.float64))
+        seg.cache["bounds"] = bounds
+    bits, kind_idx, cases_max = bounds
+    sector_p = NV["sector_p"][0].astype(np.float64)
+    app_p = NV["app_p"][0].astype(np.float64)
+    need_bits = int(
+        (sector_p > 0) @ (1 << np.arange(len(SECTORS), dtype=np.int64))
+        | ((app_p > 0) @ (1 << np.arange(len(APP_TYPES), dtype=np.int64))) << len(SECTORS)
+    )
+    bound = (
+        w["evidence"] * 0.6 * (1.0 - math.exp(-float(sector_p @ cases_max)))
+        + w["region"]
+        + w["compliance"]
+        + w["budget"]
+    )
+    cat_weight = w["sector"] * sector_p.sum() + w["app_type"] * app_p.sum()
+    reach = max(float(NV["reach"][0]), cfg.min_reach) if cfg.use_reach else 1.0
+    u = np.minimum(text * np.float32(w["text"] / (reach * cfg.text_scale)), w["text"])
+    u += seg.arrays["static"]
+    u += (w["layer"] * layer_component(NV, seg.arrays)[0]).astype(np.float32)
+    u += (w["kind"] * (NV["kind_p"][0] @ KIND_COMPAT)).astype(np.float32)[kind_idx]
+    if need_bits and cat_weight > 0:
+        u += np.float32(cat_weight) * ((bits & need_bits) != 0)
+    return u, bound
+
+
+def rows_by_segment(chosen: Sequence[tuple]) -> Iterator[tuple[int, np.ndarray]]:
+    """``(segment, rows)`` of chosen pool items ``(-score, ref, segment, row)``, per segment."""
+    for si in sorted({item[2] for item in chosen}):
+        yield si, np.array([item[3] for item in chosen if item[2] == si], np.int64)
+
+
+def top_rows(total: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` best rows allowed by ``mask`` (unordered)."""
+    allowed = np.flatnonzero(mask)
+    if len(allowed) <= k:
+        return allowed
+    vals = total[allowed]
+    part = np.argpartition(-vals, k - 1)[:k]
+    # Include ties at the cut so that ties are broken by ref, not by position.
+    cut = vals[part].min()
+    return allowed[vals >= cut]
