@@ -21,7 +21,7 @@ Every value can be overridden from the environment:
 - GUNICORN_LOG_LEVEL  default "info"
 
 The workers are web workers (MATCHING_WEB_WORKER=1 unless set): they open the matching engine
-from the snapshot the task worker publishes and never fit it themselves (matching/index.py).
+from the snapshot the task worker publishes and never fit it themselves (matching/runtime.py).
 """
 
 from __future__ import annotations

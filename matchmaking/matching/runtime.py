@@ -145,10 +145,10 @@ class EngineHolder:
         """Open the current snapshot (if any, and newer than the engine held); True if the
         engine now comes from it. The cursor resumes where the snapshot's build started."""
         with self.lock:
+            if self.engine is not None and not self._newer_snapshot():
+                return False
             loaded = snapshots.load_current()
             if loaded is None:
-                return False
-            if self.engine is not None and self.snapshot and loaded.name <= self.snapshot:
                 return False
             self.engine = loaded.engine
             self._set_maps(loaded.offering_pk_by_ref, loaded.need_pk_by_ref)

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 def _unless_no_engine(work, default):
     """Run ``work()``; in a web worker without an engine snapshot yet (the immediate backend
     runs tasks there) the stored suggestions stay as they are until the task worker's turn."""
-    from matchmaking.matching.index import EngineUnavailable
+    from matchmaking.matching.runtime import EngineUnavailable
 
     try:
         return work()

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .engine import MatchingEngine, _Segment, _Side
+from .engine import MatchingEngine
+from .store import Segment, Side
 
 FORMAT = 1
 CURRENT = "CURRENT"
@@ -137,10 +138,10 @@ def load_engine(
     n_cols = len(vectorizer.vocabulary)
     for name in ("offerings", "needs"):
         segments = [_load_segment(directory, spec, n_cols, mode) for spec in state["sides"][name]]
-        side = _Side(segments[0])
+        side = Side(segments[0])
         if len(segments) > 1:
             side.delta = segments[1]
-            side._reindex()
+            side.reindex()
         setattr(engine, name, side)
     return engine, info, state["extra"]
 
@@ -168,7 +169,7 @@ def _load_matrix(directory: Path, prefix: str, shape, kind, mode: str | None) ->
     return matrix
 
 
-def _save_segment(seg: _Segment, directory: Path, prefix: str) -> dict[str, Any]:
+def _save_segment(seg: Segment, directory: Path, prefix: str) -> dict[str, Any]:
     X = seg.X.tocsc()
     X.sort_indices()
     spec: dict[str, Any] = {
@@ -190,10 +191,10 @@ def _save_segment(seg: _Segment, directory: Path, prefix: str) -> dict[str, Any]
     return spec
 
 
-def _load_segment(directory: Path, spec: dict[str, Any], n_cols: int, mode: str | None) -> _Segment:
+def _load_segment(directory: Path, spec: dict[str, Any], n_cols: int, mode: str | None) -> Segment:
     prefix = spec["prefix"]
     shape = (spec["shape"][0], n_cols)
-    seg = _Segment(
+    seg = Segment(
         refs=spec["refs"],
         X=_load_matrix(directory, f"{prefix}_X", shape, sp.csc_matrix, mode),
         arrays={key: _load(directory, f"{prefix}_a_{key}", mode) for key in spec["arrays"]},
