@@ -11,7 +11,7 @@ class ListingsConfig(AppConfig):
         from matchmaking.listings.io.sections import register as register_import_sections
 
         register_import_sections()
-        register_seeder(20, seed_listings)
+        register_seeder(20, seed_listings, atomic=False)  # imports in batches
 
         from matchmaking.listings.registrations import register_all
 
