@@ -33,6 +33,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.permissions import user_organization_id
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
@@ -397,6 +398,23 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
         yield need_id, _with_semantics(_best_first(items), top)
 
 
+#: Told once per batch of stored lists the rebuild replaced (it deletes them without a
+#: per-row signal: 100k post_delete receivers cost minutes and held the write lock).
+suggestions_replaced = ExtensionPoint(
+    "matching.suggestions_replaced",
+    "f() -> None, called after the rebuild replaced a batch of stored suggestions",
+)
+
+
+def _replace_rows(queryset, rows: list[Suggestion]) -> None:
+    """Delete ``queryset`` and store ``rows`` (inside the caller's transaction), sending one
+    notice to :data:`suggestions_replaced` instead of a signal per deleted row."""
+    queryset._raw_delete(queryset.db)  # no row references a Suggestion: nothing cascades
+    Suggestion.objects.bulk_create(rows, batch_size=500)
+    for provider in suggestions_replaced.providers():
+        transaction.on_commit(provider)
+
+
 #: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
 #: each write is short, so the site keeps serving and accepting writes meanwhile.
 REBUILD_BATCH = 200
@@ -416,9 +434,6 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
     def flush_needs() -> None:
         started = time.perf_counter()
         with transaction.atomic():
-            Suggestion.objects.filter(
-                direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
-            ).delete()
             rows = [
                 Suggestion(
                     need_id=item.need_id,
@@ -432,7 +447,12 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 for _need_id, items in batch
                 for rank, item in enumerate(items, start=1)
             ]
-            Suggestion.objects.bulk_create(rows, batch_size=500)
+            _replace_rows(
+                Suggestion.objects.filter(
+                    direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
+                ),
+                rows,
+            )
             counts["suggestions"] += len(rows)
         timed(started)
         batch.clear()
@@ -470,9 +490,6 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
         ]
         started = time.perf_counter()
         with transaction.atomic():
-            Suggestion.objects.filter(
-                direction=Direction.FOR_OFFERING, offering_id__in=chunk
-            ).delete()
             rows = [
                 Suggestion(
                     need_id=item.need_id,
@@ -486,7 +503,10 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 for _pk, items in lists
                 for rank, item in enumerate(items, start=1)
             ]
-            Suggestion.objects.bulk_create(rows, batch_size=500)
+            _replace_rows(
+                Suggestion.objects.filter(direction=Direction.FOR_OFFERING, offering_id__in=chunk),
+                rows,
+            )
             counts["suggestions"] += len(rows)
         timed(started)
         counts["offerings"] += len(chunk)
