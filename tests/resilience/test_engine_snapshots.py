@@ -12,11 +12,8 @@ and the stored suggestions are rebuilt in short transactions.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -27,24 +24,16 @@ from matchmaking.matching.models import Suggestion
 from matchmaking.matching.runtime import holder
 from tests import factories
 from tests.resilience.conftest import in_thread
-from tests.resilience.test_change_feed import _server_env
+from tests.resilience.test_change_feed import Server, _server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 VISIBLE_WITHIN_SECONDS = 5
 
 
-class WebWorker:
+class WebWorker(Server):
+    """A web worker process (tests/resilience/snapshot_worker.py) answering what it holds."""
+
     def __init__(self, env: dict) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tests.resilience.snapshot_worker"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        line = self.process.stdout.readline()
-        assert line and "ready" in json.loads(line), "the web worker did not start"
+        super().__init__(env, "tests.resilience.snapshot_worker")
 
     def read(self) -> dict:
         self.process.stdin.write(json.dumps({"op": "read"}) + "\n")
@@ -60,15 +49,6 @@ class WebWorker:
             if done(seen) or time.monotonic() > deadline:
                 return seen
             time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture
