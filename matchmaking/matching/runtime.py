@@ -150,13 +150,16 @@ class EngineHolder:
             loaded = snapshots.load_current()
             if loaded is None:
                 return False
+            stale = loaded.signature != snapshots.signature(lexicon_extra())
+            if stale and may_fit():
+                return False  # fitted with another lexicon: build afresh instead
             self.engine = loaded.engine
             self._set_maps(loaded.offering_pk_by_ref, loaded.need_pk_by_ref)
             self.cursor = loaded.cursor
             self.fitted_size = loaded.fitted_size
             self.changes = 0
             self.snapshot = loaded.name
-            self.stale = loaded.signature != snapshots.signature(lexicon_extra())
+            self.stale = stale
             self.loads += 1
             logger.info("matching index opened from snapshot %s", loaded.name)
             return True
