@@ -19,12 +19,17 @@ Every value can be overridden from the environment:
 - GUNICORN_ACCESS_LOG path or "-" for stdout (default "-"); "" turns the access log off
 - GUNICORN_ERROR_LOG  path or "-" for stderr (default "-")
 - GUNICORN_LOG_LEVEL  default "info"
+
+The workers are web workers (MATCHING_WEB_WORKER=1 unless set): they open the matching engine
+from the snapshot the task worker publishes and never fit it themselves (matching/runtime.py).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+
+os.environ.setdefault("MATCHING_WEB_WORKER", "1")
 
 
 def _int(name: str, default: int) -> int:

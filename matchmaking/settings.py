@@ -451,6 +451,12 @@ MATCHING_TOP_K = env_int("MATCHING_TOP_K", 10)
 # also dropped whenever the listings or taxonomy version changes).
 MATCHING_HINTS_CACHE_SECONDS = env_int("MATCHING_HINTS_CACHE_SECONDS", 300)
 MATCHING_NOTIFY_SCORE = env_float("MATCHING_NOTIFY_SCORE", 80.0)
+# The fitted matching engine is written here by the process that fits it (task worker,
+# rebuild_suggestions, seed_demo) and memory-mapped by the others (matching/snapshots.py).
+MATCHING_SNAPSHOT_DIR = Path(env_str("MATCHING_SNAPSHOT_DIR", str(VAR_DIR / "matching")))
+# A web worker never fits the engine: it opens the snapshot and follows the change feed
+# (deploy/gunicorn.conf.py sets it; runserver and the task worker leave it off).
+MATCHING_WEB_WORKER = env_bool("MATCHING_WEB_WORKER", False)
 # Optional semantic layer: an OpenAI-compatible embeddings endpoint (empty URL = off).
 MATCHING_EMBEDDINGS_URL = env_str("MATCHING_EMBEDDINGS_URL", "").rstrip("/")
 MATCHING_EMBEDDINGS_MODEL = env_str("MATCHING_EMBEDDINGS_MODEL", "")

@@ -38,6 +38,12 @@ def _media_in_tmp(settings, tmp_path):
     settings.CONNECTION_ATTACHMENT_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def _matching_snapshots_in_tmp(settings, tmp_path):
+    """Engine snapshots go to a per-test folder: a test never opens another test's engine."""
+    settings.MATCHING_SNAPSHOT_DIR = tmp_path / "matching"
+
+
 @pytest.fixture
 def english(client):
     """Make the test client ask for English pages (for assertions on English text)."""

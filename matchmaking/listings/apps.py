@@ -12,7 +12,7 @@ class ListingsConfig(AppConfig):
         from matchmaking.listings.io.sections import register as register_import_sections
 
         register_import_sections()
-        register_seeder(20, seed_listings)
+        register_seeder(20, seed_listings, atomic=False)  # imports in batches
 
         from matchmaking.core.home import register_home_section
         from matchmaking.core.navigation import register_nav_link

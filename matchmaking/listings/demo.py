@@ -365,6 +365,10 @@ def synthetic_world(*, offerings: int, needs: int, seed: int = 20231201) -> dict
     }
 
 
+#: Records of one section written per transaction by the synthetic world.
+SEED_BATCH = 5000
+
+
 def seed_volume(*, offerings: int, needs: int, seed: int = 20231201, stdout=None) -> list[str]:
     started = time.monotonic()
     data = synthetic_world(offerings=offerings, needs=needs, seed=seed)
@@ -382,9 +386,16 @@ def seed_volume(*, offerings: int, needs: int, seed: int = 20231201, stdout=None
         if stdout is not None and total >= 5000:
             stdout.write(f"  {section}: {done}/{total} ({time.monotonic() - started:.0f} s)")
 
-    report = import_data(data, progress=progress)
-    if not report.ok:
-        raise ValueError("Synthetic data is invalid:\n" + "\n".join(report.errors[:20]))
+    # One import (one transaction) per batch of records: the organizations first, then the
+    # offerings and the needs, which name them by ref. An interrupted seed leaves whole batches;
+    # running it again adds the rest (records whose ref exists are skipped above).
+    for section in ("organizations", "offerings", "needs"):
+        rows = data[section]
+        for start in range(0, len(rows), SEED_BATCH):
+            chunk = {"format": data["format"], section: rows[start : start + SEED_BATCH]}
+            report = import_data(chunk, progress=progress)
+            if not report.ok:
+                raise ValueError("Synthetic data is invalid:\n" + "\n".join(report.errors[:20]))
     return [
         f"Listings: synthetic {len(data['organizations'])} organizations, "
         f"{len(data['offerings'])} offerings, {len(data['needs'])} needs added in "

@@ -27,4 +27,4 @@ class MatchingConfig(AppConfig):
         register_panel("vendor-dashboard", 20, panels.dashboard_panel)
         register_panel("need-form", 20, panels.need_form_panel)
         register_nav_link("vendor", 30, _("Opportunities"), "matching:opportunities")
-        register_seeder(40, seed_suggestions)
+        register_seeder(40, seed_suggestions, atomic=False)  # rebuilds in batches

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from matchmaking.core.domain_events import send_event
+from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.permissions import user_organization_id
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
@@ -167,8 +169,11 @@ def rank_needs_for_offering(offering_id: int, *, top: int | None = None) -> list
     doc = holder.upsert_offering(offering_id)
     if doc is None:
         return []
+    return _needs_for_offering_doc(offering_id, doc, dismissed_needs(offering_id), top)
+
+
+def _needs_for_offering_doc(offering_id: int, doc, dismissed: set[int], top: int) -> list[Ranked]:
     engine = holder.get(sync=False)
-    dismissed = dismissed_needs(offering_id)
     pool = top + len(dismissed) + (SEMANTIC_POOL if embeddings.enabled() else 0)
     items = []
     for suggestion in engine.rank_needs(doc, top_k=pool):
@@ -376,17 +381,42 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
         yield need_id, _with_semantics(_best_first(items), top)
 
 
+#: Told once per batch of stored lists the rebuild replaced (it deletes them without a
+#: per-row signal: 100k post_delete receivers cost minutes and held the write lock).
+suggestions_replaced = ExtensionPoint(
+    "matching.suggestions_replaced",
+    "f() -> None, called after the rebuild replaced a batch of stored suggestions",
+)
+
+
+def _replace_rows(queryset, rows: list[Suggestion]) -> None:
+    """Delete ``queryset`` and store ``rows`` (inside the caller's transaction), sending one
+    notice to :data:`suggestions_replaced` instead of a signal per deleted row."""
+    queryset._raw_delete(queryset.db)  # no row references a Suggestion: nothing cascades
+    Suggestion.objects.bulk_create(rows, batch_size=500)
+    for provider in suggestions_replaced.providers():
+        transaction.on_commit(provider)
+
+
+#: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
+#: each write is short, so the site keeps serving and accepting writes meanwhile.
+REBUILD_BATCH = 200
+
+
 def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
-    """Rebuild the index and every stored list. Returns counts."""
+    """Rebuild the index and every stored list, in batches of ``REBUILD_BATCH`` lists per
+    transaction. Returns counts and the longest write transaction (``longest_write_ms``)."""
     holder.build(workers=workers)
-    counts = {"needs": 0, "offerings": 0, "suggestions": 0}
+    counts = {"needs": 0, "offerings": 0, "suggestions": 0, "longest_write_ms": 0}
     batch: list[tuple[int, list[Ranked]]] = []
 
+    def timed(started: float) -> None:
+        elapsed = round(1000 * (time.perf_counter() - started))
+        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
+
     def flush_needs() -> None:
+        started = time.perf_counter()
         with transaction.atomic():
-            Suggestion.objects.filter(
-                direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
-            ).delete()
             rows = [
                 Suggestion(
                     need_id=item.need_id,
@@ -400,8 +430,14 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 for _need_id, items in batch
                 for rank, item in enumerate(items, start=1)
             ]
-            Suggestion.objects.bulk_create(rows, batch_size=500)
+            _replace_rows(
+                Suggestion.objects.filter(
+                    direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
+                ),
+                rows,
+            )
             counts["suggestions"] += len(rows)
+        timed(started)
         batch.clear()
 
     seen_needs: list[int] = []
@@ -409,7 +445,7 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
         batch.append((need_id, items))
         seen_needs.append(need_id)
         counts["needs"] += 1
-        if len(batch) >= 200:
+        if len(batch) >= REBUILD_BATCH:
             flush_needs()
             if progress:
                 progress("needs", counts["needs"])
@@ -420,13 +456,23 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
     ).delete()
 
     offering_ids = list(adapters.matchable_offerings().order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(offering_ids), 200):
-        chunk = offering_ids[start : start + 200]
-        lists = [(pk, rank_needs_for_offering(pk)) for pk in chunk]
+    dismissed_by_offering: dict[int, set[int]] = defaultdict(set)
+    for need_id, offering_id in SuggestionFeedback.objects.filter(
+        direction=Direction.FOR_OFFERING
+    ).values_list("need_id", "offering_id"):
+        dismissed_by_offering[offering_id].add(need_id)
+    for start in range(0, len(offering_ids), REBUILD_BATCH):
+        chunk = offering_ids[start : start + REBUILD_BATCH]
+        # Ranked from documents read in bulk: no per-offering re-read into the index (which
+        # counted as a change each and refitted the engine every fifth of the offerings).
+        found = adapters.offering_documents(Offering.objects.filter(pk__in=chunk), bulk=False)
+        lists = [
+            (pk, _needs_for_offering_doc(pk, doc, dismissed_by_offering[pk], top_k()))
+            for doc in found.offerings
+            for pk in [found.offering_pk_by_ref[doc.ref]]
+        ]
+        started = time.perf_counter()
         with transaction.atomic():
-            Suggestion.objects.filter(
-                direction=Direction.FOR_OFFERING, offering_id__in=chunk
-            ).delete()
             rows = [
                 Suggestion(
                     need_id=item.need_id,
@@ -440,8 +486,12 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 for _pk, items in lists
                 for rank, item in enumerate(items, start=1)
             ]
-            Suggestion.objects.bulk_create(rows, batch_size=500)
+            _replace_rows(
+                Suggestion.objects.filter(direction=Direction.FOR_OFFERING, offering_id__in=chunk),
+                rows,
+            )
             counts["suggestions"] += len(rows)
+        timed(started)
         counts["offerings"] += len(chunk)
         if progress:
             progress("offerings", counts["offerings"])

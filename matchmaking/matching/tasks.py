@@ -23,6 +23,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from matchmaking.matching.runtime import EngineUnavailable
 from matchmaking.matching.services import (
     suggestions_rebuild_all,
     suggestions_refresh_for_need,
@@ -32,19 +33,29 @@ from matchmaking.matching.services import (
 logger = logging.getLogger(__name__)
 
 
+def _unless_no_engine(work, default):
+    """Run ``work()``; in a web worker without an engine snapshot yet (the immediate backend
+    runs tasks there) the stored suggestions stay as they are until the task worker's turn."""
+    try:
+        return work()
+    except EngineUnavailable:
+        logger.warning("no matching snapshot yet: stored suggestions kept")
+        return default
+
+
 @task()
 def refresh_need_suggestions(need_id: int) -> int:
-    return suggestions_refresh_for_need(need=need_id)
+    return _unless_no_engine(lambda: suggestions_refresh_for_need(need=need_id), 0)
 
 
 @task()
 def refresh_offering_suggestions(offering_id: int) -> int:
-    return suggestions_refresh_for_offering(offering=offering_id)
+    return _unless_no_engine(lambda: suggestions_refresh_for_offering(offering=offering_id), 0)
 
 
 @task()
 def rebuild_all_suggestions() -> dict:
-    return suggestions_rebuild_all()
+    return _unless_no_engine(suggestions_rebuild_all, {})
 
 
 _TASKS = {

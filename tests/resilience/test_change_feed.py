@@ -40,9 +40,9 @@ VISIBLE_WITHIN_SECONDS = 5  # the feed is read before each use: the next request
 class Server:
     """A Django process of its own (tests/resilience/change_feed_worker.py)."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, module: str = "tests.resilience.change_feed_worker") -> None:
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tests.resilience.change_feed_worker"],
+            [sys.executable, "-m", module],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,

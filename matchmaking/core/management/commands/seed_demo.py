@@ -4,10 +4,12 @@ Every app adds its part through ``core.seeding.register_seeder`` (the taxonomy f
 so this command imports no app above ``core``.
 """
 
+import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from matchmaking.core.seeding import seeders
+from matchmaking.core.seeding import runs_atomically, seeders
 
 
 class Command(BaseCommand):
@@ -31,8 +33,14 @@ class Command(BaseCommand):
         for _order, name, seeder in seeders():
             if options["verbosity"] > 1:
                 self.stdout.write(f"Running {name} …")
-            with transaction.atomic():
+            started = time.perf_counter()
+            if runs_atomically(name):
+                with transaction.atomic():
+                    lines.extend(seeder(options, self.stdout) or [])
+            else:
                 lines.extend(seeder(options, self.stdout) or [])
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {name}: {time.perf_counter() - started:.1f} s")
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo world ready."))

@@ -22,5 +22,6 @@ class Command(BaseCommand):
         counts = suggestions_rebuild_all(workers=0, progress=progress)
         self.stdout.write(
             f"{counts['suggestions']} suggestions stored for {counts['needs']} needs and "
-            f"{counts['offerings']} offerings in {time.perf_counter() - started:.1f}s."
+            f"{counts['offerings']} offerings in {time.perf_counter() - started:.1f}s "
+            f"(longest write transaction {counts['longest_write_ms']} ms)."
         )

@@ -1,0 +1,261 @@
+"""Save a fitted engine to a directory and open it again, memory-mapped (no Django).
+
+The task worker fits the engine once and writes its state here; every web worker opens the
+newest snapshot with ``mmap_mode="r"``: the big arrays (TF-IDF matrices in CSC and CSR form,
+the attribute columns, the category centroids) are pages of the same files, shared by all
+processes through the page cache instead of one private copy per worker. What a worker changes
+afterwards (incremental adds go to a new delta segment, removals flip its private ``alive``
+copy) never writes to the mapped pages.
+
+Layout of one snapshot directory::
+
+    manifest.json     format, creation time, counts and the caller's metadata (JSON)
+    state.pickle      config, lexicon extra, vocabulary order, ids, slim documents, refs
+    *.npy             one file per array (see ``_save_segment``)
+
+:func:`publish` writes a snapshot atomically: into a temporary directory next to the others,
+renamed into place when complete, then the ``CURRENT`` pointer file is replaced (``os.replace``)
+to name it. A reader follows ``CURRENT`` and sees the old snapshot or the new one, never a half
+one; the previous snapshot is kept (a reader may still be opening it), older ones are deleted.
+
+The pickle is written and read only by the platform's own processes, in its own directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .engine import MatchingEngine
+from .store import Segment, Side
+
+FORMAT = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+STATE = "state.pickle"
+#: Snapshot directories kept besides the current one (a reader may still be opening it).
+KEEP_PREVIOUS = 1
+
+
+# --------------------------------------------------------------------------------------------
+# one engine <-> one directory
+# --------------------------------------------------------------------------------------------
+
+
+def save_engine(
+    engine: MatchingEngine,
+    directory: Path,
+    *,
+    lexicon_extra: Mapping[str, Any] | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``engine`` (fitted) into the existing empty ``directory``; returns the manifest.
+
+    ``lexicon_extra`` is the extra lexicon the engine was built with (it is rebuilt from it on
+    load); ``manifest`` is JSON metadata kept with it; ``extra`` is pickled along (the caller's
+    maps from refs to database keys, for instance)."""
+    engine._require_index()
+    assert engine.offerings is not None and engine.needs is not None
+    directory = Path(directory)
+    vocabulary = sorted(engine.vectorizer.vocabulary.items(), key=lambda kv: kv[1])
+    sides: dict[str, list[dict[str, Any]]] = {}
+    for name, side in (("offerings", engine.offerings), ("needs", engine.needs)):
+        sides[name] = [
+            _save_segment(seg, directory, f"{name}{i}") for i, seg in enumerate(side.segments)
+        ]
+    _save(directory, "vectorizer_weights", engine.vectorizer.weights)
+    _save(directory, "offering_columns", engine._offering_columns)
+    centroids = {}
+    for family, cent in engine.category_model._centroids.items():
+        centroids[family] = cent is not None
+        if cent is not None:
+            _save(directory, f"centroids_{family}", cent)
+    state = {
+        "config": engine.config,
+        "lexicon_extra": dict(lexicon_extra or {}),
+        "vocabulary": [feat for feat, _col in vocabulary],
+        "vectorizer_docs": engine.vectorizer.n_docs,
+        "category_docs": engine.category_model.n_docs,
+        "centroids": centroids,
+        "org_ids": dict(engine._org_ids),
+        "region_ids": dict(engine._region_ids),
+        "case_texts": dict(engine._case_texts),
+        "sides": sides,
+        "extra": dict(extra or {}),
+    }
+    with open(directory / STATE, "wb") as fh:
+        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    info = {
+        "format": FORMAT,
+        "created": time.time(),
+        "offerings": len(engine.offerings),
+        "needs": len(engine.needs),
+        "vocabulary": len(vocabulary),
+        **dict(manifest or {}),
+    }
+    (directory / MANIFEST).write_text(json.dumps(info, ensure_ascii=False, indent=1))
+    return info
+
+
+def load_engine(
+    directory: Path, *, mmap: bool = True
+) -> tuple[MatchingEngine, dict[str, Any], dict[str, Any]]:
+    """Open a snapshot: ``(engine, manifest, extra)``. With ``mmap`` the arrays are read-only
+    maps of the files (shared between processes); the engine still accepts adds and removes."""
+    directory = Path(directory)
+    info = json.loads((directory / MANIFEST).read_text())
+    if info.get("format") != FORMAT:
+        raise ValueError(f"snapshot format {info.get('format')!r}, expected {FORMAT}")
+    with open(directory / STATE, "rb") as fh:
+        state = pickle.load(fh)  # noqa: S301 - our own file, written by save_engine
+    mode = "r" if mmap else None
+    engine = MatchingEngine(state["config"], lexicon_extra=state["lexicon_extra"] or None)
+    vectorizer = engine.vectorizer
+    vectorizer.vocabulary = {feat: col for col, feat in enumerate(state["vocabulary"])}
+    vectorizer.weights = _load(directory, "vectorizer_weights", mode)
+    vectorizer.n_docs = state["vectorizer_docs"]
+    model = engine.category_model
+    model.n_docs = state["category_docs"]
+    for family, present in state["centroids"].items():
+        model._centroids[family] = (
+            _load(directory, f"centroids_{family}", mode) if present else None
+        )
+    engine._offering_columns = _load(directory, "offering_columns", mode)
+    engine._org_ids = state["org_ids"]
+    engine._region_ids = state["region_ids"]
+    engine._case_texts = state["case_texts"]
+    n_cols = len(vectorizer.vocabulary)
+    for name in ("offerings", "needs"):
+        segments = [_load_segment(directory, spec, n_cols, mode) for spec in state["sides"][name]]
+        side = Side(segments[0])
+        if len(segments) > 1:
+            side.delta = segments[1]
+            side.reindex()
+        setattr(engine, name, side)
+    return engine, info, state["extra"]
+
+
+def _save(directory: Path, name: str, array: np.ndarray) -> None:
+    np.save(directory / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+
+def _load(directory: Path, name: str, mode: str | None) -> np.ndarray:
+    return np.load(directory / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
+
+
+def _save_matrix(directory: Path, prefix: str, matrix: sp.spmatrix) -> list[int]:
+    for part in ("data", "indices", "indptr"):
+        _save(directory, f"{prefix}_{part}", getattr(matrix, part))
+    return list(matrix.shape)
+
+
+def _load_matrix(directory: Path, prefix: str, shape, kind, mode: str | None) -> sp.spmatrix:
+    parts = [_load(directory, f"{prefix}_{part}", mode) for part in ("data", "indices", "indptr")]
+    # Built around the loaded arrays without a copy or a check (they were valid when saved).
+    matrix = kind(tuple(shape), dtype=parts[0].dtype)
+    matrix.data, matrix.indices, matrix.indptr = parts
+    matrix.has_sorted_indices = True
+    return matrix
+
+
+def _save_segment(seg: Segment, directory: Path, prefix: str) -> dict[str, Any]:
+    X = seg.X.tocsc()
+    X.sort_indices()
+    spec: dict[str, Any] = {
+        "prefix": prefix,
+        "shape": _save_matrix(directory, f"{prefix}_X", X),
+        "arrays": sorted(seg.arrays),
+        "refs": list(seg.refs),
+        "docs": list(seg.docs),
+        "terms": list(seg.terms),
+        "csr": "csr" in seg.cache,
+    }
+    for key, array in seg.arrays.items():
+        _save(directory, f"{prefix}_a_{key}", array)
+    _save(directory, f"{prefix}_alive", seg.alive)
+    _save(directory, f"{prefix}_region_rows", seg.region_rows)
+    _save(directory, f"{prefix}_region_cols", seg.region_cols)
+    if spec["csr"]:
+        _save_matrix(directory, f"{prefix}_csr", seg.cache["csr"])
+    return spec
+
+
+def _load_segment(directory: Path, spec: dict[str, Any], n_cols: int, mode: str | None) -> Segment:
+    prefix = spec["prefix"]
+    shape = (spec["shape"][0], n_cols)
+    seg = Segment(
+        refs=spec["refs"],
+        X=_load_matrix(directory, f"{prefix}_X", shape, sp.csc_matrix, mode),
+        arrays={key: _load(directory, f"{prefix}_a_{key}", mode) for key in spec["arrays"]},
+        docs=spec["docs"],
+        # private and writable: removing a listing flips its flag in this process only
+        alive=np.array(_load(directory, f"{prefix}_alive", None)),
+        region_rows=_load(directory, f"{prefix}_region_rows", mode),
+        region_cols=_load(directory, f"{prefix}_region_cols", mode),
+        terms=spec["terms"],
+    )
+    if spec["csr"]:
+        seg.cache["csr"] = _load_matrix(directory, f"{prefix}_csr", shape, sp.csr_matrix, mode)
+    return seg
+
+
+# --------------------------------------------------------------------------------------------
+# publishing: a directory of snapshots with a CURRENT pointer
+# --------------------------------------------------------------------------------------------
+
+
+def publish(root: Path, write: Callable[[Path], dict[str, Any]]) -> Path:
+    """Run ``write(tmpdir)`` to fill a new snapshot, then make it the current one atomically.
+    Returns the published directory. Readers never see a half-written snapshot."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        write(tmp)
+        final = root / f"snap-{time.time_ns():020d}-{os.getpid()}"
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    pointer = root / f".{CURRENT}.{os.getpid()}.tmp"
+    pointer.write_text(final.name)
+    os.replace(pointer, root / CURRENT)
+    _prune(root, keep={final.name})
+    return final
+
+
+def current(root: Path) -> Path | None:
+    """The directory of the current snapshot under ``root``, or None if none is published."""
+    try:
+        name = (Path(root) / CURRENT).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    path = Path(root) / name
+    return path if name and path.is_dir() else None
+
+
+def _prune(root: Path, *, keep: set[str]) -> None:
+    """Delete snapshots older than the newest ``KEEP_PREVIOUS`` besides ``keep``; leftover
+    temporary directories of crashed writers older than an hour go too. A process that has
+    an old snapshot mapped keeps its pages (the files are unlinked, not overwritten)."""
+    snaps = sorted(p.name for p in root.glob("snap-*") if p.is_dir() and p.name not in keep)
+    for name in snaps[: max(0, len(snaps) - KEEP_PREVIOUS)]:
+        shutil.rmtree(root / name, ignore_errors=True)
+    limit = time.time() - 3600
+    for tmp in root.glob(".tmp-*"):
+        try:
+            if tmp.stat().st_mtime < limit:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except FileNotFoundError:
+            continue
