@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "matchmaking.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF, auth and messages: a cached anonymous page skips all of them.
+    "matchmaking.core.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -349,6 +351,9 @@ NEED_EXPIRY_WARNING_DAYS = env_int("NEED_EXPIRY_WARNING_DAYS", 3)
 # Facet counts and result totals of list pages are cached this many seconds (and dropped at
 # once when a listing changes: services bump a version number).
 LISTINGS_FACET_CACHE_SECONDS = env_int("LISTINGS_FACET_CACHE_SECONDS", 120)
+# Anonymous pages marked shared_page (core/page_cache.py): an entry's longest life; every
+# write makes new keys at once, this only bounds relative times ("3 hours ago"). 0 = off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 LISTINGS_PAGE_SIZE = env_int("LISTINGS_PAGE_SIZE", 20)
 # Largest llm-match/v1 file `import_listings` and /admin/listings/import/ accept, in bytes.
 LISTINGS_IMPORT_MAX_BYTES = env_int("LISTINGS_IMPORT_MAX_BYTES", 256 * 1024 * 1024)

@@ -13,5 +13,10 @@ class InsightsConfig(AppConfig):
         from matchmaking.insights import home, signals
 
         signals.connect()
+
+        from matchmaking.core.page_cache import page_versions
+        from matchmaking.insights.caching import version_key
+
+        page_versions.register(version_key)
         register_nav_link("public", 40, _("Insights"), "insights:index")
         register_home_section(60, home.top_gaps_section)
