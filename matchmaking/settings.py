@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF, auth and messages: a cached anonymous page skips all of them.
     "matchmaking.core.page_cache.PageCacheMiddleware",
+    "matchmaking.core.db_router.ReadYourWritesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,6 +132,25 @@ else:
             },
         }
     }
+
+# A PostgreSQL read replica (streaming replication of the primary): browse, detail and
+# insights pages read from it, everything else from the primary; a browser that just wrote
+# reads from the primary for DATABASE_REPLICA_PIN_SECONDS (core/db_router.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        # Tests: the replica is the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["matchmaking.core.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+# A page rendered from the replica may lag the primary: the page cache keeps it this long.
+DATABASE_REPLICA_PAGE_CACHE_SECONDS = env_int("DATABASE_REPLICA_PAGE_CACHE_SECONDS", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

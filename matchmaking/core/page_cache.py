@@ -11,14 +11,16 @@ The key of an entry is built from:
   ``?b=2&a=1`` share an entry);
 * the **language** the page would be rendered in (``get_language_from_request``: the
   language cookie, then Accept-Language);
-* the **viewer class**: only requests without a session or messages cookie are served or
+* the **viewer class**: only requests without a session, messages or ``primary_pin``
+  cookie (core/db_router.py: the browser just wrote) are served or
   stored (anonymous readers; a signed-in user always carries a session cookie, so a user's
   page is never taken from, nor put into, a shared entry);
 * the **data versions**: ``PAGES_VERSION_KEY``, bumped after every commit that writes the
   change feed (``core.changes.record_changes``: offerings, needs, organizations, cases,
   lexicon ...), and the versions that apps register in ``page_versions`` (listings,
   taxonomy, insights). Versions live in the shared cache (``core.shared_cache``), so a write
-  in any process makes every process look up new keys on its next request.
+  in any process makes every process look up new keys on its next request. A page read from
+  a lagging read replica is kept ``DATABASE_REPLICA_PAGE_CACHE_SECONDS`` at most.
 
 Entries are stored twice: in the process's ``default`` cache (no round trip on a hit) and in
 the ``shared`` cache (Redis, or the database table), so a page rendered by one worker serves
@@ -43,6 +45,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_request
 
+from matchmaking.core.db_router import PIN_COOKIE
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.shared_cache import bump_version_after_commit, read_versions, shared_cache
 
@@ -77,7 +80,9 @@ def _enabled() -> bool:
 
 def _anonymous(request) -> bool:
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+    return not any(
+        name in cookies for name in (settings.SESSION_COOKIE_NAME, "messages", PIN_COOKIE)
+    )
 
 
 def _is_shared_page(request) -> bool:
@@ -162,7 +167,10 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if request.method == "GET" and _storable(request, response):
             entry = _freeze(response)
-            local.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-            shared_cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            timeout = settings.PAGE_CACHE_SECONDS
+            if getattr(request, "read_from_replica", False):  # may lag the primary
+                timeout = min(timeout, settings.DATABASE_REPLICA_PAGE_CACHE_SECONDS)
+            local.set(key, entry, timeout=timeout)
+            shared_cache().set(key, entry, timeout=timeout)
             response["X-Page-Cache"] = "miss"
         return response

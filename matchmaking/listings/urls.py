@@ -1,5 +1,6 @@
 from django.urls import path
 
+from matchmaking.core.db_router import replica_reads
 from matchmaking.core.page_cache import shared_page
 from matchmaking.listings import exports, views
 from matchmaking.listings.models import Need, Offering
@@ -8,13 +9,17 @@ app_name = "listings"
 
 urlpatterns = [
     # offerings
-    path("offerings/", shared_page(views.OfferingListView.as_view()), name="offering-list"),
+    path(
+        "offerings/",
+        shared_page(replica_reads(views.OfferingListView.as_view())),
+        name="offering-list",
+    ),
     path("offerings/new/", views.OfferingFormView.as_view(), name="offering-create"),
     path("offerings/export/", exports.offering_export_view, name="offering-export"),
     path("offerings/compare/", views.OfferingCompareView.as_view(), name="offering-compare"),
     path(
         "offerings/<int:pk>/",
-        shared_page(views.OfferingDetailView.as_view()),
+        shared_page(replica_reads(views.OfferingDetailView.as_view())),
         name="offering-detail",
     ),
     path("offerings/<int:pk>/edit/", views.OfferingFormView.as_view(), name="offering-edit"),
@@ -40,9 +45,13 @@ urlpatterns = [
     ),
     path("my/offerings/", views.MyOfferingsView.as_view(), name="my-offerings"),
     # needs
-    path("needs/", shared_page(views.NeedListView.as_view()), name="need-list"),
+    path("needs/", shared_page(replica_reads(views.NeedListView.as_view())), name="need-list"),
     path("needs/new/", views.NeedFormView.as_view(), name="need-create"),
-    path("needs/<int:pk>/", shared_page(views.NeedDetailView.as_view()), name="need-detail"),
+    path(
+        "needs/<int:pk>/",
+        shared_page(replica_reads(views.NeedDetailView.as_view())),
+        name="need-detail",
+    ),
     path("needs/<int:pk>/edit/", views.NeedFormView.as_view(), name="need-edit"),
     path(
         "needs/<int:pk>/publish/",
