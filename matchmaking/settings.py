@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "matchmaking.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF, auth and messages: a cached anonymous page skips all of them.
+    "matchmaking.core.page_cache.PageCacheMiddleware",
+    "matchmaking.core.db_router.ReadYourWritesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +132,25 @@ else:
             },
         }
     }
+
+# A PostgreSQL read replica (streaming replication of the primary): browse, detail and
+# insights pages read from it, everything else from the primary; a browser that just wrote
+# reads from the primary for DATABASE_REPLICA_PIN_SECONDS (core/db_router.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        # Tests: the replica is the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["matchmaking.core.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10)
+# A page rendered from the replica may lag the primary: the page cache keeps it this long.
+DATABASE_REPLICA_PAGE_CACHE_SECONDS = env_int("DATABASE_REPLICA_PAGE_CACHE_SECONDS", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -349,6 +371,9 @@ NEED_EXPIRY_WARNING_DAYS = env_int("NEED_EXPIRY_WARNING_DAYS", 3)
 # Facet counts and result totals of list pages are cached this many seconds (and dropped at
 # once when a listing changes: services bump a version number).
 LISTINGS_FACET_CACHE_SECONDS = env_int("LISTINGS_FACET_CACHE_SECONDS", 120)
+# Anonymous pages marked shared_page (core/page_cache.py): an entry's longest life; every
+# write makes new keys at once, this only bounds relative times ("3 hours ago"). 0 = off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 LISTINGS_PAGE_SIZE = env_int("LISTINGS_PAGE_SIZE", 20)
 # Largest llm-match/v1 file `import_listings` and /admin/listings/import/ accept, in bytes.
 LISTINGS_IMPORT_MAX_BYTES = env_int("LISTINGS_IMPORT_MAX_BYTES", 256 * 1024 * 1024)

@@ -5,6 +5,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 admin.site.site_header = _("LLM Supply–Demand Platform administration")
 admin.site.site_title = _("LLM Supply–Demand Platform")
@@ -21,7 +23,10 @@ urlpatterns = [
     path("insights/", include("matchmaking.insights.urls")),
     path("api/", include("matchmaking.api.urls")),
     path("matching/", include("matchmaking.matching.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Changing the language needs no CSRF token (it only sets the language cookie and
+    # redirects within the site), so the switcher in every page's header carries none and
+    # anonymous pages stay shareable (core/page_cache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

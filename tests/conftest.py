@@ -32,6 +32,13 @@ def _taxonomy_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    """Tests read ``response.context``, which a page served from the page cache has not; the
+    page cache's own tests (tests/core/test_page_cache.py) turn it on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test temporary folder, never the developer's media."""
     settings.MEDIA_ROOT = tmp_path / "media"

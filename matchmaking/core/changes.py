@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from matchmaking.core.models import ChangeRecord
+from matchmaking.core.page_cache import bump_pages_version
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def record_changes(model, object_ids, kind: str = SAVED, *, using: str | None = 
     records = [ChangeRecord(label=label, object_id=pk, kind=kind) for pk in object_ids]
     if records:
         ChangeRecord.objects.using(using or "default").bulk_create(records)
+        bump_pages_version()  # the shared pages (core.page_cache) showed the old rows
 
 
 def _saved(sender, instance, using=None, **kwargs) -> None:

@@ -174,6 +174,16 @@ def bump_version(key: str) -> int | None:
     return value
 
 
+def bump_version_after_commit(key: str) -> None:
+    """Bump ``key`` once when the current transaction commits (at once in autocommit).
+
+    For versions that only readers in later requests need (the page cache): however many
+    writes a transaction makes, the version is bumped once.
+    """
+    if not _bump_after_commit(key):
+        _bump_now(key)
+
+
 def _bump_now(key: str) -> int | None:
     memo = getattr(_request, "versions", None)
     if memo is not None:
@@ -197,7 +207,8 @@ def _bump_now(key: str) -> int | None:
 _pending = threading.local()
 
 
-def _bump_after_commit(key: str) -> None:
+def _bump_after_commit(key: str) -> bool:
+    """Queue a bump of ``key`` for the commit of the current transaction; False outside one."""
     cache = shared_cache()
     if isinstance(cache, SharedDatabaseCache):
         alias = router.db_for_write(cache.cache_model_class)
@@ -205,7 +216,7 @@ def _bump_after_commit(key: str) -> None:
         alias = DEFAULT_DB_ALIAS
     connection = connections[alias]
     if not connection.in_atomic_block:
-        return  # autocommit: the bump above is already after every write
+        return False  # autocommit: a bump now is already after every write
     queued = getattr(_pending, "by_alias", None)
     if queued is None:
         queued = _pending.by_alias = {}
@@ -214,9 +225,10 @@ def _bump_after_commit(key: str) -> None:
         callbacks, keys = connection.run_on_commit, set()
         queued[alias] = (callbacks, keys)
     if key in keys:
-        return
+        return True
     keys.add(key)
     transaction.on_commit(lambda: _bump_now(key), using=alias)
+    return True
 
 
 # --- Versions in PostgreSQL sequences ---------------------------------------------------

@@ -28,6 +28,10 @@ from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 VERSION_KEY = "insights:version"
 
 
+def version_key() -> str:
+    return VERSION_KEY
+
+
 def insights_version() -> int:
     return read_version(VERSION_KEY)
 

@@ -32,3 +32,8 @@ class ListingsConfig(AppConfig):
         from matchmaking.listings.models import Need, Offering
 
         track_changes(Offering, Need, Organization)  # the change feed the browse indexes follow
+
+        from matchmaking.core.page_cache import page_versions
+        from matchmaking.listings.caching import version_key
+
+        page_versions.register(version_key)

@@ -20,6 +20,10 @@ from matchmaking.core.shared_cache import bump_version, read_version
 VERSION_KEY = "listings:version"
 
 
+def version_key() -> str:
+    return VERSION_KEY
+
+
 def listings_version() -> int:
     return read_version(VERSION_KEY)
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from matchmaking.core.db_router import replica_reads
+from matchmaking.core.page_cache import shared_page
 from matchmaking.listings import exports, views
 from matchmaking.listings.models import Need, Offering
 
@@ -7,11 +9,19 @@ app_name = "listings"
 
 urlpatterns = [
     # offerings
-    path("offerings/", views.OfferingListView.as_view(), name="offering-list"),
+    path(
+        "offerings/",
+        shared_page(replica_reads(views.OfferingListView.as_view())),
+        name="offering-list",
+    ),
     path("offerings/new/", views.OfferingFormView.as_view(), name="offering-create"),
     path("offerings/export/", exports.offering_export_view, name="offering-export"),
     path("offerings/compare/", views.OfferingCompareView.as_view(), name="offering-compare"),
-    path("offerings/<int:pk>/", views.OfferingDetailView.as_view(), name="offering-detail"),
+    path(
+        "offerings/<int:pk>/",
+        shared_page(replica_reads(views.OfferingDetailView.as_view())),
+        name="offering-detail",
+    ),
     path("offerings/<int:pk>/edit/", views.OfferingFormView.as_view(), name="offering-edit"),
     path(
         "offerings/<int:pk>/submit/",
@@ -35,9 +45,13 @@ urlpatterns = [
     ),
     path("my/offerings/", views.MyOfferingsView.as_view(), name="my-offerings"),
     # needs
-    path("needs/", views.NeedListView.as_view(), name="need-list"),
+    path("needs/", shared_page(replica_reads(views.NeedListView.as_view())), name="need-list"),
     path("needs/new/", views.NeedFormView.as_view(), name="need-create"),
-    path("needs/<int:pk>/", views.NeedDetailView.as_view(), name="need-detail"),
+    path(
+        "needs/<int:pk>/",
+        shared_page(replica_reads(views.NeedDetailView.as_view())),
+        name="need-detail",
+    ),
     path("needs/<int:pk>/edit/", views.NeedFormView.as_view(), name="need-edit"),
     path(
         "needs/<int:pk>/publish/",

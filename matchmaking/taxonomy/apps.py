@@ -17,3 +17,8 @@ class TaxonomyConfig(AppConfig):
             post_save.connect(bump_taxonomy_version, sender=model, dispatch_uid=f"tax-{model}")
             post_delete.connect(bump_taxonomy_version, sender=model, dispatch_uid=f"tax-d-{model}")
         register_seeder(0, seed_taxonomy)
+
+        from matchmaking.core.page_cache import page_versions
+        from matchmaking.taxonomy.selectors import version_key
+
+        page_versions.register(version_key)

@@ -22,6 +22,10 @@ _lock = threading.Lock()
 _terms: dict[type, tuple[float, str, list]] = {}
 
 
+def version_key() -> str:
+    return VERSION_KEY
+
+
 def taxonomy_version() -> int:
     return read_version(VERSION_KEY)
 

@@ -4,7 +4,7 @@ reads (through the project's caches) and writes on request.
 Reads a JSON request per line on stdin and answers a JSON line on stdout:
 ``{"op": "read"}``, ``{"op": "publish", "kind": ...}``, ``{"op": "add_sector", "code": ...}``,
 ``{"op": "build_engine"}``, ``{"op": "hints", "text": ...}``, ``{"op": "bump", "key": ...,
-"times": ...}``.
+"times": ...}``, ``{"op": "page", "path": ...}``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,18 @@ def _bump(key: str, times: int) -> dict:
     return {"version": read_version(key)}
 
 
+def _page(path: str) -> dict:
+    """An anonymous GET through the whole middleware stack, page cache included."""
+    from django.test import Client
+
+    response = Client().get(path, SERVER_NAME="localhost")
+    return {
+        "status": response.status_code,
+        "cache": response.get("X-Page-Cache", ""),
+        "body": response.content.decode(),
+    }
+
+
 def _hints(text: str) -> dict:
     from matchmaking.matching.selectors import category_suggestions
 
@@ -86,6 +98,7 @@ def main() -> None:
         "add_sector": lambda request: _add_sector(request["code"]),
         "build_engine": lambda request: _build_engine(),
         "hints": lambda request: _hints(request["text"]),
+        "page": lambda request: _page(request["path"]),
         "bump": lambda request: _bump(request["key"], request["times"]),
     }
     print(json.dumps({"ready": os.getpid()}), flush=True)

@@ -138,3 +138,24 @@ def test_versions_are_bumped_atomically_across_processes(workers):
     for worker in workers:
         worker.answer("bump")
     assert workers[1].ask("bump", key="test:contended", times=0)["version"] == start + 3 * 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shared_page_is_rendered_once_for_every_process_and_never_stale(workers):
+    """core/page_cache.py: an anonymous browse page rendered by one process is served to
+    another from the shared cache; a write in a third process shows on the next request of
+    both (the data version in the shared cache names new keys)."""
+    writer, first, second = workers
+    writer.ask("publish", kind="data")
+    rendered = first.ask("page", path="/offerings/")
+    assert rendered["status"] == 200 and rendered["cache"] == "miss"
+    served = second.ask("page", path="/offerings/")
+    assert served["cache"] == "hit"
+    assert served["body"] == rendered["body"]
+
+    pk = writer.ask("publish", kind="compute")["pk"]
+    link = f"/offerings/{pk}/"
+    assert link not in rendered["body"]
+    for reader in (first, second):
+        page = reader.ask("page", path="/offerings/")
+        assert page["status"] == 200 and link in page["body"]
