@@ -15,10 +15,10 @@ from django.urls import reverse
 from matchmaking.matching import services, snapshots
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
 from matchmaking.matching.engine import snapshot as files
-from matchmaking.matching.engine.bench import Synth
 from matchmaking.matching.models import LexiconKind, LexiconTerm, Suggestion
 from matchmaking.matching.runtime import EngineUnavailable, holder
 from tests import factories
+from tools.bench.matching import Synth
 
 
 @pytest.fixture(scope="module")
