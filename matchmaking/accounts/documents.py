@@ -9,10 +9,7 @@ attachments (core.private_files): outside MEDIA_ROOT, served by a scoped view on
 
 from __future__ import annotations
 
-import os
-import re
 import uuid
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -22,45 +19,26 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
-from matchmaking.core.images import process_image
+from matchmaking.core.uploads import (
+    IMAGE_EXTENSIONS,
+    CheckedFile,
+    checked_image,
+    extension_of,
+    read_within,
+    require_pdf,
+    safe_name,
+)
 
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp"}
 PDF_TYPE = "application/pdf"
 ACCEPT_ATTRIBUTE = ".pdf,.png,.jpg,.jpeg,.webp"
 
 
-@dataclass(frozen=True)
-class CheckedDocument:
-    content: ContentFile
-    name: str  # the original file name, cleaned, for display and download
-    content_type: str
-    size: int
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
-
-def _safe_name(name: str) -> str:
-    base = os.path.basename(name or "").strip()
-    base = re.sub(r"[\x00-\x1f\x7f/\\\"<>:|?*]", "_", base)
-    return base[:200] or "licence"
-
-
-def check_document(upload) -> CheckedDocument:
+def check_document(upload) -> CheckedFile:
     """Validate an uploaded licence and return it ready to store."""
-    name = _safe_name(getattr(upload, "name", ""))
-    extension = os.path.splitext(name)[1].lower()
+    name = safe_name(getattr(upload, "name", ""), fallback="licence")
+    extension = extension_of(name)
     if extension in IMAGE_EXTENSIONS:
-        processed = process_image(upload, name_prefix="licence")
-        stem = os.path.splitext(name)[0]
-        return CheckedDocument(
-            content=processed.content,
-            name=f"{stem}.{processed.content.name.rsplit('.', 1)[-1]}",
-            content_type=IMAGE_TYPES[processed.format],
-            size=processed.content.size,
-        )
+        return checked_image(upload, name, name_prefix="licence")
     if extension != ".pdf":
         raise ValidationError(
             _("Upload the business licence as a PDF, JPEG, PNG or WebP file."),
@@ -74,19 +52,9 @@ def check_document(upload) -> CheckedDocument:
             % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
             code="too_large",
         )
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
-    if not data:
-        raise ValidationError(_("The file is empty."), code="empty")
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError(_("This file is not a PDF document."), code="content_mismatch")
-    return CheckedDocument(
+    data = read_within(upload, max_bytes)
+    require_pdf(data)
+    return CheckedFile(
         content=ContentFile(data, name=f"licence-{uuid.uuid4().hex[:16]}.pdf"),
         name=name,
         content_type=PDF_TYPE,
@@ -106,7 +74,7 @@ _help_text = lazy(_help_text_now, str)
 
 
 class DocumentUploadField(forms.FileField):
-    """A form field that runs `check_document` and cleans to a CheckedDocument (or None)."""
+    """A form field that runs `check_document` and cleans to a CheckedFile (or None)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", _help_text())

@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from matchmaking.accounts.choices import MembershipRole, OrganizationKind, VerificationStatus
-from matchmaking.accounts.documents import CheckedDocument
 from matchmaking.accounts.models import (
     Invitation,
     JoinRequest,
@@ -33,6 +32,7 @@ from matchmaking.core.changes import record_changes
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.images import ProcessedImage, store_image
 from matchmaking.core.permissions import is_platform_admin
+from matchmaking.core.uploads import CheckedFile
 
 ORGANIZATION_PROFILE_FIELDS = (
     "name",
@@ -189,7 +189,7 @@ def verification_request(
     organization: Organization,
     requested_by: User,
     note: str = "",
-    document: CheckedDocument | None = None,
+    document: CheckedFile | None = None,
 ) -> VerificationRequest:
     """An organization asks the platform to verify it, with its business licence attached
     (stored privately, see accounts.documents)."""

@@ -9,11 +9,8 @@ raises a ValidationError that says what is wrong.
 from __future__ import annotations
 
 import io
-import os
-import re
 import uuid
 import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,31 +18,23 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from matchmaking.core.images import process_image
+from matchmaking.core.uploads import (
+    IMAGE_EXTENSIONS,
+    CheckedFile,
+    checked_image,
+    extension_of,
+    read_within,
+    require_pdf,
+    safe_name,
+)
 
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".txt": "text/plain; charset=utf-8",
 }
-IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp"}
 ACCEPT_ATTRIBUTE = ".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.txt"
-
-
-@dataclass(frozen=True)
-class CheckedAttachment:
-    content: ContentFile
-    name: str  # the original file name, cleaned, for display and download
-    content_type: str
-    size: int
-
-
-def _safe_name(name: str) -> str:
-    base = os.path.basename(name or "").strip()
-    base = re.sub(r"[\x00-\x1f\x7f/\\\"<>:|?*]", "_", base)
-    return base[:200] or "attachment"
 
 
 def _not_allowed() -> ValidationError:
@@ -68,7 +57,7 @@ def _check_office(data: bytes, folder: str) -> None:
         )
 
 
-def check_attachment(upload) -> CheckedAttachment:
+def check_attachment(upload) -> CheckedFile:
     max_bytes = settings.CONNECTION_ATTACHMENT_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
@@ -77,32 +66,15 @@ def check_attachment(upload) -> CheckedAttachment:
             % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
             code="too_large",
         )
-    name = _safe_name(getattr(upload, "name", ""))
-    extension = os.path.splitext(name)[1].lower()
+    name = safe_name(getattr(upload, "name", ""), fallback="attachment")
+    extension = extension_of(name)
     if extension in IMAGE_EXTENSIONS:
-        processed = process_image(upload, name_prefix="attachment")
-        stem = os.path.splitext(name)[0]
-        shown = f"{stem}.{processed.content.name.rsplit('.', 1)[-1]}"
-        return CheckedAttachment(
-            content=processed.content,
-            name=shown,
-            content_type=IMAGE_TYPES[processed.format],
-            size=processed.content.size,
-        )
+        return checked_image(upload, name, name_prefix="attachment")
     if extension not in DOCUMENT_TYPES:
         raise _not_allowed()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
-    if not data:
-        raise ValidationError(_("The file is empty."), code="empty")
-    if extension == ".pdf" and not data.startswith(b"%PDF-"):
-        raise ValidationError(_("This file is not a PDF document."), code="content_mismatch")
+    data = read_within(upload, max_bytes)
+    if extension == ".pdf":
+        require_pdf(data)
     if extension == ".docx":
         _check_office(data, "word/")
     if extension == ".xlsx":
@@ -117,6 +89,6 @@ def check_attachment(upload) -> CheckedAttachment:
         if b"\x00" in data:
             raise ValidationError(_("This is not a plain text file."), code="content_mismatch")
     stored = ContentFile(data, name=f"attachment-{uuid.uuid4().hex[:16]}{extension}")
-    return CheckedAttachment(
+    return CheckedFile(
         content=stored, name=name, content_type=DOCUMENT_TYPES[extension], size=len(data)
     )

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from matchmaking.accounts.choices import OrganizationKind
 from matchmaking.accounts.models import Organization, User
 from matchmaking.connections import selectors
-from matchmaking.connections.attachments import CheckedAttachment
 from matchmaking.connections.choices import (
     DISCLOSED_STATES,
     FUNNEL_MARKS,
@@ -31,6 +30,7 @@ from matchmaking.connections.choices import (
 from matchmaking.connections.models import Connection, ConnectionEvent, Message
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.permissions import user_organization_id
+from matchmaking.core.uploads import CheckedFile
 from matchmaking.notifications.choices import NotificationKind
 from matchmaking.notifications.services import notify
 
@@ -387,7 +387,7 @@ def connection_remind_due(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def message_post(
-    *, connection: Connection, user, body: str, attachment: CheckedAttachment | None = None
+    *, connection: Connection, user, body: str, attachment: CheckedFile | None = None
 ) -> Message:
     side = selectors.viewer_side(connection, user)
     if side is None:
