@@ -84,12 +84,14 @@ def _rendered_cards(rows, html: list[str]) -> list[RowCard]:
     ]
 
 
-def _render_rows(template: str, rows: list[dict], context: dict, request=None) -> list[str]:
-    """Each row's HTML, from ONE render of the rows template (a loop, not a render per row)."""
+def _render_rows(template: str, rows: list[dict], context: dict) -> list[str]:
+    """Each row's HTML, from ONE render of the rows template (a loop, not a render per row;
+    without the request: no context processors — a row depends on no viewer data but what
+    ``rows`` holds)."""
     if not rows:
         return []
     context = {**context, "rows": rows, "row_separator": mark_safe(ROW_SEPARATOR)}  # noqa: S308 - a constant
-    html = render_to_string(template, context, request=request)
+    html = render_to_string(template, context)
     return html.split(ROW_SEPARATOR)
 
 
@@ -121,7 +123,7 @@ def _render_needs(needs, terms, request) -> list[str]:
         {"need": need, "poster": need_poster_name(need, request.user), **terms[need.pk]}
         for need in needs
     ]
-    return _render_rows(NEED_ROWS_TEMPLATE, rows, {}, request=request)
+    return _render_rows(NEED_ROWS_TEMPLATE, rows, {})
 
 
 def term_names(model, pks) -> dict[int, dict[str, list[str]]]:
