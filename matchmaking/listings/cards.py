@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from matchmaking.listings import scoping
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.selectors import need_poster_name
+from matchmaking.listings.templatetags.listings import price_range
 from matchmaking.taxonomy.models import localized_name
 from matchmaking.taxonomy.selectors import taxonomy_version
 
@@ -96,9 +97,29 @@ def _render_rows(template: str, rows: list[dict], context: dict) -> list[str]:
 
 
 def _render_offerings(offerings, terms) -> list[str]:
-    rows = [{"offering": offering, **terms[offering.pk]} for offering in offerings]
+    rows = [offering_row(offering, terms[offering.pk]) for offering in offerings]
     badge = render_to_string("includes/verified_badge.html")
     return _render_rows(ROWS_TEMPLATE, rows, {"compare": True, "verified_badge": badge})
+
+
+def offering_row(offering, terms: dict[str, list[str]]) -> dict:
+    """What an offering's browse row shows, as plain values (the template only prints them:
+    a dict key is the template engine's cheapest lookup)."""
+    organization = offering.organization
+    price = price_range(offering)
+    return {
+        "pk": offering.pk,
+        "url": offering.get_absolute_url(),
+        "title": offering.title,
+        "summary": offering.summary,
+        "vendor": organization.display_name,
+        "verified": organization.is_verified,
+        "filed": bool(organization.filing_number),
+        "kind": offering.kind.name,
+        "layer": offering.layer.name if offering.layer_id else "",
+        "price": f"{price} {offering.get_price_unit_display()}" if price else "",
+        **terms,
+    }
 
 
 def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
@@ -119,11 +140,23 @@ def render_need_cards(needs, request) -> list[RowCard]:
 
 
 def _render_needs(needs, terms, request) -> list[str]:
-    rows = [
-        {"need": need, "poster": need_poster_name(need, request.user), **terms[need.pk]}
-        for need in needs
-    ]
+    rows = [need_row(need, terms[need.pk], request.user) for need in needs]
     return _render_rows(NEED_ROWS_TEMPLATE, rows, {})
+
+
+def need_row(need, terms: dict[str, list[str]], user) -> dict:
+    """What a need's browse row shows to ``user``, as plain values."""
+    return {
+        "pk": need.pk,
+        "url": need.get_absolute_url(),
+        "title": need.title,
+        "description": need.description,
+        "poster": need_poster_name(need, user),
+        "region": need.region,
+        "budget": price_range(need),
+        "deadline": need.deadline,
+        **terms,
+    }
 
 
 def term_names(model, pks) -> dict[int, dict[str, list[str]]]:
