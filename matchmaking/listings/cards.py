@@ -22,10 +22,17 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from matchmaking.listings import scoping
+from matchmaking.listings.fields import TERM_FIELDS
+from matchmaking.listings.selectors import need_poster_name
+from matchmaking.listings.templatetags.listings import price_range
+from matchmaking.taxonomy.models import localized_name
 from matchmaking.taxonomy.selectors import taxonomy_version
 
-ROW_TEMPLATE = "listings/includes/offering_row.html"
-NEED_ROW_TEMPLATE = "listings/includes/need_row.html"
+ROWS_TEMPLATE = "listings/includes/offering_rows.html"
+NEED_ROWS_TEMPLATE = "listings/includes/need_rows.html"
+# Written by the rows templates between two rows: escaped text cannot contain "<", so the
+# marker splits one render of many rows into each row's HTML.
+ROW_SEPARATOR = "<!--row-->"
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ def _row_keys(kind: str, pks: list[int], index, variant=None) -> dict[int, str]:
 def offering_cards(pks: list[int], queryset, *, index) -> list[RowCard]:
     """Cards for ``pks`` (in that order); rows not in ``queryset`` any more are left out."""
     keys = _row_keys("card", pks, index)
-    found = _cached_rows(keys, queryset, _render)
+    found = _cached_rows(keys, queryset, _render_offerings)
     return _cards(pks, keys, found)
 
 
@@ -68,14 +75,51 @@ def _cards(pks, keys, found) -> list[RowCard]:
 
 def render_offering_cards(offerings) -> list[RowCard]:
     """Cards rendered now, uncached (the SQL browse path, when the index is off)."""
+    return _rendered_cards(offerings, _render_offerings(offerings, _prefetched_terms(offerings)))
+
+
+def _rendered_cards(rows, html: list[str]) -> list[RowCard]:
     return [
-        RowCard(pk=offering.pk, title=offering.title, html=mark_safe(_render(offering)))  # noqa: S308
-        for offering in offerings
+        RowCard(pk=row.pk, title=row.title, html=mark_safe(row_html))  # noqa: S308 - our own rendered template
+        for row, row_html in zip(rows, html, strict=True)
     ]
 
 
-def _render(offering) -> str:
-    return render_to_string(ROW_TEMPLATE, {"offering": offering, "compare": True})
+def _render_rows(template: str, rows: list[dict], context: dict) -> list[str]:
+    """Each row's HTML, from ONE render of the rows template (a loop, not a render per row;
+    without the request: no context processors — a row depends on no viewer data but what
+    ``rows`` holds)."""
+    if not rows:
+        return []
+    context = {**context, "rows": rows, "row_separator": mark_safe(ROW_SEPARATOR)}  # noqa: S308 - a constant
+    html = render_to_string(template, context)
+    return html.split(ROW_SEPARATOR)
+
+
+def _render_offerings(offerings, terms) -> list[str]:
+    rows = [offering_row(offering, terms[offering.pk]) for offering in offerings]
+    badge = render_to_string("includes/verified_badge.html")
+    return _render_rows(ROWS_TEMPLATE, rows, {"compare": True, "verified_badge": badge})
+
+
+def offering_row(offering, terms: dict[str, list[str]]) -> dict:
+    """What an offering's browse row shows, as plain values (the template only prints them:
+    a dict key is the template engine's cheapest lookup)."""
+    organization = offering.organization
+    price = price_range(offering)
+    return {
+        "pk": offering.pk,
+        "url": offering.get_absolute_url(),
+        "title": offering.title,
+        "summary": offering.summary,
+        "vendor": organization.display_name,
+        "verified": organization.is_verified,
+        "filed": bool(organization.filing_number),
+        "kind": offering.kind.name,
+        "layer": offering.layer.name if offering.layer_id else "",
+        "price": f"{price} {offering.get_price_unit_display()}" if price else "",
+        **terms,
+    }
 
 
 def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
@@ -87,28 +131,70 @@ def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
         return "named" if naming.holds(index.row(pk)) else "anon"
 
     keys = _row_keys("needcard", pks, index, variant)
-    found = _cached_rows(keys, queryset, lambda need: _render_need(need, request))
+    found = _cached_rows(keys, queryset, lambda needs, terms: _render_needs(needs, terms, request))
     return _cards(pks, keys, found)
 
 
 def render_need_cards(needs, request) -> list[RowCard]:
-    return [
-        RowCard(pk=need.pk, title=need.title, html=mark_safe(_render_need(need, request)))  # noqa: S308
-        for need in needs
-    ]
+    return _rendered_cards(needs, _render_needs(needs, _prefetched_terms(needs), request))
 
 
-def _render_need(need, request) -> str:
-    return render_to_string(NEED_ROW_TEMPLATE, {"need": need}, request=request)
+def _render_needs(needs, terms, request) -> list[str]:
+    rows = [need_row(need, terms[need.pk], request.user) for need in needs]
+    return _render_rows(NEED_ROWS_TEMPLATE, rows, {})
+
+
+def need_row(need, terms: dict[str, list[str]], user) -> dict:
+    """What a need's browse row shows to ``user``, as plain values."""
+    return {
+        "pk": need.pk,
+        "url": need.get_absolute_url(),
+        "title": need.title,
+        "description": need.description,
+        "poster": need_poster_name(need, user),
+        "region": need.region,
+        "budget": price_range(need),
+        "deadline": need.deadline,
+        **terms,
+    }
+
+
+def term_names(model, pks) -> dict[int, dict[str, list[str]]]:
+    """{pk: {"sectors": [names], "app_types": [...], "deployment_modes": [...]}} of the
+    listings ``pks``, in the terms' display order: one query per field reading the link
+    table joined to the term's names — no term objects, no related managers per row."""
+    names = {pk: {field: [] for field in TERM_FIELDS} for pk in pks}
+    for field_name in TERM_FIELDS:
+        field = model._meta.get_field(field_name)
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = (
+            field.remote_field.through.objects.filter(**{f"{source}_id__in": pks})
+            .order_by(f"{target}__order", f"{target}__code")
+            .values_list(f"{source}_id", f"{target}__name_zh", f"{target}__name_en")
+        )
+        for pk, name_zh, name_en in links:
+            names[pk][field_name].append(localized_name(name_zh, name_en))
+    return names
+
+
+def _prefetched_terms(rows) -> dict[int, dict[str, list[str]]]:
+    """The same names from rows whose terms were prefetched (the SQL path)."""
+    return {
+        row.pk: {field: [term.name for term in getattr(row, field).all()] for field in TERM_FIELDS}
+        for row in rows
+    }
 
 
 def _cached_rows(keys: dict[int, str], queryset, render) -> dict[str, tuple[str, str]]:
-    """{key: (title, html)} from the cache; rows missing there are read and rendered."""
+    """{key: (title, html)} from the cache; rows missing there are read (one query, and one
+    per term field) and rendered together."""
     found = cache.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
+        rows = list(queryset.prefetch_related(None).filter(pk__in=missing))
+        html = render(rows, term_names(queryset.model, [row.pk for row in rows]))
         rendered = {
-            keys[row.pk]: (row.title, render(row)) for row in queryset.filter(pk__in=missing)
+            keys[row.pk]: (row.title, row_html) for row, row_html in zip(rows, html, strict=True)
         }
         if rendered:
             cache.set_many(rendered, timeout=settings.LISTINGS_FACET_CACHE_SECONDS)

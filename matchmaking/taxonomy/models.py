@@ -9,6 +9,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def localized_name(name_zh: str, name_en: str) -> str:
+    """A term's name in the active language (Chinese unless English is active) — for code
+    that reads the two columns without loading the terms (the browse rows)."""
+    return name_en if (get_language() or "").startswith("en") else name_zh
+
+
 class TaxonomyTermQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -35,7 +41,7 @@ class TaxonomyTerm(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language (Chinese unless English is active)."""
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return localized_name(self.name_zh, self.name_en)
 
     @property
     def description(self) -> str:

@@ -64,3 +64,68 @@ class OfferingCardTests:
         english = client.get(LIST).content.decode()
         assert "All sectors" in english
         assert "全部行业" not in english
+
+
+class RowRenderingTests:
+    """Missing rows are read in bulk and rendered by one render of the rows template."""
+
+    @staticmethod
+    def _cards(count: int, django_assert_num_queries):
+        from matchmaking.listings.browse.offerings import offering_index
+        from matchmaking.listings.cards import offering_cards
+        from matchmaking.listings.selectors import offering_list_queryset
+
+        vendor = factories.make_organization(kind="vendor")
+        pks = [
+            factories.make_offering(
+                organization=vendor,
+                sectors=("finance", "healthcare"),
+                app_types=("qa",),
+                deployment=("private", "saas"),
+            ).pk
+            for _ in range(count)
+        ]
+        index = offering_index()  # built (or patched) before counting
+        queryset = offering_list_queryset(None)
+        index.row_versions(pks)
+        # the taxonomy version (in the keys), the rows (with vendor, kind and layer), then one
+        # query per term field — whatever the number of rows
+        with django_assert_num_queries(5):
+            return pks, offering_cards(pks, queryset, index=index)
+
+    @pytest.mark.parametrize("count", [2, 12])
+    def test_rows_cost_the_same_queries_however_many(self, db, count, django_assert_num_queries):
+        pks, cards = self._cards(count, django_assert_num_queries)
+        assert [card.pk for card in cards] == pks
+        for card in cards:
+            assert card.html.count("<article") == 1
+            assert f'data-offering="{card.pk}"' in card.html
+
+    def test_each_row_lists_its_own_terms_in_display_order(self, db, client):
+        from matchmaking.taxonomy.models import Sector
+
+        first = factories.make_offering(title="甲", sectors=(), app_types=(), deployment=("saas",))
+        for code in ("healthcare", "finance"):  # linked in the reverse of the display order
+            first.sectors.add(Sector.objects.get(code=code))
+        factories.make_offering(title="乙", sectors=(), app_types=("qa",), deployment=())
+        rows = {card.title: card.html for card in client.get(LIST).context["object_list"]}
+        assert rows["甲"].index("金融") < rows["甲"].index("医疗")  # display order, not link order
+        assert "全部行业" not in rows["甲"] and "badge-mode" in rows["甲"]
+        assert "全部行业" in rows["乙"] and "badge-mode" not in rows["乙"]
+
+    def test_a_title_that_looks_like_the_row_separator_stays_one_row(self, db, client):
+        factories.make_offering(title="<!--row--> 注释标题")
+        factories.make_offering(title="另一个")
+        cards = client.get(LIST).context["object_list"]
+        assert sorted(card.title for card in cards) == ["<!--row--> 注释标题", "另一个"]
+        html = next(card.html for card in cards if card.title.startswith("<"))
+        assert "&lt;!--row--&gt; 注释标题" in html
+        assert html.count("<article") == 1
+
+    def test_an_anonymous_need_row_names_its_poster_only_to_its_members(self, db, client):
+        enterprise = factories.make_organization(kind="enterprise", name="保密银行")
+        factories.make_need(organization=enterprise, visibility="anonymous", title="匿名需求")
+        need_list = reverse("listings:need-list")
+        assert "保密银行" not in client.get(need_list).content.decode()
+        client.force_login(factories.make_member(enterprise))
+        assert "保密银行" in client.get(need_list).content.decode()

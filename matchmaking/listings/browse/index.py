@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from functools import cached_property
 
 import numpy as np
 from django.conf import settings
@@ -308,8 +309,10 @@ class BrowseIndex(ABC):
                 self._memo[key] = found
         return found
 
-    @property
+    @cached_property
     def model(self):
+        """The rows' model (read for every facet and row lookup: ``rows()`` builds a new
+        queryset on each call, so it is asked once per index)."""
         return self.rows().model
 
     def contains(self, column: str, term: str):
