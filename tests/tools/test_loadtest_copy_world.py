@@ -3,7 +3,6 @@ configured database, so the vendor and the load users sign in there as in the SQ
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.tools import world_env
 
 TABLES = (
     "accounts_user",
@@ -33,17 +34,7 @@ def rows(path: Path, table: str):
 @pytest.mark.slow
 def test_copy_world_copies_every_row_and_the_vendor_member(tmp_path):
     root = Path(settings.BASE_DIR)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
-        "DJANGO_VAR_DIR": str(tmp_path / "var"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "TASKS_BACKEND": "immediate",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    (tmp_path / "var").mkdir()
+    env = world_env(tmp_path)
     source, target = tmp_path / "world.sqlite3", tmp_path / "copy.sqlite3"
 
     def run(database, *args):
