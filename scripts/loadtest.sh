@@ -13,8 +13,9 @@
 # LOADTEST_LOG_LEVEL (WARNING; INFO logs every request and each index rebuild),
 # LOADTEST_KEEP=1 keeps the work folder (gunicorn.log, db_worker.log, the world copy/export)
 # and prints its path instead of deleting it on exit.
-# --postgres: the same world exported from the SQLite copy (export_listings) and imported
-# into a throwaway cluster via scripts/with-postgres.sh, then the same load.
+# --postgres: the same prepared world, every row of the SQLite copy (accounts and stored
+# suggestions too: tools/loadtest/copy_world.py), copied into a throwaway cluster via
+# scripts/with-postgres.sh, then the same load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -156,7 +157,6 @@ export DJANGO_SQLITE_PATH="$WORK/load.sqlite3"
 if [ "$POSTGRES" = 0 ]; then
     run_load "SQLite" "$@"
 else
-    "$PY" manage.py export_listings "$WORK/world.json" >/dev/null
     EXTRA=("$@")
     export -f run_load stop_servers
     export PY ROOT WORK
@@ -167,11 +167,9 @@ else
         cd "$ROOT"
         unset DJANGO_SQLITE_PATH
         "$PY" manage.py migrate --noinput -v 0
-        "$PY" manage.py load_taxonomy -v 0 || true
-        "$PY" manage.py import_listings "$WORK/world.json" -v 0
-        # Accounts are not exported: the load users are created here, with their needs'"'"'
-        # suggestions computed now (as in the SQLite prepare), not by db_worker mid-load.
-        TASKS_BACKEND=immediate "$PY" -m tools.loadtest --prepare-only
+        # Every row of the prepared SQLite world (accounts, load users, stored suggestions,
+        # connections): the same signed-in users and pages as the SQLite run.
+        "$PY" -m tools.loadtest --copy-world-from "$WORK/load.sqlite3"
         run_load "PostgreSQL" "$@"
     ' _ "${EXTRA[@]}"
 fi

@@ -13,9 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.core.page_cache import PAGES_VERSION_KEY
+from matchmaking.core.shared_cache import read_versions, shared_cache
+from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 from matchmaking.listings.models import Need
 from matchmaking.matching import adapters
 from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH, band
@@ -36,6 +40,9 @@ RELAX_LABELS = {
     "budget": _("budget"),
 }
 MUST_HAVES = ("requires_domestic_hw", "requires_on_premises", "requires_filing")
+#: How long counted relaxations are kept (their key carries the data versions, so a write makes
+#: the next view count afresh; this only bounds an entry's life).
+RELAX_CACHE_SECONDS = 600
 
 
 @dataclass
@@ -134,6 +141,30 @@ def relaxations(need: Need) -> list[Relaxation]:
     return [Relaxation(constraint, found[constraint]) for constraint in conditions]
 
 
+def cached_relaxations(need: Need) -> list[Relaxation]:
+    """``relaxations(need)``, counted once per data version and shared by every process.
+
+    The count is one aggregate over every published offering in the need's categories (the
+    largest part of its owner's page view), and it depends on the need and the published
+    offerings only — not on who looks. Its key carries the listings version (bumped at once
+    by every listing write) and the pages version (bumped after every commit that writes the
+    change feed: offerings, needs, organizations' filing numbers …), as the page cache's
+    does, so an edit is counted afresh on the next view."""
+    versions = read_versions(LISTINGS_VERSION_KEY, PAGES_VERSION_KEY)
+    key = (
+        f"matching:relax:L{versions[LISTINGS_VERSION_KEY]}:P{versions[PAGES_VERSION_KEY]}:"
+        f"n{need.pk}:{need.updated_at.timestamp() if need.updated_at else ''}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = shared_cache().get(key)
+        if found is None:
+            found = relaxations(need)
+            shared_cache().set(key, found, timeout=RELAX_CACHE_SECONDS)
+        cache.set(key, found, timeout=RELAX_CACHE_SECONDS)
+    return found
+
+
 def summarise(need: Need, rows: list) -> MatchSummary:
     """Split suggestion rows (best first) into bands, with the relaxations (shown in the
     no-good-match state, and as the collapsed must-have line in any case)."""
@@ -141,7 +172,7 @@ def summarise(need: Need, rows: list) -> MatchSummary:
     for row in rows:
         getattr(summary, band(row.score)).append(row)
     if need.is_open:
-        summary.relaxations = relaxations(need)
+        summary.relaxations = cached_relaxations(need)
     return summary
 
 
@@ -149,6 +180,7 @@ __all__ = [
     "POSSIBLE_MATCH",
     "STRONG_MATCH",
     "MatchSummary",
+    "cached_relaxations",
     "Relaxation",
     "relaxations",
     "summarise",

@@ -42,6 +42,17 @@ NEED_PANEL_FIELDS = (
     "offering__organization__name_en",
 )
 
+OPPORTUNITIES_DEFERRED = (
+    "components",
+    *(
+        f"{relation}__{name}"
+        for relation in ("need", "offering")
+        for name in ("description", "search_text", "reviewed_text", "moderation_reason")
+    ),
+    "need__organization__description",
+    "need__organization__verification_note",
+)
+
 
 @dataclass
 class SuggestionRow:
@@ -142,6 +153,8 @@ def vendor_opportunities(user) -> list[SuggestionRow]:
             need__in=visible_open_needs(user).values("pk"),
         )
         .select_related("need", "need__organization", "offering")
+        # Up to 1,000 rows: not their texts (the page shows titles, scores and reasons).
+        .defer(*OPPORTUNITIES_DEFERRED)
         .order_by("-score", "rank", "pk")
     )
     rows: dict[int, SuggestionRow] = {}

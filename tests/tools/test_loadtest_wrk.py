@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 
+from tests.tools import world_env
 from tools.loadtest import urlfiles, wrk
 from tools.loadtest.world import LoadUser, Pools
 
@@ -224,24 +224,15 @@ def test_the_command_measures_every_endpoint_of_a_tiny_world_with_wrk(tmp_path):
     """A tiny world, gunicorn on loopback, wrk 1 s per endpoint and variant at 2 connections."""
     root = Path(settings.BASE_DIR)
     python = sys.executable
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "loadtest-e2e-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_BENCH_VIEWS": "1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SQLITE_PATH": str(tmp_path / "world.sqlite3"),
-        "DJANGO_VAR_DIR": str(tmp_path / "var"),
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "TASKS_BACKEND": "immediate",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    (tmp_path / "var").mkdir()
+    env = world_env(
+        tmp_path,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="loadtest-e2e-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_BENCH_VIEWS="1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+    )
 
     def manage(*args, timeout=300):
         subprocess.run(

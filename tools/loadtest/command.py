@@ -55,6 +55,14 @@ class Command(BaseCommand):
             action="store_true",
             help="create/find the load users and their needs, then stop (no requests)",
         )
+        parser.add_argument(
+            "--copy-world-from",
+            default="",
+            metavar="SQLITE_FILE",
+            help="empty the configured database and copy every row of this SQLite world into "
+            "it (the --postgres run: the same accounts and suggestions as the SQLite run), "
+            "then stop (no requests)",
+        )
         parser.add_argument("--duration", type=float, default=30.0, help="mixed phase, seconds")
         parser.add_argument("--phase-seconds", type=float, default=8.0)
         parser.add_argument("--concurrency", type=int, default=20)
@@ -93,6 +101,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from urllib.parse import urlsplit
 
+        if options["copy_world_from"]:
+            from tools.loadtest.copy_world import copy_world
+
+            copy_world(options["copy_world_from"], write=self.stdout.write)
+            return
         if options["prepare_only"]:
             pools = self._pools(options)
             self.stdout.write(f"{len(pools.users)} load users ready.")

@@ -1,0 +1,154 @@
+"""The signed-in pages read stored suggestions in a fixed number of queries, whatever the
+number of rows, and a need's "what relaxing would bring" is counted once per data version."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from matchmaking.matching import no_match
+from matchmaking.matching.models import Direction, Suggestion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def suggest(need, offering, score, direction=Direction.FOR_NEED):
+    return Suggestion.objects.create(
+        need=need,
+        offering=offering,
+        direction=direction,
+        score=score,
+        rank=1,
+        components={"raw": score},
+        reasons=[{"key": "sector", "met": True, "detail": "金融"}],
+    )
+
+
+def member(organization):
+    return organization.memberships.get().user
+
+
+def queries_of(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def relax_queries(sqls: list[str]) -> list[str]:
+    # The relaxations aggregate: a conditional count per hard constraint.
+    return [sql for sql in sqls if 'AS "budget"' in sql or 'AS "deployment"' in sql]
+
+
+class NeedPageTests:
+    def test_query_count_does_not_grow_with_the_suggestions(self, client):
+        need = factories.make_need(deployment=("private",))
+        client.force_login(member(need.organization))
+        for index in range(2):
+            suggest(need, factories.make_offering(), 80 - index)
+        client.get(need.get_absolute_url())  # warm: versions and relaxations counted
+        few = queries_of(client, need.get_absolute_url())
+        for index in range(8):
+            suggest(need, factories.make_offering(title=f"第{index}个产品"), 60 - index)
+        many = queries_of(client, need.get_absolute_url())
+        assert len(many) == len(few), "\n".join(many)
+
+    def test_relaxations_are_counted_once_per_data_version(self, client):
+        from matchmaking.core.page_cache import PAGES_VERSION_KEY
+        from matchmaking.core.shared_cache import bump_version
+        from matchmaking.listings.caching import bump_listings_version
+
+        need = factories.make_need(requires_domestic_hw=True, deployment=("private",))
+        factories.make_offering(deployment=("private",))
+        suggest(need, factories.make_offering(deployment=("private",)), 55)
+        client.force_login(member(need.organization))
+        first = queries_of(client, need.get_absolute_url())
+        assert len(relax_queries(first)) == 1
+        second = queries_of(client, need.get_absolute_url())
+        assert relax_queries(second) == []
+        assert [r.count for r in no_match.cached_relaxations(need)] == [
+            r.count for r in no_match.relaxations(need)
+        ]
+        # A new offering (the listings services bump the listings version with each write):
+        # counted afresh, the new figure.
+        before = {r.constraint: r.count for r in no_match.cached_relaxations(need)}
+        factories.make_offering(deployment=("private",))
+        # Kept until a version moves (nothing bumped yet):
+        assert {r.constraint: r.count for r in no_match.cached_relaxations(need)} == before
+        bump_listings_version()
+        after = {r.constraint: r.count for r in no_match.cached_relaxations(need)}
+        assert after["requires_domestic_hw"] == before["requires_domestic_hw"] + 1
+        # Any change-feed write (an organization's filing number …) bumps the pages version.
+        factories.make_offering(deployment=("private",))
+        bump_version(PAGES_VERSION_KEY)
+        latest = {r.constraint: r.count for r in no_match.cached_relaxations(need)}
+        assert latest["requires_domestic_hw"] == after["requires_domestic_hw"] + 1
+        third = queries_of(client, need.get_absolute_url())
+        assert relax_queries(third) == []  # counted by the call above, shared with the page
+
+    def test_the_suggestions_panel_reads_in_a_fixed_number_of_queries(
+        self, rf, django_assert_num_queries
+    ):
+        from matchmaking.matching.panels import need_suggestions_panel
+
+        need = factories.make_need()
+        for index in range(5):
+            suggest(need, factories.make_offering(), 90 - index)
+        request = rf.get(need.get_absolute_url())
+        request.user = member(need.organization)
+        request.user.organization  # noqa: B018 - the page's middleware has loaded it
+        need_suggestions_panel(request, need)  # relaxations counted and kept
+        # The stored rows with their offerings and organizations (one join), the versions
+        # of the relaxations' key; nothing per row, no engine.
+        with django_assert_num_queries(2):
+            panel = need_suggestions_panel(request, need)
+        assert len(panel.context["rows"]) == 5
+
+
+class VendorPagesTests:
+    def test_opportunities_query_count_does_not_grow_with_the_rows(self, client):
+        vendor = factories.make_organization(kind="vendor")
+        offering = factories.make_offering(organization=vendor)
+        client.force_login(member(vendor))
+        for _ in range(2):
+            suggest(factories.make_need(), offering, 70, Direction.FOR_OFFERING)
+        client.get("/matching/opportunities/")
+        few = queries_of(client, "/matching/opportunities/")
+        for _ in range(8):
+            suggest(
+                factories.make_need(visibility="anonymous"), offering, 60, Direction.FOR_OFFERING
+            )
+        many = queries_of(client, "/matching/opportunities/")
+        assert len(many) == len(few), "\n".join(many)
+
+    def test_inbox_query_count_does_not_grow_with_the_connections(self, client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from matchmaking.connections.models import Connection
+
+        enterprise = factories.make_organization(kind="enterprise")
+        client.force_login(member(enterprise))
+
+        def receive(count):
+            for _ in range(count):
+                offering = factories.make_offering()
+                Connection.objects.create(
+                    kind="request",
+                    offering=offering,
+                    initiator_org=offering.organization,
+                    receiver_org=enterprise,
+                    initiated_by=member(offering.organization),
+                    message="想了解贵司的需求",
+                    expires_at=timezone.now() + timedelta(days=14),
+                )
+
+        receive(2)
+        client.get("/connections/")
+        few = queries_of(client, "/connections/")
+        receive(6)
+        many = queries_of(client, "/connections/")
+        assert len(many) == len(few), "\n".join(many)
