@@ -381,6 +381,34 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
         yield need_id, _with_semantics(_best_first(items), top)
 
 
+def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
+    """(offering id, its ranked needs) for every indexed offering, using the batched engine
+    path (chunks of offerings against all needs at once); the same lists as
+    :func:`rank_needs_for_offering` gives one at a time."""
+    top = top or top_k()
+    engine = holder.get()
+    dismissed: dict[int, set[int]] = defaultdict(set)
+    for need_id, offering_id in SuggestionFeedback.objects.filter(
+        direction=Direction.FOR_OFFERING
+    ).values_list("need_id", "offering_id"):
+        dismissed[offering_id].add(need_id)
+    slack = 10 + (SEMANTIC_POOL if embeddings.enabled() else 0)
+    for ref, found in engine.iter_rank_all_offerings(top_k=top + slack):
+        offering_id = holder.offering_pk_by_ref.get(ref)
+        if offering_id is None:
+            continue
+        if len(dismissed[offering_id]) > 10:  # many dismissals need a longer pool
+            yield offering_id, rank_needs_for_offering(offering_id, top=top)
+            continue
+        items = []
+        for suggestion in found:
+            need_id = holder.need_pk_by_ref.get(suggestion.target_ref)
+            if need_id is None or need_id in dismissed[offering_id]:
+                continue
+            items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
+        yield offering_id, _with_semantics(_best_first(items), top)
+
+
 #: Told once per batch of stored lists the rebuild replaced (it deletes them without a
 #: per-row signal: 100k post_delete receivers cost minutes and held the write lock).
 suggestions_replaced = ExtensionPoint(
@@ -405,99 +433,68 @@ REBUILD_BATCH = 200
 
 def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
     """Rebuild the index and every stored list, in batches of ``REBUILD_BATCH`` lists per
-    transaction. Returns counts and the longest write transaction (``longest_write_ms``)."""
+    transaction. Returns counts, the longest write transaction (``longest_write_ms``) and the
+    seconds of each stage (``fit_s``, ``needs_s``, ``offerings_s``)."""
+    started = time.perf_counter()
     holder.build(workers=workers)
     counts = {"needs": 0, "offerings": 0, "suggestions": 0, "longest_write_ms": 0}
+    counts["fit_s"] = round(time.perf_counter() - started, 1)
     batch: list[tuple[int, list[Ranked]]] = []
 
-    def timed(started: float) -> None:
-        elapsed = round(1000 * (time.perf_counter() - started))
-        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
-
-    def flush_needs() -> None:
-        started = time.perf_counter()
+    def flush(direction: str) -> None:
+        """Replace the stored lists of ``batch`` (one short write transaction)."""
+        began = time.perf_counter()
+        owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
         with transaction.atomic():
             rows = [
                 Suggestion(
                     need_id=item.need_id,
                     offering_id=item.offering_id,
-                    direction=Direction.FOR_NEED,
+                    direction=direction,
                     score=item.score,
                     rank=rank,
                     components=item.components,
                     reasons=item.reasons,
                 )
-                for _need_id, items in batch
+                for _pk, items in batch
                 for rank, item in enumerate(items, start=1)
             ]
             _replace_rows(
                 Suggestion.objects.filter(
-                    direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
+                    direction=direction, **{f"{owner}__in": [pk for pk, _ in batch]}
                 ),
                 rows,
             )
             counts["suggestions"] += len(rows)
-        timed(started)
+        elapsed = round(1000 * (time.perf_counter() - began))
+        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
         batch.clear()
 
-    seen_needs: list[int] = []
-    for need_id, items in iter_ranked_needs():
-        batch.append((need_id, items))
-        seen_needs.append(need_id)
-        counts["needs"] += 1
-        if len(batch) >= REBUILD_BATCH:
-            flush_needs()
-            if progress:
-                progress("needs", counts["needs"])
-    if batch:
-        flush_needs()
-    Suggestion.objects.filter(direction=Direction.FOR_NEED).exclude(
-        need_id__in=adapters.matchable_needs().values("pk")
-    ).delete()
-
-    offering_ids = list(adapters.matchable_offerings().order_by("pk").values_list("pk", flat=True))
-    dismissed_by_offering: dict[int, set[int]] = defaultdict(set)
-    for need_id, offering_id in SuggestionFeedback.objects.filter(
-        direction=Direction.FOR_OFFERING
-    ).values_list("need_id", "offering_id"):
-        dismissed_by_offering[offering_id].add(need_id)
-    for start in range(0, len(offering_ids), REBUILD_BATCH):
-        chunk = offering_ids[start : start + REBUILD_BATCH]
-        # Ranked from documents read in bulk: no per-offering re-read into the index (which
-        # counted as a change each and refitted the engine every fifth of the offerings).
-        found = adapters.offering_documents(Offering.objects.filter(pk__in=chunk), bulk=False)
-        lists = [
-            (pk, _needs_for_offering_doc(pk, doc, dismissed_by_offering[pk], top_k()))
-            for doc in found.offerings
-            for pk in [found.offering_pk_by_ref[doc.ref]]
-        ]
-        started = time.perf_counter()
-        with transaction.atomic():
-            rows = [
-                Suggestion(
-                    need_id=item.need_id,
-                    offering_id=item.offering_id,
-                    direction=Direction.FOR_OFFERING,
-                    score=item.score,
-                    rank=rank,
-                    components=item.components,
-                    reasons=item.reasons,
-                )
-                for _pk, items in lists
-                for rank, item in enumerate(items, start=1)
-            ]
-            _replace_rows(
-                Suggestion.objects.filter(direction=Direction.FOR_OFFERING, offering_id__in=chunk),
-                rows,
-            )
-            counts["suggestions"] += len(rows)
-        timed(started)
-        counts["offerings"] += len(chunk)
-        if progress:
-            progress("offerings", counts["offerings"])
-    Suggestion.objects.filter(direction=Direction.FOR_OFFERING).exclude(
-        offering_id__in=adapters.matchable_offerings().values("pk")
-    ).delete()
+    for side, ranked, direction, matchable in (
+        ("needs", iter_ranked_needs(), Direction.FOR_NEED, adapters.matchable_needs),
+        (
+            "offerings",
+            iter_ranked_offerings(),
+            Direction.FOR_OFFERING,
+            adapters.matchable_offerings,
+        ),
+    ):
+        began = time.perf_counter()
+        for pk, items in ranked:
+            batch.append((pk, items))
+            counts[side] += 1
+            if len(batch) >= REBUILD_BATCH:
+                flush(direction)
+                if progress:
+                    progress(side, counts[side])
+        if batch:
+            flush(direction)
+        owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
+        # Lists of listings no longer matchable (closed, hidden, deleted since the last run).
+        Suggestion.objects.filter(direction=direction).exclude(
+            **{f"{owner}__in": matchable().values("pk")}
+        ).delete()
+        counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
     return counts
 
 
