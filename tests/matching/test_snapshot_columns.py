@@ -21,7 +21,9 @@ def world():
     offerings[1] = dataclasses.replace(offerings[1], price_min=None, layer=None, regions=())
     needs = [synth.need(i) for i in range(40)]
     needs[0] = dataclasses.replace(needs[0], visible_to_orgs=frozenset({"v-00001", "v-00002"}))
-    needs[1] = dataclasses.replace(needs[1], region=None, budget_max=None, title="不要公有云「引号」")
+    needs[1] = dataclasses.replace(
+        needs[1], region=None, budget_max=None, title="不要公有云「引号」"
+    )
     engine = MatchingEngine(EngineConfig(workers=1)).fit(offerings, needs, [])
     engine.add_need(synth.need(900))  # a delta segment is saved too
     return engine
