@@ -362,14 +362,16 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
         direction=Direction.FOR_NEED
     ).values_list("need_id", "offering_id"):
         dismissed[need_id].add(offering_id)
-    slack = 10 + (SEMANTIC_POOL if embeddings.enabled() else 0)
-    for ref, found in engine.iter_rank_all_needs(top_k=top + slack):
+    # The pool of rank_offerings_for_need for a need without dismissals (explaining more
+    # pairs than are kept costs as much as ranking): the lists are the same as one at a time.
+    pool = top + (SEMANTIC_POOL if embeddings.enabled() else 0)
+    for ref, found in engine.iter_rank_all_needs(top_k=pool):
         need_id = holder.need_pk_by_ref.get(ref)
         if need_id is None:
             continue
         doc = _indexed_need(engine, ref)
-        if (doc is not None and doc.visible_to_orgs is not None) or len(dismissed[need_id]) > 10:
-            # Private needs rank every offering for their own list; many dismissals need more.
+        if (doc is not None and doc.visible_to_orgs is not None) or dismissed[need_id]:
+            # Private needs rank every offering for their own list; dismissals need more.
             yield need_id, rank_offerings_for_need(need_id, top=top)
             continue
         items = []
@@ -392,12 +394,12 @@ def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list
         direction=Direction.FOR_OFFERING
     ).values_list("need_id", "offering_id"):
         dismissed[offering_id].add(need_id)
-    slack = 10 + (SEMANTIC_POOL if embeddings.enabled() else 0)
-    for ref, found in engine.iter_rank_all_offerings(top_k=top + slack):
+    pool = top + (SEMANTIC_POOL if embeddings.enabled() else 0)  # as for the needs above
+    for ref, found in engine.iter_rank_all_offerings(top_k=pool):
         offering_id = holder.offering_pk_by_ref.get(ref)
         if offering_id is None:
             continue
-        if len(dismissed[offering_id]) > 10:  # many dismissals need a longer pool
+        if dismissed[offering_id]:  # a longer pool, as rank_needs_for_offering takes
             yield offering_id, rank_needs_for_offering(offering_id, top=top)
             continue
         items = []

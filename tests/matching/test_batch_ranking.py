@@ -125,3 +125,13 @@ class RebuildStoresTheSameListsTests:
         assert not Suggestion.objects.filter(
             direction=Direction.FOR_OFFERING, offering=offerings[0], need=needs[0]
         ).exists()
+        for need in needs:
+            stored = list(
+                Suggestion.objects.filter(direction=Direction.FOR_NEED, need=need)
+                .order_by("rank")
+                .values_list("offering_id", "score", "components", "reasons")
+            )
+            alone = services.rank_offerings_for_need(need.pk)
+            assert stored == [
+                (r.offering_id, pytest.approx(r.score), r.components, r.reasons) for r in alone
+            ]
