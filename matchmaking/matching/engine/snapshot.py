@@ -17,10 +17,8 @@ Layout of one snapshot directory::
                       document when it is read (a query reads a few dozen), so opening a
                       snapshot unpickles no per-listing object (100k documents took 4–5 s)
 
-:func:`publish` writes a snapshot atomically: into a temporary directory next to the others,
-renamed into place when complete, then the ``CURRENT`` pointer file is replaced (``os.replace``)
-to name it. A reader follows ``CURRENT`` and sees the old snapshot or the new one, never a half
-one; the previous snapshot is kept (a reader may still be opening it), older ones are deleted.
+Publishing (atomic, with a ``CURRENT`` pointer, the previous snapshot kept) is
+core/snapshot_files.py: :func:`publish` and :func:`current` are re-exported here.
 
 The pickle is written and read only by the platform's own processes, in its own directory.
 """
@@ -30,10 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
-import os
 import pickle
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -42,16 +37,17 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matchmaking.core.snapshot_files import CURRENT, KEEP_PREVIOUS, current, publish
+
+__all__ = ["CURRENT", "KEEP_PREVIOUS", "current", "load_engine", "publish", "save_engine"]
+
 from .documents import NeedDoc, OfferingDoc
 from .engine import MatchingEngine
 from .store import Segment, Side
 
 FORMAT = 2
-CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 STATE = "state.pickle"
-#: Snapshot directories kept besides the current one (a reader may still be opening it).
-KEEP_PREVIOUS = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,54 +289,3 @@ def _converter(annotation: str) -> Callable[[Any], Any]:
     if annotation.startswith("frozenset"):
         return lambda v: None if v is None else frozenset(v)
     return lambda v: v
-
-
-# --------------------------------------------------------------------------------------------
-# publishing: a directory of snapshots with a CURRENT pointer
-# --------------------------------------------------------------------------------------------
-
-
-def publish(root: Path, write: Callable[[Path], dict[str, Any]]) -> Path:
-    """Run ``write(tmpdir)`` to fill a new snapshot, then make it the current one atomically.
-    Returns the published directory. Readers never see a half-written snapshot."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-    try:
-        write(tmp)
-        final = root / f"snap-{time.time_ns():020d}-{os.getpid()}"
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    pointer = root / f".{CURRENT}.{os.getpid()}.tmp"
-    pointer.write_text(final.name)
-    os.replace(pointer, root / CURRENT)
-    _prune(root, keep={final.name})
-    return final
-
-
-def current(root: Path) -> Path | None:
-    """The directory of the current snapshot under ``root``, or None if none is published."""
-    try:
-        name = (Path(root) / CURRENT).read_text().strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    path = Path(root) / name
-    return path if name and path.is_dir() else None
-
-
-def _prune(root: Path, *, keep: set[str]) -> None:
-    """Delete snapshots older than the newest ``KEEP_PREVIOUS`` besides ``keep``; leftover
-    temporary directories of crashed writers older than an hour go too. A process that has
-    an old snapshot mapped keeps its pages (the files are unlinked, not overwritten)."""
-    snaps = sorted(p.name for p in root.glob("snap-*") if p.is_dir() and p.name not in keep)
-    for name in snaps[: max(0, len(snaps) - KEEP_PREVIOUS)]:
-        shutil.rmtree(root / name, ignore_errors=True)
-    limit = time.time() - 3600
-    for tmp in root.glob(".tmp-*"):
-        try:
-            if tmp.stat().st_mtime < limit:
-                shutil.rmtree(tmp, ignore_errors=True)
-        except FileNotFoundError:
-            continue
