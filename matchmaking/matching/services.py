@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -353,34 +352,46 @@ def suggestions_remove_for_offering(*, offering_id: int) -> None:
 # --- rebuilding everything ----------------------------------------------------------------------
 
 
+def _lists_with_dismissals(direction: str) -> set[int]:
+    """The needs (direction "need") or offerings ("offering") with a dismissed pair."""
+    owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
+    return set(SuggestionFeedback.objects.filter(direction=direction).values_list(owner, flat=True))
+
+
+def _batch_pool(top: int) -> int:
+    """The pool of the one-at-a-time path for a list without dismissals (explaining more pairs
+    than are kept costs as much as ranking): the batched lists are then the same."""
+    return top + (SEMANTIC_POOL if embeddings.enabled() else 0)
+
+
+def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
+    """One list of the batch path: ``owner`` is need_id=… or offering_id=…."""
+    pk_by_ref = holder.offering_pk_by_ref if "need_id" in owner else holder.need_pk_by_ref
+    target = "offering_id" if "need_id" in owner else "need_id"
+    items = []
+    for suggestion in found:
+        pk = pk_by_ref.get(suggestion.target_ref)
+        if pk is not None:
+            items.append(_ranked(suggestion, **owner, **{target: pk}))
+    return _with_semantics(_best_first(items), top)
+
+
 def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
-    """(need id, its ranked offerings) for every open need, using the batched engine path."""
+    """(need id, its ranked offerings) for every open need, using the batched engine path;
+    the same lists as :func:`rank_offerings_for_need` gives one at a time."""
     top = top or top_k()
     engine = holder.get()
-    dismissed: dict[int, set[int]] = defaultdict(set)
-    for need_id, offering_id in SuggestionFeedback.objects.filter(
-        direction=Direction.FOR_NEED
-    ).values_list("need_id", "offering_id"):
-        dismissed[need_id].add(offering_id)
-    # The pool of rank_offerings_for_need for a need without dismissals (explaining more
-    # pairs than are kept costs as much as ranking): the lists are the same as one at a time.
-    pool = top + (SEMANTIC_POOL if embeddings.enabled() else 0)
-    for ref, found in engine.iter_rank_all_needs(top_k=pool):
+    dismissed = _lists_with_dismissals(Direction.FOR_NEED)
+    for ref, found in engine.iter_rank_all_needs(top_k=_batch_pool(top)):
         need_id = holder.need_pk_by_ref.get(ref)
         if need_id is None:
             continue
         doc = _indexed_need(engine, ref)
-        if (doc is not None and doc.visible_to_orgs is not None) or dismissed[need_id]:
+        if (doc is not None and doc.visible_to_orgs is not None) or need_id in dismissed:
             # Private needs rank every offering for their own list; dismissals need more.
             yield need_id, rank_offerings_for_need(need_id, top=top)
-            continue
-        items = []
-        for suggestion in found:
-            offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)
-            if offering_id is None or offering_id in dismissed[need_id]:
-                continue
-            items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-        yield need_id, _with_semantics(_best_first(items), top)
+        else:
+            yield need_id, _batched_list(found, top, need_id=need_id)
 
 
 def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
@@ -389,26 +400,15 @@ def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list
     :func:`rank_needs_for_offering` gives one at a time."""
     top = top or top_k()
     engine = holder.get()
-    dismissed: dict[int, set[int]] = defaultdict(set)
-    for need_id, offering_id in SuggestionFeedback.objects.filter(
-        direction=Direction.FOR_OFFERING
-    ).values_list("need_id", "offering_id"):
-        dismissed[offering_id].add(need_id)
-    pool = top + (SEMANTIC_POOL if embeddings.enabled() else 0)  # as for the needs above
-    for ref, found in engine.iter_rank_all_offerings(top_k=pool):
+    dismissed = _lists_with_dismissals(Direction.FOR_OFFERING)
+    for ref, found in engine.iter_rank_all_offerings(top_k=_batch_pool(top)):
         offering_id = holder.offering_pk_by_ref.get(ref)
         if offering_id is None:
             continue
-        if dismissed[offering_id]:  # a longer pool, as rank_needs_for_offering takes
+        if offering_id in dismissed:  # a longer pool, as rank_needs_for_offering takes
             yield offering_id, rank_needs_for_offering(offering_id, top=top)
-            continue
-        items = []
-        for suggestion in found:
-            need_id = holder.need_pk_by_ref.get(suggestion.target_ref)
-            if need_id is None or need_id in dismissed[offering_id]:
-                continue
-            items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-        yield offering_id, _with_semantics(_best_first(items), top)
+        else:
+            yield offering_id, _batched_list(found, top, offering_id=offering_id)
 
 
 #: Told once per batch of stored lists the rebuild replaced (it deletes them without a

@@ -13,26 +13,18 @@ from matchmaking.listings.browse.needs import NeedIndex, need_index
 from matchmaking.listings.browse.offerings import OfferingIndex, offering_index
 from matchmaking.listings.browse.offerings import holder as offerings_holder
 from tests import factories
-from tests.listings.test_browse_index_patching import _change_needs, _change_offerings, _same
+from tests.listings.test_browse_index_patching import (
+    _change_needs,
+    _change_offerings,
+    _same,
+    make_world,
+)
 
 
 @pytest.fixture
 def world(transactional_db):
     """Committed rows (an index built inside a transaction is never published)."""
-    vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
-    enterprises = [factories.make_organization(kind="enterprise") for _ in range(2)]
-    for number in range(12):
-        factories.make_offering(
-            organization=vendors[number % 3],
-            title=("政务问答", "智能客服", "医疗影像")[number % 3] + str(number),
-            summary="客服知识库" * (number % 2) + "海关" * 300,
-            sectors=(("finance",), ("healthcare", "government"), ())[number % 3],
-        )
-        factories.make_need(
-            organization=enterprises[number % 2],
-            visibility=("public", "anonymous", "private")[number % 3],
-            title=("客服热线", "质检需求", "知识库建设")[number % 3] + str(number),
-        )
+    vendors, enterprises = make_world()
     browse_index.reset_indexes()
     yield vendors, enterprises
     browse_index.reset_indexes()
@@ -54,7 +46,7 @@ class BrowseSnapshotTests:
     def test_a_starting_process_opens_the_published_index_instead_of_building(
         self, world, monkeypatch
     ):
-        monkeypatch.setattr(snapshot, "MAPPED_BYTES", 4096)  # large arrays: mapped files
+        monkeypatch.setattr(snapshot, "MAPPED_BYTES", 256)  # large arrays: mapped files
         built = offering_index()
         assert snapshot.current(snapshot.folder(OfferingIndex)) is not None
         _new_process()
@@ -65,7 +57,7 @@ class BrowseSnapshotTests:
         assert opened.built_at == pytest.approx(built.built_at, abs=1.0)
         # the postings of the long search column are pages of the snapshot's files
         assert isinstance(opened.search.base.positions, np.memmap)
-        assert opened.contains("search", "客服知识库").sum() == 6
+        assert opened.contains("search", "客服").sum() == built.contains("search", "客服").sum() > 0
 
     def test_rows_changed_after_the_snapshot_are_patched_in(self, world, monkeypatch):
         vendors, enterprises = world

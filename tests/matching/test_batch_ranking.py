@@ -113,25 +113,33 @@ class RebuildStoresTheSameListsTests:
         assert counts["offerings"] == len(offerings) and counts["needs"] == len(needs)
         assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms"} <= set(counts)
         for offering in offerings:
-            stored = list(
-                Suggestion.objects.filter(direction=Direction.FOR_OFFERING, offering=offering)
-                .order_by("rank")
-                .values_list("need_id", "score", "components", "reasons")
-            )
             alone = services.rank_needs_for_offering(offering.pk)
-            assert stored == [
-                (r.need_id, pytest.approx(r.score), r.components, r.reasons) for r in alone
-            ]
+            assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
+                Direction.FOR_OFFERING, alone
+            )
         assert not Suggestion.objects.filter(
             direction=Direction.FOR_OFFERING, offering=offerings[0], need=needs[0]
         ).exists()
         for need in needs:
-            stored = list(
-                Suggestion.objects.filter(direction=Direction.FOR_NEED, need=need)
-                .order_by("rank")
-                .values_list("offering_id", "score", "components", "reasons")
-            )
             alone = services.rank_offerings_for_need(need.pk)
-            assert stored == [
-                (r.offering_id, pytest.approx(r.score), r.components, r.reasons) for r in alone
-            ]
+            assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+
+def _stored(direction, **owner):
+    """A stored list as (target id, score, components, reasons), best first."""
+    return list(
+        Suggestion.objects.filter(direction=direction, **owner)
+        .order_by("rank")
+        .values_list(_target(direction), "score", "components", "reasons")
+    )
+
+
+def _expected(direction, ranked):
+    return [
+        (getattr(r, _target(direction)), pytest.approx(r.score), r.components, r.reasons)
+        for r in ranked
+    ]
+
+
+def _target(direction):
+    return "need_id" if direction == Direction.FOR_OFFERING else "offering_id"
