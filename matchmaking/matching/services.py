@@ -430,7 +430,7 @@ def _replace_rows(queryset, rows: list[Suggestion]) -> None:
 
 #: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
 #: each write is short, so the site keeps serving and accepting writes meanwhile.
-REBUILD_BATCH = 200
+REBUILD_BATCH = 100
 
 
 def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
