@@ -68,8 +68,9 @@ proc_name = "matchmaking"
 
 def when_ready(server):
     """With preload: build the in-memory browse indexes of offerings and needs once in the
-    master, so the workers forked next inherit them (copy-on-write) instead of each building
-    its own on its first browse request. GUNICORN_WARM=0 skips it. Database connections are closed before
+    master — or open the ones another process published (listings/browse/snapshot.py, well
+    under a second at 100k offerings) — so the workers forked next inherit them (copy-on-write)
+    instead of each building its own on its first browse request. GUNICORN_WARM=0 skips it. Database connections are closed before
     the fork — a connection must never be shared between processes."""
     if not preload_app or os.environ.get("GUNICORN_WARM", "1").strip() in ("0", "false", "no"):
         return

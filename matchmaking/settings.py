@@ -515,6 +515,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # LISTINGS_INDEX_MAX_AGE_SECONDS old.
 LISTINGS_MEMORY_INDEX = env_bool("LISTINGS_MEMORY_INDEX", True)
 LISTINGS_INDEX_MAX_AGE_SECONDS = env_int("LISTINGS_INDEX_MAX_AGE_SECONDS", 900)
+# A process that builds a browse index publishes it here (memory-mapped files, one folder per
+# database); a starting process opens it instead of building its own and follows the change
+# feed from where it was built (listings/browse/snapshot.py). "" = off.
+LISTINGS_INDEX_SNAPSHOT_DIR = env_str("LISTINGS_INDEX_SNAPSHOT_DIR", str(VAR_DIR / "browse"))
 # The change feed (matchmaking/core/changes.py) the browse indexes and the matching runtime
 # follow: an id below the highest one read is waited for this long (a transaction that took
 # its id earlier but commits later); records older than the retention are pruned by

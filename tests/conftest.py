@@ -47,8 +47,10 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _matching_snapshots_in_tmp(settings, tmp_path):
-    """Engine snapshots go to a per-test folder: a test never opens another test's engine."""
+    """Engine and browse index snapshots go to a per-test folder: a test never opens another
+    test's engine or index."""
     settings.MATCHING_SNAPSHOT_DIR = tmp_path / "matching"
+    settings.LISTINGS_INDEX_SNAPSHOT_DIR = tmp_path / "browse"
 
 
 @pytest.fixture

@@ -100,6 +100,19 @@ class FeedCursor:
         self.high: int | None = None
         self.gaps: dict[int, float] = {}  # id not seen yet → when it was first missed
 
+    def position(self) -> dict:
+        """Where the cursor is, as JSON (stored with a snapshot built from this position)."""
+        return {"high": self.high, "gaps": sorted(self.gaps)}
+
+    @classmethod
+    def at(cls, position: dict) -> FeedCursor:
+        """A cursor resuming at ``position``: the ids above ``high`` and the gaps are read next."""
+        cursor = cls()
+        cursor.high = position["high"]
+        now = time.monotonic()
+        cursor.gaps = {pk: now for pk in position["gaps"]}
+        return cursor
+
     def start(self) -> None:
         """Place the cursor at the head of the feed. Call it BEFORE reading the snapshot the
         reader starts from: a change committed meanwhile is then read again (harmless), and

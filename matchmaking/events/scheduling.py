@@ -32,9 +32,11 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ortools.graph.python import max_flow
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # for annotations; imported where a solver runs (see _solver)
+    from ortools.sat.python import cp_model
+
 
 #: Share of the time limit given to phase 1 (maximise the count and prove its bound).
 COUNT_PHASE_SHARE = 0.6
@@ -172,6 +174,8 @@ def _candidate_slots(problem, movable, usable_slots, capacity, busy) -> dict[int
 
 def _solve_slots(problem, movable, candidates, capacity, remaining, deadline):
     """Returns ({request id: slot}, upper bound on the count placed, proven optimal)."""
+    from ortools.sat.python import cp_model  # loaded by scheduling only (see _solver)
+
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     placed: dict[int, cp_model.LinearExpr] = {}
@@ -289,6 +293,8 @@ def _flow_bound(movable, candidates, capacity, remaining, open_slots) -> int:
     can have (its maximum and its open slots) — a b-matching, solved as a maximum flow
     from each request's first participant to its second (exact when every request pairs
     an enterprise with a vendor, an upper bound otherwise) — capped by the free tables."""
+    from ortools.graph.python import max_flow
+
     flow = max_flow.SimpleMaxFlow()
     source, sink = 0, 1
     node: dict[tuple[str, int], int] = {}
@@ -316,6 +322,10 @@ def _flow_bound(movable, candidates, capacity, remaining, open_slots) -> int:
 
 
 def _solver(seconds: float) -> cp_model.CpSolver:
+    # OR-Tools (with pandas: ~1 s) is imported when an event is scheduled, never by a web
+    # worker starting up.
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = max(1, min(8, os.cpu_count() or 1))

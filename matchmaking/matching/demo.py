@@ -9,5 +9,7 @@ def seed_suggestions(options: dict, stdout) -> list[str]:
     counts = suggestions_rebuild_all(workers=0)
     return [
         f"matching: {counts['suggestions']} suggestions for {counts['needs']} needs "
-        f"and {counts['offerings']} offerings"
+        f"and {counts['offerings']} offerings (engine fit {counts['fit_s']} s, needs' lists "
+        f"{counts['needs_s']} s, offerings' lists {counts['offerings_s']} s, longest write "
+        f"transaction {counts['longest_write_ms']} ms)"
     ]

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from sklearn.linear_model import LogisticRegression
 
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.matching import adapters
@@ -281,6 +280,10 @@ def train(
     feedback_weight: float = FEEDBACK_WEIGHT,
     C: float = 1.0,
 ) -> PairwiseRanker:
+    # scikit-learn (with pandas and scipy.stats: ~2 s) is loaded by training only, never by a
+    # web worker starting up
+    from sklearn.linear_model import LogisticRegression
+
     X, y, w = pairwise_samples(pairs, features, feedback_weight=feedback_weight)
     if len(y) == 0:
         raise ValueError("no pairs with different grades to learn from")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -353,32 +352,63 @@ def suggestions_remove_for_offering(*, offering_id: int) -> None:
 # --- rebuilding everything ----------------------------------------------------------------------
 
 
+def _lists_with_dismissals(direction: str) -> set[int]:
+    """The needs (direction "need") or offerings ("offering") with a dismissed pair."""
+    owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
+    return set(SuggestionFeedback.objects.filter(direction=direction).values_list(owner, flat=True))
+
+
+def _batch_pool(top: int) -> int:
+    """The pool of the one-at-a-time path for a list without dismissals (explaining more pairs
+    than are kept costs as much as ranking): the batched lists are then the same."""
+    return top + (SEMANTIC_POOL if embeddings.enabled() else 0)
+
+
+def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
+    """One list of the batch path: ``owner`` is need_id=… or offering_id=…."""
+    pk_by_ref = holder.offering_pk_by_ref if "need_id" in owner else holder.need_pk_by_ref
+    target = "offering_id" if "need_id" in owner else "need_id"
+    items = []
+    for suggestion in found:
+        pk = pk_by_ref.get(suggestion.target_ref)
+        if pk is not None:
+            items.append(_ranked(suggestion, **owner, **{target: pk}))
+    return _with_semantics(_best_first(items), top)
+
+
 def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
-    """(need id, its ranked offerings) for every open need, using the batched engine path."""
+    """(need id, its ranked offerings) for every open need, using the batched engine path;
+    the same lists as :func:`rank_offerings_for_need` gives one at a time."""
     top = top or top_k()
     engine = holder.get()
-    dismissed: dict[int, set[int]] = defaultdict(set)
-    for need_id, offering_id in SuggestionFeedback.objects.filter(
-        direction=Direction.FOR_NEED
-    ).values_list("need_id", "offering_id"):
-        dismissed[need_id].add(offering_id)
-    slack = 10 + (SEMANTIC_POOL if embeddings.enabled() else 0)
-    for ref, found in engine.iter_rank_all_needs(top_k=top + slack):
+    dismissed = _lists_with_dismissals(Direction.FOR_NEED)
+    for ref, found in engine.iter_rank_all_needs(top_k=_batch_pool(top)):
         need_id = holder.need_pk_by_ref.get(ref)
         if need_id is None:
             continue
         doc = _indexed_need(engine, ref)
-        if (doc is not None and doc.visible_to_orgs is not None) or len(dismissed[need_id]) > 10:
-            # Private needs rank every offering for their own list; many dismissals need more.
+        if (doc is not None and doc.visible_to_orgs is not None) or need_id in dismissed:
+            # Private needs rank every offering for their own list; dismissals need more.
             yield need_id, rank_offerings_for_need(need_id, top=top)
+        else:
+            yield need_id, _batched_list(found, top, need_id=need_id)
+
+
+def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
+    """(offering id, its ranked needs) for every indexed offering, using the batched engine
+    path (chunks of offerings against all needs at once); the same lists as
+    :func:`rank_needs_for_offering` gives one at a time."""
+    top = top or top_k()
+    engine = holder.get()
+    dismissed = _lists_with_dismissals(Direction.FOR_OFFERING)
+    for ref, found in engine.iter_rank_all_offerings(top_k=_batch_pool(top)):
+        offering_id = holder.offering_pk_by_ref.get(ref)
+        if offering_id is None:
             continue
-        items = []
-        for suggestion in found:
-            offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)
-            if offering_id is None or offering_id in dismissed[need_id]:
-                continue
-            items.append(_ranked(suggestion, need_id=need_id, offering_id=offering_id))
-        yield need_id, _with_semantics(_best_first(items), top)
+        if offering_id in dismissed:  # a longer pool, as rank_needs_for_offering takes
+            yield offering_id, rank_needs_for_offering(offering_id, top=top)
+        else:
+            yield offering_id, _batched_list(found, top, offering_id=offering_id)
 
 
 #: Told once per batch of stored lists the rebuild replaced (it deletes them without a
@@ -400,104 +430,73 @@ def _replace_rows(queryset, rows: list[Suggestion]) -> None:
 
 #: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
 #: each write is short, so the site keeps serving and accepting writes meanwhile.
-REBUILD_BATCH = 200
+REBUILD_BATCH = 100
 
 
 def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
     """Rebuild the index and every stored list, in batches of ``REBUILD_BATCH`` lists per
-    transaction. Returns counts and the longest write transaction (``longest_write_ms``)."""
+    transaction. Returns counts, the longest write transaction (``longest_write_ms``) and the
+    seconds of each stage (``fit_s``, ``needs_s``, ``offerings_s``)."""
+    started = time.perf_counter()
     holder.build(workers=workers)
     counts = {"needs": 0, "offerings": 0, "suggestions": 0, "longest_write_ms": 0}
+    counts["fit_s"] = round(time.perf_counter() - started, 1)
     batch: list[tuple[int, list[Ranked]]] = []
 
-    def timed(started: float) -> None:
-        elapsed = round(1000 * (time.perf_counter() - started))
-        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
-
-    def flush_needs() -> None:
-        started = time.perf_counter()
+    def flush(direction: str) -> None:
+        """Replace the stored lists of ``batch`` (one short write transaction)."""
+        began = time.perf_counter()
+        owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
         with transaction.atomic():
             rows = [
                 Suggestion(
                     need_id=item.need_id,
                     offering_id=item.offering_id,
-                    direction=Direction.FOR_NEED,
+                    direction=direction,
                     score=item.score,
                     rank=rank,
                     components=item.components,
                     reasons=item.reasons,
                 )
-                for _need_id, items in batch
+                for _pk, items in batch
                 for rank, item in enumerate(items, start=1)
             ]
             _replace_rows(
                 Suggestion.objects.filter(
-                    direction=Direction.FOR_NEED, need_id__in=[n for n, _ in batch]
+                    direction=direction, **{f"{owner}__in": [pk for pk, _ in batch]}
                 ),
                 rows,
             )
             counts["suggestions"] += len(rows)
-        timed(started)
+        elapsed = round(1000 * (time.perf_counter() - began))
+        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
         batch.clear()
 
-    seen_needs: list[int] = []
-    for need_id, items in iter_ranked_needs():
-        batch.append((need_id, items))
-        seen_needs.append(need_id)
-        counts["needs"] += 1
-        if len(batch) >= REBUILD_BATCH:
-            flush_needs()
-            if progress:
-                progress("needs", counts["needs"])
-    if batch:
-        flush_needs()
-    Suggestion.objects.filter(direction=Direction.FOR_NEED).exclude(
-        need_id__in=adapters.matchable_needs().values("pk")
-    ).delete()
-
-    offering_ids = list(adapters.matchable_offerings().order_by("pk").values_list("pk", flat=True))
-    dismissed_by_offering: dict[int, set[int]] = defaultdict(set)
-    for need_id, offering_id in SuggestionFeedback.objects.filter(
-        direction=Direction.FOR_OFFERING
-    ).values_list("need_id", "offering_id"):
-        dismissed_by_offering[offering_id].add(need_id)
-    for start in range(0, len(offering_ids), REBUILD_BATCH):
-        chunk = offering_ids[start : start + REBUILD_BATCH]
-        # Ranked from documents read in bulk: no per-offering re-read into the index (which
-        # counted as a change each and refitted the engine every fifth of the offerings).
-        found = adapters.offering_documents(Offering.objects.filter(pk__in=chunk), bulk=False)
-        lists = [
-            (pk, _needs_for_offering_doc(pk, doc, dismissed_by_offering[pk], top_k()))
-            for doc in found.offerings
-            for pk in [found.offering_pk_by_ref[doc.ref]]
-        ]
-        started = time.perf_counter()
-        with transaction.atomic():
-            rows = [
-                Suggestion(
-                    need_id=item.need_id,
-                    offering_id=item.offering_id,
-                    direction=Direction.FOR_OFFERING,
-                    score=item.score,
-                    rank=rank,
-                    components=item.components,
-                    reasons=item.reasons,
-                )
-                for _pk, items in lists
-                for rank, item in enumerate(items, start=1)
-            ]
-            _replace_rows(
-                Suggestion.objects.filter(direction=Direction.FOR_OFFERING, offering_id__in=chunk),
-                rows,
-            )
-            counts["suggestions"] += len(rows)
-        timed(started)
-        counts["offerings"] += len(chunk)
-        if progress:
-            progress("offerings", counts["offerings"])
-    Suggestion.objects.filter(direction=Direction.FOR_OFFERING).exclude(
-        offering_id__in=adapters.matchable_offerings().values("pk")
-    ).delete()
+    for side, ranked, direction, matchable in (
+        ("needs", iter_ranked_needs(), Direction.FOR_NEED, adapters.matchable_needs),
+        (
+            "offerings",
+            iter_ranked_offerings(),
+            Direction.FOR_OFFERING,
+            adapters.matchable_offerings,
+        ),
+    ):
+        began = time.perf_counter()
+        for pk, items in ranked:
+            batch.append((pk, items))
+            counts[side] += 1
+            if len(batch) >= REBUILD_BATCH:
+                flush(direction)
+                if progress:
+                    progress(side, counts[side])
+        if batch:
+            flush(direction)
+        owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
+        # Lists of listings no longer matchable (closed, hidden, deleted since the last run).
+        Suggestion.objects.filter(direction=direction).exclude(
+            **{f"{owner}__in": matchable().values("pk")}
+        ).delete()
+        counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
     return counts
 
 

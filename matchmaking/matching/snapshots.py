@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from matchmaking.core.changes import FeedCursor
+from matchmaking.core.snapshot_files import database_folder
 from matchmaking.matching.engine import MatchingEngine
 from matchmaking.matching.engine import snapshot as files
 
@@ -30,10 +30,7 @@ logger = logging.getLogger(__name__)
 
 def root() -> Path:
     """This database's snapshot folder."""
-    db = connection.settings_dict
-    identity = f"{connection.vendor}:{db.get('HOST') or ''}:{db.get('PORT') or ''}:{db['NAME']}"
-    key = hashlib.sha1(identity.encode()).hexdigest()[:12]
-    return Path(settings.MATCHING_SNAPSHOT_DIR) / key
+    return database_folder(settings.MATCHING_SNAPSHOT_DIR)
 
 
 def signature(lexicon_extra: dict[str, Any]) -> str:
@@ -44,16 +41,12 @@ def signature(lexicon_extra: dict[str, Any]) -> str:
 
 
 def cursor_position(cursor: FeedCursor) -> dict[str, Any]:
-    return {"high": cursor.high, "gaps": sorted(cursor.gaps)}
+    return cursor.position()
 
 
 def cursor_at(position: dict[str, Any]) -> FeedCursor:
     """A cursor resuming at ``position``: the ids above ``high`` and the gaps are read next."""
-    cursor = FeedCursor()
-    cursor.high = position["high"]
-    now = time.monotonic()
-    cursor.gaps = {pk: now for pk in position["gaps"]}
-    return cursor
+    return FeedCursor.at(position)
 
 
 def publish_engine(

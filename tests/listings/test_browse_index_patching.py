@@ -21,6 +21,11 @@ TERMS = ["客服", "知识库", "海关", "政务问答", "质检", "医疗", "a
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+def make_world():
+    """Three vendors' offerings and two enterprises' needs of every visibility."""
     vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
     enterprises = [factories.make_organization(kind="enterprise") for _ in range(2)]
     for number in range(12):

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import F
 
 from matchmaking.core.changes import FeedCursor, label_of
+from matchmaking.listings.browse import snapshot
 from matchmaking.listings.browse.substrings import SearchColumn
 from matchmaking.taxonomy.selectors import active_terms
 
@@ -211,6 +212,14 @@ class BrowseIndex(ABC):
                 value: pack_rows(rows) for value, rows in self.value_rows[name].items()
             }
         self.position = {pk: index for index, pk in enumerate(self.ids.tolist())}
+
+    def __getstate__(self):
+        """What a snapshot keeps (browse/snapshot.py): not the lock nor the memo."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_memo")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._memo, self._lock = {}, threading.Lock()
 
     # -- patching -------------------------------------------------------------------------------
 
@@ -410,6 +419,8 @@ class IndexHolder:
             started = time.monotonic()
             try:
                 if not self._fresh(current):
+                    current = self._open_snapshot(current)
+                if not self._fresh(current):
                     return self._rebuild(current, "first build" if current is None else "age")
                 changes = self._cursor.poll()
                 if changes is None:
@@ -434,11 +445,27 @@ class IndexHolder:
                 self.disabled = True
                 return None
 
+    def _open_snapshot(self, current):
+        """The index another process published (browse/snapshot.py) when it is newer than
+        ``current``; the cursor then resumes where that index's build started, so the rows
+        changed since are patched in. ``current`` when there is none."""
+        loaded = snapshot.load(
+            self.index_class, newer_than=None if current is None else current.built_at
+        )
+        if loaded is None:
+            return current
+        index, position = loaded
+        self._cursor = FeedCursor.at(position)
+        self._index = index
+        return index
+
     def _rebuild(self, current, reason: str):
         started = time.monotonic()
         self._cursor.start()  # before the snapshot: what commits meanwhile is read again
+        position = self._cursor.position()
         index = self.index_class(previous=current)
         _release_free_memory()
+        snapshot.save(index, position)
         logger.info(
             "%s rebuilt (%s): %s rows in %.1f s",
             self.index_class.__name__,

@@ -267,8 +267,9 @@ def blend_categories(cfg: EngineConfig, chosen: np.ndarray, inferred: np.ndarray
 
 
 def terms_of(analysis: Analysis) -> str:
-    """The lexicon words of an analysed text, "|"-joined (kept per listing for explanations)."""
-    return "|".join(sorted(set(analysis.display.values())))
+    """The lexicon words of an analysed text, "|"-joined in the order they first gave a feature
+    (kept per listing for explanations: ``_display`` of the row rebuilds ``analysis.display``)."""
+    return "|".join(dict.fromkeys(analysis.display.values()))
 
 
 def text_reach(X: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:

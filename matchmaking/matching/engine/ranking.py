@@ -21,7 +21,7 @@ from .documents import APP_TYPES, SECTORS, NeedDoc, OfferingDoc, need_text
 from .explanations import shared_features
 from .reasons import Reason
 from .scoring import layer_component
-from .store import Segment, Side, query_rows
+from .store import Segment, Side, csr_copy, query_rows
 from .text import Analyzer, Vectorizer
 
 
@@ -253,32 +253,43 @@ class RankingMixin:
     ) -> list[Suggestion]:
         """Best needs (商机) for ``offering``, as seen by ``viewer_org_ref`` (default: its vendor)."""
         self._require_index()
-        assert self.needs is not None
-        viewer = viewer_org_ref or offering.org_ref
         an = self.analyzer.analyze(self._offering_text(offering))
         x = self.vectorizer.transform([an.features])
         OV = self._offering_segment([offering], [an], x).arrays
+        return self._rank_needs_for(
+            offering, OV, x, an.display, top_k, viewer_org_ref or offering.org_ref
+        )
+
+    def _rank_needs_for(
+        self,
+        offering: OfferingDoc,
+        OV: Mapping[str, np.ndarray],
+        x: sp.csr_matrix,
+        display: Mapping[str, str],
+        top_k: int,
+        viewer: str,
+        first: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> list[Suggestion]:
+        """Rank all need segments for one offering. ``first`` (batch path): per need segment,
+        the text cosines and the rows that can reach the pool's cut (a superset of the pool);
+        without it every need is scored. Both give the same ranking (a test checks it)."""
+        assert self.needs is not None
         region_table = self._region_table(offering)
         segments = self.needs.segments
         pool: list[tuple[float, str, int, int]] = []
         pool_size = top_k + 8 * self.config.diversity_window
-        subs: list[sp.csr_matrix] = []
         seg_texts: list[np.ndarray] = []
         for si, seg in enumerate(segments):
-            NV = seg.arrays
-            sub = sp.csr_matrix(seg.X[:, x.indices])
-            text = np.asarray(sub @ x.data).ravel()
-            region = region_table[NV["region_id"]]
-            total = self.fast_total(NV, OV, text[:, None], region[:, None])[:, 0]
-            mask = self.candidates(NV, OV, [None] * len(seg))[:, 0] & seg.alive
-            # Visibility is about who sees the need: a private need only for its listed orgs.
-            visible = NV["public"].copy()
-            for r in np.flatnonzero(~NV["public"]):
-                visible[r] = viewer in (seg.docs[r].visible_to_orgs or ())
-            mask &= visible
-            rows = top_rows(total, mask, pool_size)
-            pool.extend((-round(float(total[r]), 6), seg.refs[r], si, int(r)) for r in rows)
-            subs.append(sub)
+            if first is None:
+                text = np.asarray(seg.X[:, x.indices] @ x.data).ravel()
+                rows = None
+            else:
+                text, rows = first[si]
+            picked, total = self._need_pool(seg, OV, text, region_table, viewer, rows, pool_size)
+            pool.extend(
+                (-round(float(v), 6), seg.refs[r], si, int(r))
+                for r, v in zip(picked, total, strict=True)
+            )
             seg_texts.append(text)
         chosen = self._choose(pool, segments, top_k)
         out: dict[tuple[int, int], Suggestion] = {}
@@ -288,8 +299,9 @@ class RankingMixin:
             text = seg_texts[si][rows][:, None]
             comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
             total = self.score(comp)[:, 0]
+            small = query_rows(seg, x, rows)
             for j, r in enumerate(rows):
-                shared = shared_features(subs[si], int(r), x)
+                shared = shared_features(small, j, x)
                 values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
                 reasons = self.explain(
@@ -299,12 +311,86 @@ class RankingMixin:
                     values,
                     shared,
                     self._display(seg, int(r)),
-                    an.display,
+                    display,
                 )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
         return [out[(item[2], item[3])] for item in chosen]
+
+    def _need_pool(
+        self,
+        seg: Segment,
+        OV: Mapping[str, np.ndarray],
+        text: np.ndarray,
+        region_table: np.ndarray,
+        viewer: str,
+        rows: np.ndarray | None,
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (and totals) of the ``k`` best needs of ``seg`` allowed for one offering,
+        scoring ``rows`` only (all needs when None)."""
+        NV = seg.arrays if rows is None else {key: v[rows] for key, v in seg.arrays.items()}
+        text = text if rows is None else text[rows]
+        region = region_table[NV["region_id"]]
+        total = self.fast_total(NV, OV, text[:, None], region[:, None])[:, 0]
+        mask = self.candidates(NV, OV, [None] * len(total))[:, 0]
+        mask &= seg.alive if rows is None else seg.alive[rows]
+        # Visibility is about who sees the need: a private need only for its listed orgs.
+        mask &= need_visibility(seg, viewer) if rows is None else need_visibility(seg, viewer)[rows]
+        top = top_rows(total, mask, k)
+        return (top if rows is None else rows[top]), total[top]
+
+    def iter_rank_all_offerings(
+        self, top_k: int = 10, chunk_size: int = 256
+    ) -> Iterator[tuple[str, list[Suggestion]]]:
+        """Needs (商机) for every indexed offering, as its vendor sees them: text cosines of a
+        chunk of offerings against all needs in one sparse product and their totals in one
+        vectorised call, which bounds the rows each offering must score exactly; then per
+        offering the same path as :meth:`rank_needs`.
+
+        Yields ``(offering_ref, suggestions)``, identical to :meth:`rank_needs` per offering
+        (the offering's own words come from its segment row, as :meth:`_display` gives them).
+        """
+        self._require_index()
+        assert self.needs is not None and self.offerings is not None
+        pool_size = top_k + 8 * self.config.diversity_window
+        for oseg in self.offerings.segments:
+            Xr = csr_copy(oseg)
+            live = np.flatnonzero(oseg.alive)
+            for start in range(0, len(live), chunk_size):
+                rows = live[start : start + chunk_size]
+                Q = Xr[rows]
+                OVs = {k: v[rows] for k, v in oseg.arrays.items()}
+                docs = [oseg.docs[r] for r in rows]
+                tables = [self._region_table(doc) for doc in docs]
+                firsts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in rows]
+                for nseg in self.needs.segments:
+                    # needs × chunk cosines and approximate totals (the slow part, done at once)
+                    texts = (nseg.X @ Q.T).toarray().astype(np.float32)
+                    region = np.stack([t[nseg.arrays["region_id"]] for t in tables], axis=1)
+                    totals = self.fast_total(nseg.arrays, OVs, texts, region)
+                    mask = self.candidates(nseg.arrays, OVs, [None] * len(nseg))
+                    mask &= nseg.alive[:, None]
+                    for j, doc in enumerate(docs):
+                        allowed = np.flatnonzero(mask[:, j] & need_visibility(nseg, doc.org_ref))
+                        firsts[j].append(
+                            (texts[:, j], near_top(totals[allowed, j], allowed, pool_size))
+                        )
+                for j, r in enumerate(rows):
+                    OV = {k: v[j : j + 1] for k, v in OVs.items()}
+                    yield (
+                        oseg.refs[r],
+                        self._rank_needs_for(
+                            docs[j],
+                            OV,
+                            Q[j],
+                            self._display(oseg, int(r)),
+                            top_k,
+                            docs[j].org_ref,
+                            firsts[j],
+                        ),
+                    )
 
     def iter_rank_all_needs(
         self, top_k: int = 10, chunk_size: int = 64
@@ -328,7 +414,7 @@ class RankingMixin:
                 for i, r in enumerate(rows):
                     need = nseg.docs[r]
                     NV = {k: v[r : r + 1] for k, v in nseg.arrays.items()}
-                    display = self.analyzer.analyze(need_text(need)).display
+                    display = self._display(nseg, int(r))
                     texts = [block[i] for block in blocks]
                     yield (
                         nseg.refs[r],
@@ -378,6 +464,29 @@ def score_bound(
     if need_bits and cat_weight > 0:
         u += np.float32(cat_weight) * ((bits & need_bits) != 0)
     return u, bound
+
+
+def need_visibility(seg: Segment, viewer: str) -> np.ndarray:
+    """Per need of ``seg``: may ``viewer`` (an org ref) see it (public, or listed by it)."""
+    private = seg.cache.get("private")
+    if private is None:  # the segment's private needs and their audiences, once
+        private = seg.cache["private"] = [
+            (int(r), frozenset(seg.docs[r].visible_to_orgs or ()))
+            for r in np.flatnonzero(~seg.arrays["public"])
+        ]
+    visible = seg.arrays["public"].copy()
+    for r, orgs in private:
+        visible[r] = viewer in orgs
+    return visible
+
+
+def near_top(values: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """The ``rows`` whose approximate total (``values``) may be among the ``k`` best: every row
+    within a float32-rounding margin of the k-th best value (all rows when there are ≤ k)."""
+    if len(rows) <= k:
+        return rows
+    cut = float(np.partition(values, len(values) - k)[len(values) - k])
+    return rows[values >= cut - 1e-3 * (1.0 + abs(cut))]
 
 
 def rows_by_segment(chosen: Sequence[tuple]) -> Iterator[tuple[int, np.ndarray]]:

@@ -10,41 +10,44 @@ copy) never writes to the mapped pages.
 Layout of one snapshot directory::
 
     manifest.json     format, creation time, counts and the caller's metadata (JSON)
-    state.pickle      config, lexicon extra, vocabulary order, ids, slim documents, refs
+    state.pickle      config, lexicon extra, vocabulary order, ids, refs, terms
     *.npy             one file per array (see ``_save_segment``)
+    *_docs_blob.npy   a segment's documents, one JSON array of field values each, back to
+    *_docs_at.npy     back (bytes, mapped) with their offsets: :class:`PackedDocs` decodes a
+                      document when it is read (a query reads a few dozen), so opening a
+                      snapshot unpickles no per-listing object (100k documents took 4–5 s)
 
-:func:`publish` writes a snapshot atomically: into a temporary directory next to the others,
-renamed into place when complete, then the ``CURRENT`` pointer file is replaced (``os.replace``)
-to name it. A reader follows ``CURRENT`` and sees the old snapshot or the new one, never a half
-one; the previous snapshot is kept (a reader may still be opening it), older ones are deleted.
+Publishing (atomic, with a ``CURRENT`` pointer, the previous snapshot kept) is
+core/snapshot_files.py: :func:`publish` and :func:`current` are re-exported here.
 
 The pickle is written and read only by the platform's own processes, in its own directory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
+import operator
 import pickle
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from matchmaking.core.snapshot_files import CURRENT, KEEP_PREVIOUS, current, publish
+
+__all__ = ["CURRENT", "KEEP_PREVIOUS", "current", "load_engine", "publish", "save_engine"]
+
+from .documents import NeedDoc, OfferingDoc
 from .engine import MatchingEngine
 from .store import Segment, Side
 
-FORMAT = 1
-CURRENT = "CURRENT"
+FORMAT = 2
 MANIFEST = "manifest.json"
 STATE = "state.pickle"
-#: Snapshot directories kept besides the current one (a reader may still be opening it).
-KEEP_PREVIOUS = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def _save_segment(seg: Segment, directory: Path, prefix: str) -> dict[str, Any]:
         "shape": _save_matrix(directory, f"{prefix}_X", X),
         "arrays": sorted(seg.arrays),
         "refs": list(seg.refs),
-        "docs": list(seg.docs),
+        "docs": _save_docs(directory, f"{prefix}_docs", seg.docs),
         "terms": list(seg.terms),
         "csr": "csr" in seg.cache,
     }
@@ -198,7 +201,7 @@ def _load_segment(directory: Path, spec: dict[str, Any], n_cols: int, mode: str 
         refs=spec["refs"],
         X=_load_matrix(directory, f"{prefix}_X", shape, sp.csc_matrix, mode),
         arrays={key: _load(directory, f"{prefix}_a_{key}", mode) for key in spec["arrays"]},
-        docs=spec["docs"],
+        docs=PackedDocs.load(directory, f"{prefix}_docs", spec["docs"], mode),
         # private and writable: removing a listing flips its flag in this process only
         alive=np.array(_load(directory, f"{prefix}_alive", None)),
         region_rows=_load(directory, f"{prefix}_region_rows", mode),
@@ -211,51 +214,78 @@ def _load_segment(directory: Path, spec: dict[str, Any], n_cols: int, mode: str 
 
 
 # --------------------------------------------------------------------------------------------
-# publishing: a directory of snapshots with a CURRENT pointer
+# documents: packed JSON, decoded when read
 # --------------------------------------------------------------------------------------------
 
-
-def publish(root: Path, write: Callable[[Path], dict[str, Any]]) -> Path:
-    """Run ``write(tmpdir)`` to fill a new snapshot, then make it the current one atomically.
-    Returns the published directory. Readers never see a half-written snapshot."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-    try:
-        write(tmp)
-        final = root / f"snap-{time.time_ns():020d}-{os.getpid()}"
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    pointer = root / f".{CURRENT}.{os.getpid()}.tmp"
-    pointer.write_text(final.name)
-    os.replace(pointer, root / CURRENT)
-    _prune(root, keep={final.name})
-    return final
+_DOC_CLASSES = {cls.__name__: cls for cls in (OfferingDoc, NeedDoc)}
 
 
-def current(root: Path) -> Path | None:
-    """The directory of the current snapshot under ``root``, or None if none is published."""
-    try:
-        name = (Path(root) / CURRENT).read_text().strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    path = Path(root) / name
-    return path if name and path.is_dir() else None
+def _save_docs(directory: Path, prefix: str, docs: Iterable[Any]) -> str | None:
+    """Write documents as JSON arrays of their field values, back to back; returns the class
+    name (None for an empty segment)."""
+    chunks: list[bytes] = []
+    kind = None
+    for doc in docs:
+        kind = type(doc).__name__
+        values = [
+            sorted(v) if isinstance(v, frozenset) else v
+            for v in (getattr(doc, f.name) for f in dataclasses.fields(doc))
+        ]
+        chunks.append(json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode())
+    offsets = np.zeros(len(chunks) + 1, np.int64)
+    np.cumsum([len(c) for c in chunks], out=offsets[1:])
+    _save(directory, f"{prefix}_blob", np.frombuffer(b"".join(chunks), np.uint8))
+    _save(directory, f"{prefix}_at", offsets)
+    return kind
 
 
-def _prune(root: Path, *, keep: set[str]) -> None:
-    """Delete snapshots older than the newest ``KEEP_PREVIOUS`` besides ``keep``; leftover
-    temporary directories of crashed writers older than an hour go too. A process that has
-    an old snapshot mapped keeps its pages (the files are unlinked, not overwritten)."""
-    snaps = sorted(p.name for p in root.glob("snap-*") if p.is_dir() and p.name not in keep)
-    for name in snaps[: max(0, len(snaps) - KEEP_PREVIOUS)]:
-        shutil.rmtree(root / name, ignore_errors=True)
-    limit = time.time() - 3600
-    for tmp in root.glob(".tmp-*"):
-        try:
-            if tmp.stat().st_mtime < limit:
-                shutil.rmtree(tmp, ignore_errors=True)
-        except FileNotFoundError:
-            continue
+class PackedDocs(Sequence):
+    """A segment's documents as mapped bytes, each decoded when read (a bounded memo keeps
+    the recently read ones). Read-only, like the snapshot it comes from."""
+
+    MEMO = 4096
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, kind: str | None) -> None:
+        self.blob, self.offsets = blob, offsets
+        cls = _DOC_CLASSES.get(kind or "", OfferingDoc)
+        self.cls = cls
+        self.convert = [_converter(f.type) for f in dataclasses.fields(cls)]
+        self.memo: dict[int, Any] = {}
+
+    @classmethod
+    def load(cls, directory: Path, prefix: str, kind: str | None, mode: str | None):
+        return cls(
+            _load(directory, f"{prefix}_blob", mode), _load(directory, f"{prefix}_at", mode), kind
+        )
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = operator.index(index)
+        i = i + len(self) if i < 0 else i
+        if not 0 <= i < len(self):
+            raise IndexError(index)
+        doc = self.memo.get(i)
+        if doc is None:
+            start, end = self.offsets[i], self.offsets[i + 1]
+            values = json.loads(self.blob[start:end].tobytes())
+            doc = self.cls(*[conv(v) for conv, v in zip(self.convert, values, strict=True)])
+            if len(self.memo) >= self.MEMO:
+                self.memo.clear()
+            self.memo[i] = doc
+        return doc
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+
+def _converter(annotation: str) -> Callable[[Any], Any]:
+    """JSON value -> field value for a documents' field annotation (they are strings)."""
+    if annotation.startswith("tuple"):
+        return tuple
+    if annotation.startswith("frozenset"):
+        return lambda v: None if v is None else frozenset(v)
+    return lambda v: v

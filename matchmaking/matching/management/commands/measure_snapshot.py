@@ -1,5 +1,6 @@
 """Figures of the shared matching engine: snapshot write time and size, open time in a fresh
-process and that process's memory (shared vs private pages, from /proc/self/smaps_rollup).
+process and that process's memory (shared vs private pages, from /proc/self/smaps_rollup),
+before and after it also holds the browse indexes (as a web worker does).
 
     manage.py measure_snapshot            # publish the engine of this database, then measure
     manage.py measure_snapshot --reuse    # measure the current snapshot as it is
@@ -47,7 +48,15 @@ for seg in engine.offerings.segments:  # read every mapped page once (a query's 
     seg.X.data.sum(); seg.X.indices.sum()
     for array in seg.arrays.values():
         array.sum()
-print(json.dumps({"open_seconds": opened, "before": before, "after": rollup()}))
+after = rollup()
+# the browse indexes as a web worker holds them (opened from their snapshot when there is one)
+from matchmaking.listings.browse.needs import need_index
+from matchmaking.listings.browse.offerings import offering_index
+started = time.perf_counter()
+offering_index(), need_index()
+browse_seconds = time.perf_counter() - started
+print(json.dumps({"open_seconds": opened, "before": before, "after": after,
+                  "browse_seconds": browse_seconds, "browse": rollup()}))
 """
 
 
@@ -97,7 +106,12 @@ class Command(BaseCommand):
         before, after = probe["before"], probe["after"]
         self.stdout.write(f"open in a fresh process: {probe['open_seconds']:.2f} s")
         # Anonymous = private to this worker; Pss_File = its share of the mapped snapshot files.
+        browse = probe["browse"]
+        self.stdout.write(
+            f"browse indexes (opened from their snapshot, or built): {probe['browse_seconds']:.2f} s"
+        )
+        self.stdout.write(f"  {'MB':<14} {'Django':>6} {'+engine':>8} {'+browse':>8}")
         for key in ("Rss", "Pss", "Anonymous", "Pss_File", "Shared_Clean"):
             self.stdout.write(
-                f"  {key:<14} {after.get(key, 0):>6} MB (Django alone {before.get(key, 0)} MB)"
+                f"  {key:<14} {before.get(key, 0):>6} {after.get(key, 0):>8} {browse.get(key, 0):>8}"
             )

@@ -23,5 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{counts['suggestions']} suggestions stored for {counts['needs']} needs and "
             f"{counts['offerings']} offerings in {time.perf_counter() - started:.1f}s "
-            f"(longest write transaction {counts['longest_write_ms']} ms)."
+            f"(engine fit {counts['fit_s']} s, needs' lists {counts['needs_s']} s, offerings' "
+            f"lists {counts['offerings_s']} s; longest write transaction "
+            f"{counts['longest_write_ms']} ms)."
         )

@@ -1,0 +1,145 @@
+"""The batched ranking of the rebuild (engine ``iter_rank_all_offerings`` and
+``iter_rank_all_needs``, services ``suggestions_rebuild_all``) gives exactly the lists that
+ranking one listing at a time gives: same targets, order, scores, components and reasons."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from matchmaking.matching import services
+from matchmaking.matching.engine import EngineConfig, MatchingEngine
+from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
+from matchmaking.matching.runtime import holder
+from tests import factories
+from tools.bench.matching import Synth
+
+
+def _ranked(found):
+    return [(s.target_ref, s.score, s.components, s.reasons) for s in found]
+
+
+@pytest.fixture(scope="module")
+def world():
+    """A synthetic world with private needs, a delta segment on both sides and removed rows."""
+    synth = Synth(seed=23)
+    offerings = [synth.offering(i) for i in range(700)]
+    needs = [synth.need(i) for i in range(160)]
+    for i in range(0, len(needs), 9):  # private: only two vendors may see it
+        audience = frozenset({offerings[i].org_ref, offerings[i + 3].org_ref})
+        needs[i] = dataclasses.replace(needs[i], visible_to_orgs=audience)
+    engine = MatchingEngine(EngineConfig(workers=1)).fit(offerings, needs, [])
+    late_offerings = [synth.offering(1000 + i) for i in range(5)]
+    late_needs = [synth.need(1000 + i) for i in range(4)]
+    for doc in late_offerings:
+        engine.add_offering(doc)
+    for doc in late_needs:
+        engine.add_need(doc)
+    for ref in (offerings[5].ref, offerings[400].ref, late_offerings[1].ref):
+        engine.remove_offering(ref)
+    engine.remove_need(needs[7].ref)
+    live_offerings = [o for o in offerings + late_offerings if o.ref in engine.offerings.where]
+    live_needs = [n for n in needs + late_needs if n.ref in engine.needs.where]
+    assert engine.offerings.delta is not None and engine.needs.delta is not None
+    return engine, live_offerings, live_needs
+
+
+class BatchedOfferingsTests:
+    @pytest.mark.parametrize("top_k,chunk_size", [(5, 64), (20, 37)])
+    def test_every_offerings_needs_are_those_of_ranking_it_alone(self, world, top_k, chunk_size):
+        engine, offerings, _needs = world
+        batch = list(engine.iter_rank_all_offerings(top_k=top_k, chunk_size=chunk_size))
+        assert [ref for ref, _ in batch] == [o.ref for o in offerings]
+        for (ref, found), offering in zip(batch, offerings, strict=True):
+            assert _ranked(found) == _ranked(engine.rank_needs(offering, top_k=top_k)), ref
+
+    def test_a_private_need_reaches_only_the_vendors_it_names(self, world):
+        engine, offerings, needs = world
+        private = {n.ref: n.visible_to_orgs for n in needs if n.visible_to_orgs is not None}
+        by_ref = {o.ref: o for o in offerings}
+        seen = 0
+        for ref, found in engine.iter_rank_all_offerings(top_k=40):
+            for suggestion in found:
+                if suggestion.target_ref in private:
+                    seen += 1
+                    assert by_ref[ref].org_ref in private[suggestion.target_ref]
+        assert seen > 0
+
+    def test_every_needs_offerings_are_those_of_ranking_it_alone(self, world):
+        engine, _offerings, needs = world
+        batch = dict(engine.iter_rank_all_needs(top_k=10, chunk_size=16))
+        assert set(batch) == {n.ref for n in needs}
+        for need in needs:
+            assert _ranked(batch[need.ref]) == _ranked(engine.rank_offerings(need, top_k=10))
+
+    def test_a_listings_words_are_rebuilt_from_its_row_as_its_analysis_gave_them(self, world):
+        """Explanations of the batch take a listing's words from its segment row: they must
+        be those its own analysis gives (synonyms keep the word that came first)."""
+        engine, offerings, _needs = world
+        side = engine.offerings
+        for offering in offerings[:80]:
+            si, row = side.where[offering.ref]
+            analysed = engine.analyzer.analyze(engine._offering_text(offering)).display
+            assert engine._display(side.segments[si], row) == analysed
+
+
+@pytest.mark.django_db
+class RebuildStoresTheSameListsTests:
+    @pytest.fixture(autouse=True)
+    def _fresh_engine(self):
+        holder.reset()
+        yield
+        holder.reset()
+
+    def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self):
+        vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
+        enterprises = [factories.make_organization(kind="enterprise") for _ in range(3)]
+        offerings = [
+            factories.make_offering(organization=vendors[i % 3], price_min=50_000 * (i + 1))
+            for i in range(9)
+        ]
+        needs = [
+            factories.make_need(organization=enterprises[i % 3], budget_max=200_000 * (i + 1))
+            for i in range(6)
+        ]
+        SuggestionFeedback.objects.create(
+            need=needs[0],
+            offering=offerings[0],
+            direction=Direction.FOR_OFFERING,
+            organization=vendors[0],
+        )
+        counts = services.suggestions_rebuild_all()
+        assert counts["offerings"] == len(offerings) and counts["needs"] == len(needs)
+        assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms"} <= set(counts)
+        for offering in offerings:
+            alone = services.rank_needs_for_offering(offering.pk)
+            assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
+                Direction.FOR_OFFERING, alone
+            )
+        assert not Suggestion.objects.filter(
+            direction=Direction.FOR_OFFERING, offering=offerings[0], need=needs[0]
+        ).exists()
+        for need in needs:
+            alone = services.rank_offerings_for_need(need.pk)
+            assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+
+def _stored(direction, **owner):
+    """A stored list as (target id, score, components, reasons), best first."""
+    return list(
+        Suggestion.objects.filter(direction=direction, **owner)
+        .order_by("rank")
+        .values_list(_target(direction), "score", "components", "reasons")
+    )
+
+
+def _expected(direction, ranked):
+    return [
+        (getattr(r, _target(direction)), pytest.approx(r.score), r.components, r.reasons)
+        for r in ranked
+    ]
+
+
+def _target(direction):
+    return "need_id" if direction == Direction.FOR_OFFERING else "offering_id"
