@@ -10,7 +10,8 @@ copy) never writes to the mapped pages.
 Layout of one snapshot directory::
 
     manifest.json     format, creation time, counts and the caller's metadata (JSON)
-    state.pickle      config, lexicon extra, vocabulary order, ids, slim documents, refs
+    state.pickle      config, lexicon extra, vocabulary order, ids, slim documents, refs,
+                      the semantic model's n-grams (semantic.py)
     *.npy             one file per array (see ``_save_segment``)
 
 :func:`publish` writes a snapshot atomically: into a temporary directory next to the others,
@@ -81,8 +82,12 @@ def save_engine(
         centroids[family] = cent is not None
         if cent is not None:
             _save(directory, f"centroids_{family}", cent)
+    semantic = engine.semantic
+    _save(directory, "semantic_idf", semantic.idf)
+    _save(directory, "semantic_projection", semantic.projection)
     state = {
         "config": engine.config,
+        "semantic_vocabulary": list(semantic.vocabulary),
         "lexicon_extra": dict(lexicon_extra or {}),
         "vocabulary": [feat for feat, _col in vocabulary],
         "vectorizer_docs": engine.vectorizer.n_docs,
@@ -132,6 +137,9 @@ def load_engine(
             _load(directory, f"centroids_{family}", mode) if present else None
         )
     engine._offering_columns = _load(directory, "offering_columns", mode)
+    engine.semantic.vocabulary = {g: i for i, g in enumerate(state["semantic_vocabulary"])}
+    engine.semantic.idf = _load(directory, "semantic_idf", mode)
+    engine.semantic.projection = _load(directory, "semantic_projection", mode)
     engine._org_ids = state["org_ids"]
     engine._region_ids = state["region_ids"]
     engine._case_texts = state["case_texts"]
