@@ -1,23 +1,27 @@
 """Latent semantic analysis fitted from the platform's own texts (no download, no service).
 
-Offerings, needs and published cases use different words for the same thing (a buyer's 机器
-突然停了 against a vendor's 预测性维护). The engine's TF-IDF rows (jieba words, character
-bigrams, the lexicon's synonym and topic features) of all those texts — plus one document per
-lexicon synonym group and per topic, so that the lexicon's word groups are known co-occurrences
-even where no listing uses them together — are factorised by a truncated SVD; every listing
-gets an L2-normalised ``k``-dimensional vector (array ``"sem"`` of its segment), and the
-engine's text cosine of a pair becomes::
+Offerings, needs and published cases use different words for the same thing (a buyer's 工人
+不戴帽子 against a vendor's 安全帽佩戴识别). Chinese characters are morphemes, so texts that
+share no word often share characters. The model reads character unigrams and bigrams of the
+analysed texts (negated clauses already removed) of all offerings, needs and cases — plus one
+document per lexicon synonym group and per topic, the lexicon's known co-occurrences — weighs
+them by sublinear tf × idf and factorises them with a truncated SVD; every listing gets an
+L2-normalised ``k``-dimensional vector (array ``"sem"`` of its segment, both sides). The text
+cosine of a pair becomes (``EngineConfig.semantic_*``; mode "max", the measured default)::
 
-    lexical cosine + semantic_weight × max(0, semantic cosine − semantic_floor)
+    max(lexical cosine, semantic_weight × max(0, semantic cosine − semantic_floor))
 
-Fitted where the engine is fitted (``MatchingEngine.fit``, i.e. the task worker) and stored with
-it in the snapshot (``columns`` and ``projection``: at most ``max_columns`` × ``k`` float32).
-A listing added or edited afterwards is projected with the fitted model (its vector is exact
-for the words the model knows); words first seen after the fit carry no semantic signal until
-the next full fit (the nightly rebuild), which is how stale the model may get.
+Fitted where the engine is fitted (``MatchingEngine.fit``, i.e. the task worker), on a sample of
+at most ``max_rows`` texts (sorted first: the same model whatever the listings' order), and
+stored with it in the snapshot: the n-grams (state), ``semantic_idf`` and
+``semantic_projection`` (at most ``max_columns`` × ``k`` float32: 7.7 MB at the defaults). A
+listing added or edited afterwards gets its vector from the fitted model (``add_offering`` /
+``add_need`` build their rows with it); n-grams first seen after the fit carry no semantic
+signal until the next full fit (the engine's periodic rebuild), which is how stale it may get.
 
-A semantic link is never shown as a shared keyword: the explanations list only features both
-texts contain (see ``explanations.py``).
+A semantic link is never shown as a shared keyword: reasons list only features both texts
+contain (``explanations.py``); a text component that comes from the latent part alone has no
+text reason, and the ``latent`` entry of a suggestion's components says how much it gave.
 """
 
 from __future__ import annotations

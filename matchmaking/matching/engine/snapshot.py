@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from .engine import MatchingEngine
 from .store import Segment, Side
 
-FORMAT = 1
+FORMAT = 2  # 2: the semantic model and the "sem" arrays (issue 13s)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 STATE = "state.pickle"
