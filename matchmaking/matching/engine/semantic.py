@@ -87,19 +87,18 @@ class SemanticModel:
         texts = sorted(texts)  # the same model whatever the order of the listings
         if len(texts) > self.max_rows:
             texts = [texts[i] for i in sorted(rng.choice(len(texts), self.max_rows, replace=False))]
-        bags = [self.grams(t) for t in texts]
         df: Counter = Counter()
-        for bag in bags:
-            df.update(bag.keys())
+        for text in texts:  # streamed: 40k bags of n-grams at once would take gigabytes
+            df.update(self.grams(text).keys())
         # n-grams of at least two documents link documents; the most frequent first
         kept = sorted((g for g, c in df.items() if c >= 2), key=lambda g: (-df[g], g))
         kept = sorted(kept[: self.max_columns])
         if len(kept) < 3:
             return self
         self.vocabulary = {g: i for i, g in enumerate(kept)}
-        n = len(bags)
+        n = len(texts)
         self.idf = np.array([np.log((n + 1) / (df[g] + 1)) + 1.0 for g in kept], np.float32)
-        X = self._tfidf(bags)
+        X = self._rows(texts)
         k = min(self.k, X.shape[1] - 1, X.shape[0] - 1)
         if k < 1:
             return self
@@ -109,6 +108,14 @@ class SemanticModel:
         svd.fit(X)
         self.projection = np.ascontiguousarray(svd.components_.T, dtype=np.float32)
         return self
+
+    def _rows(self, texts: Sequence[str], chunk: int = 4096) -> sp.csr_matrix:
+        """TF-IDF rows of ``texts``, built a chunk at a time (bounded memory)."""
+        parts = [
+            self._tfidf([self.grams(t) for t in texts[i : i + chunk]])
+            for i in range(0, len(texts), chunk)
+        ]
+        return sp.vstack(parts, format="csr", dtype=np.float32)
 
     def _tfidf(self, bags: Sequence[Counter]) -> sp.csr_matrix:
         rows, cols, vals = [], [], []
@@ -133,6 +140,8 @@ class SemanticModel:
         n = len(texts)
         if not self.fitted or n == 0:
             return np.zeros((n, self.dim), np.float32)
+        if n > 4096:
+            return np.vstack([self.transform(texts[i : i + 4096]) for i in range(0, n, 4096)])
         Z = np.asarray(self._tfidf([self.grams(t) for t in texts]) @ self.projection, np.float32)
         norms = np.linalg.norm(Z, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
