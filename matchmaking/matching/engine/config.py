@@ -131,3 +131,12 @@ class EngineConfig:
     layer_fit: Mapping[str | None, float] = field(
         default_factory=lambda: dict(LAYER_APPLICATION_FIT)
     )
+    # Latent semantic analysis of character n-grams (semantic.py): dimensions (0 = off); the
+    # text cosine of a pair is max(lexical, semantic_weight × max(0, semantic − floor))
+    # ("max"; "add" adds the two). Chosen by leave-one-file-out over seven labelled files
+    # (MEASUREMENTS.md, "Issue 13s").
+    semantic_dim: int = 64
+    semantic_weight: float = 0.4
+    semantic_floor: float = 0.0
+    semantic_mode: str = "max"
+    semantic_lexicon_docs: bool = True  # lexicon groups as extra documents of the fit

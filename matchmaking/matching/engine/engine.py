@@ -35,6 +35,7 @@ from .features import FeaturesMixin
 from .lexicon import Lexicon, default_lexicon
 from .ranking import RankingMixin
 from .scoring import ScoringMixin
+from .semantic import SemanticModel, lexicon_documents
 from .store import Segment, Side, csr_copy
 from .text import Analyzer, Vectorizer
 
@@ -60,6 +61,7 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
         self.weights = {c: 100.0 * self.config.weights.get(c, 0.0) / total for c in COMPONENTS}
         self.vectorizer = Vectorizer(dict(self.config.family_weights), self.config.max_df)
         self.category_model = CategoryModel(self.analyzer, self.vectorizer, self.config.category)
+        self.semantic = SemanticModel(self.config.semantic_dim)
         self._org_ids: dict[str, int] = {}
         self._region_ids: dict[str, int] = {}
         self._case_texts: dict[str, list[str]] = {}
@@ -94,14 +96,23 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
             [o.sectors for o in offerings] + [[c.sector] if c.sector else [] for c in cases],
             [o.app_types for o in offerings] + [[c.app_type] if c.app_type else [] for c in cases],
         )
-        self.offerings = Side(self._offering_segment(offerings, off_an, X_off))
         X_need = self.vectorizer.transform([a.features for a in need_an])
+        self._fit_semantic([a.text for a in off_an + need_an + case_an])
+        self.offerings = Side(self._offering_segment(offerings, off_an, X_off))
         self.needs = Side(self._need_segment(needs, need_an, X_need))
         if self.config.candidate_generation:
             csr_copy(self.offerings.main)  # built here rather than in the first query
         return self
 
     build_index = fit
+
+    def _fit_semantic(self, texts: list[str]) -> None:
+        """Fit the latent semantic model on the listings' texts (+ the lexicon's groups)."""
+        if self.config.semantic_dim <= 0:
+            return
+        if self.config.semantic_lexicon_docs:
+            texts = texts + lexicon_documents(self.lexicon)
+        self.semantic.fit(texts)
 
     # ---------------------------------------------------------------- incremental updates
 

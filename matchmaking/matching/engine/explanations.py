@@ -66,8 +66,9 @@ class ExplanationsMixin:
             phrases = self._phrases(shared, display, offering_display or {})
             if phrases:
                 reasons.append(Reason("key_phrases", True, {"phrases": phrases}))
-            else:  # only character pairs in common: no word to show
+            elif shared:  # only character pairs in common: no word to show
                 reasons.append(Reason("text_similar", True, {}))
+            # else: only the latent semantic part (semantic.py): no words in common to show
         if comp["kind"] == 0:
             reasons.append(Reason("kind_mismatch", False, {"kind": offering.kind}))
         if need.deployment:

@@ -24,6 +24,7 @@ from .documents import (
     OfferingDoc,
     offering_text,
 )
+from .semantic import SemanticModel
 from .specificity import (
     LAYER_FOUNDATION_FIT,
     claim_weight,
@@ -47,6 +48,7 @@ class FeaturesMixin:
     _region_ids: dict[str, int]
     _case_texts: dict[str, list[str]]
     _offering_columns: np.ndarray
+    semantic: SemanticModel
 
     def _offering_text(self, doc: OfferingDoc) -> str:
         extra = self._case_texts.get(doc.ref)
@@ -142,6 +144,7 @@ class FeaturesMixin:
             - self.config.hype_penalty * a["hype"]
         ).astype(np.float32)
         a["price32"] = a["price_min"].astype(np.float32)
+        a["sem"] = self.semantic.transform([an.text for an in analyses])
         return Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
@@ -176,6 +179,7 @@ class FeaturesMixin:
                 [self._region_id(d.region) if d.region else -1 for d in docs], np.int64
             ),
         }
+        a["sem"] = self.semantic.transform([an.text for an in analyses])
         for i, doc in enumerate(docs):
             probs = self.category_model.predict(analyses[i], X[i])
             for fam, codes, chosen_key, p_key in (

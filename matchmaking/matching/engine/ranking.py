@@ -21,6 +21,7 @@ from .documents import APP_TYPES, SECTORS, NeedDoc, OfferingDoc, need_text
 from .explanations import shared_features
 from .reasons import Reason
 from .scoring import layer_component
+from .semantic import fuse, semantic_cosines
 from .store import Segment, Side, csr_copy, query_rows
 from .text import Analyzer, Vectorizer
 
@@ -118,7 +119,11 @@ class RankingMixin:
                 # Only the query's own terms are touched (CSC column slice, one sparse
                 # product); then only the offerings that can reach the cut are scored.
                 sub = None
-                text = (seg.X[:, q.indices] @ q.data) if texts is None else texts[si]
+                text = (
+                    self._semantic_text(seg.X[:, q.indices] @ q.data, seg, NV["sem"][0])
+                    if texts is None
+                    else texts[si]
+                )
                 rows, values = self._candidate_top(
                     NV, seg, text, region, need.visible_to_orgs, exclude_ids, pool_size
                 )
@@ -126,7 +131,11 @@ class RankingMixin:
                 # Dense path: every offering scored; the CSR slice also gives the shared
                 # features of the pairs being explained.
                 sub = sp.csr_matrix(seg.X[:, q.indices])
-                text = np.asarray(sub @ q.data).ravel() if texts is None else texts[si]
+                text = (
+                    self._semantic_text(np.asarray(sub @ q.data).ravel(), seg, NV["sem"][0])
+                    if texts is None
+                    else texts[si]
+                )
                 total = self.fast_total(NV, seg.arrays, text[None, :], region[None, :])[0]
                 mask = self.candidates(NV, seg.arrays, [need.visible_to_orgs])[0] & seg.alive
                 if exclude_ids:
@@ -165,6 +174,29 @@ class RankingMixin:
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
                 )
         return [out[(item[2], item[3])] for item in chosen]
+
+    def _semantic_text(self, lexical: np.ndarray, seg: Segment, z: np.ndarray) -> np.ndarray:
+        """Text cosines of one listing (latent vector ``z``) against the rows of ``seg``:
+        the lexical cosines plus the semantic part (semantic.fuse); unchanged when off."""
+        lexical = np.asarray(lexical, np.float32).ravel()
+        cfg = self.config
+        if cfg.semantic_weight <= 0 or len(z) == 0:
+            return lexical
+        return fuse(
+            lexical,
+            semantic_cosines(seg.arrays["sem"], z),
+            cfg.semantic_weight,
+            cfg.semantic_floor,
+            cfg.semantic_mode,
+        )
+
+    def _semantic_block(self, lexical: np.ndarray, seg: Segment, Zq: np.ndarray) -> np.ndarray:
+        """:meth:`_semantic_text` for a chunk of needs at once (rows of ``Zq``)."""
+        cfg = self.config
+        if cfg.semantic_weight <= 0 or Zq.shape[1] == 0:
+            return lexical
+        sem = np.asarray(Zq @ seg.arrays["sem"].T, np.float32)
+        return fuse(lexical, sem, cfg.semantic_weight, cfg.semantic_floor, cfg.semantic_mode)
 
     def _candidate_top(
         self,
@@ -281,7 +313,7 @@ class RankingMixin:
         seg_texts: list[np.ndarray] = []
         for si, seg in enumerate(segments):
             if first is None:
-                text = np.asarray(seg.X[:, x.indices] @ x.data).ravel()
+                text = self._semantic_text(seg.X[:, x.indices] @ x.data, seg, OV["sem"][0])
                 rows = None
             else:
                 text, rows = first[si]
@@ -367,7 +399,8 @@ class RankingMixin:
                 firsts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in rows]
                 for nseg in self.needs.segments:
                     # needs × chunk cosines and approximate totals (the slow part, done at once)
-                    texts = (nseg.X @ Q.T).toarray().astype(np.float32)
+                    lexical = (nseg.X @ Q.T).toarray().astype(np.float32)
+                    texts = self._semantic_block(lexical.T, nseg, OVs["sem"]).T
                     region = np.stack([t[nseg.arrays["region_id"]] for t in tables], axis=1)
                     totals = self.fast_total(nseg.arrays, OVs, texts, region)
                     mask = self.candidates(nseg.arrays, OVs, [None] * len(nseg))
@@ -409,7 +442,12 @@ class RankingMixin:
                 Q = sp.csr_matrix(nseg.X[rows])
                 # chunk × offerings cosines, per offering segment (the slow part, done at once)
                 blocks = [
-                    (seg.X @ Q.T).T.toarray().astype(np.float32) for seg in self.offerings.segments
+                    self._semantic_block(
+                        (seg.X @ Q.T).T.toarray().astype(np.float32),
+                        seg,
+                        nseg.arrays["sem"][rows],
+                    )
+                    for seg in self.offerings.segments
                 ]
                 for i, r in enumerate(rows):
                     need = nseg.docs[r]

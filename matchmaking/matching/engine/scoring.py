@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .config import KIND_COMPAT, EngineConfig
+from .semantic import fuse
 
 
 class ScoringMixin:
@@ -32,6 +33,11 @@ class ScoringMixin:
         # "reach"): business words no offering uses must not make every text score small.
         reach = np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else 1.0
         comp["text"] = np.clip(text / (reach * cfg.text_scale), 0.0, 1.0)
+        # what the latent semantic part alone gives the text component (shown nowhere as
+        # words: a text component above the words' share comes from it)
+        comp["latent"] = np.clip(
+            semantic_part(cfg, NV["sem"], OV["sem"]) / (reach * cfg.text_scale), 0.0, 1.0
+        )
         comp["sector"] = np.clip(NV["sector_p"] @ OV["sector"].T, 0.0, 1.0)
         comp["app_type"] = np.clip(NV["app_p"] @ OV["app"].T, 0.0, 1.0)
         if cfg.specific_gate_at > 0:
@@ -137,3 +143,14 @@ def layer_component(NV: Mapping[str, np.ndarray], OV: Mapping[str, np.ndarray]) 
     for a model or platform."""
     wf = NV["wants_f"][:, None]
     return (1.0 - wf) * OV["layer"][None, :] + wf * OV["layer_f"][None, :]
+
+
+def semantic_part(cfg: EngineConfig, Zn: np.ndarray, Zo: np.ndarray) -> np.ndarray:
+    """The semantic term of the text cosine (m × n): weight × max(0, cosine − floor)."""
+    m, n = Zn.shape[0], Zo.shape[0]
+    if cfg.semantic_weight <= 0 or Zn.shape[1] == 0 or Zo.shape[1] == 0:
+        return np.zeros((m, n), np.float32)
+    zero = np.zeros((m, n), np.float32)
+    return fuse(
+        zero, np.asarray(Zn @ Zo.T, np.float32), cfg.semantic_weight, cfg.semantic_floor, "add"
+    )

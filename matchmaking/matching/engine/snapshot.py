@@ -10,7 +10,8 @@ copy) never writes to the mapped pages.
 Layout of one snapshot directory::
 
     manifest.json     format, creation time, counts and the caller's metadata (JSON)
-    state.pickle      config, lexicon extra, vocabulary order, ids, refs, terms
+    state.pickle      config, lexicon extra, vocabulary order, ids, refs, terms,
+                      the semantic model's n-grams (semantic.py)
     *.npy             one file per array (see ``_save_segment``)
     *_docs_blob.npy   a segment's documents, one JSON array of field values each, back to
     *_docs_at.npy     back (bytes, mapped) with their offsets: :class:`PackedDocs` decodes a
@@ -45,7 +46,9 @@ from .documents import NeedDoc, OfferingDoc
 from .engine import MatchingEngine
 from .store import Segment, Side
 
-FORMAT = 2
+#: 3: documents packed as mapped JSON bytes (PackedDocs) and the semantic model with the
+#: "sem" arrays (issue 13s). An older snapshot is not opened: the worker publishes anew.
+FORMAT = 3
 MANIFEST = "manifest.json"
 STATE = "state.pickle"
 
@@ -84,8 +87,12 @@ def save_engine(
         centroids[family] = cent is not None
         if cent is not None:
             _save(directory, f"centroids_{family}", cent)
+    semantic = engine.semantic
+    _save(directory, "semantic_idf", semantic.idf)
+    _save(directory, "semantic_projection", semantic.projection)
     state = {
         "config": engine.config,
+        "semantic_vocabulary": list(semantic.vocabulary),
         "lexicon_extra": dict(lexicon_extra or {}),
         "vocabulary": [feat for feat, _col in vocabulary],
         "vectorizer_docs": engine.vectorizer.n_docs,
@@ -135,6 +142,9 @@ def load_engine(
             _load(directory, f"centroids_{family}", mode) if present else None
         )
     engine._offering_columns = _load(directory, "offering_columns", mode)
+    engine.semantic.vocabulary = {g: i for i, g in enumerate(state["semantic_vocabulary"])}
+    engine.semantic.idf = _load(directory, "semantic_idf", mode)
+    engine.semantic.projection = _load(directory, "semantic_projection", mode)
     engine._org_ids = state["org_ids"]
     engine._region_ids = state["region_ids"]
     engine._case_texts = state["case_texts"]
