@@ -5,6 +5,7 @@
     python -m tools.bench matching --quick [--sizes 1000 10000 100000]
     python -m tools.bench event_schedule --participants 300 --requests 2000
     python -m tools.bench first_render [--profile 15]   # PAGE_CACHE_SECONDS=0 DJANGO_DEBUG=0
+    python -m tools.bench signed_in [--runs 30] [--profile 25]   # DJANGO_DEBUG=0
 
 Each runs with the same settings as ``manage.py`` (``DJANGO_SETTINGS_MODULE``, default
 ``matchmaking.settings``, and the same environment: point ``DJANGO_SQLITE_PATH`` or
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "matching": "tools.bench.matching",
     "event_schedule": "tools.bench.event_schedule",
     "first_render": "tools.bench.first_render",
+    "signed_in": "tools.bench.signed_in",
 }
 
 
