@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matchmaking.cases import selectors
+from matchmaking.cases.caching import cached_cases_like_need
 from matchmaking.cases.models import Case
 from matchmaking.core.home import HomeCount, HomeSection
 from matchmaking.core.panels import Panel
@@ -48,8 +49,9 @@ def organization_cases_panel(request, organization) -> Panel | None:
 
 def need_similar_cases_panel(request, need) -> Panel | None:
     """A need's page: "enterprises like you used…" — published cases in the same sector
-    and application type (or, failing that, the same sector)."""
-    cases, exact = selectors.cases_like_need(need)
+    and application type (or, failing that, the same sector). The same for every viewer:
+    chosen once per data version and set of categories (``cases.caching``)."""
+    cases, exact = cached_cases_like_need(need)
     if not cases:
         return None
     return Panel(
