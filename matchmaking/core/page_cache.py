@@ -93,10 +93,25 @@ def _is_shared_page(request) -> bool:
     return getattr(match.func, MARK, False)
 
 
+def page_version_keys() -> list[str]:
+    """The pages version and every version an app registered in ``page_versions``."""
+    return [PAGES_VERSION_KEY, *sorted({provider() for provider in page_versions.providers()})]
+
+
+def read_page_versions() -> dict[str, int]:
+    """Every data version of ``page_version_keys`` in one round trip to the shared cache.
+
+    Within a request the answers are kept (``shared_cache.read_versions``), so a page whose
+    parts are cached under several versions (a need's page: the taxonomy terms, the
+    relaxations, the similar cases) calls this first and pays one round trip, not one per
+    part."""
+    return read_versions(*page_version_keys())
+
+
 def page_key(request) -> str:
     """The cache key of ``request``'s page at the current data versions."""
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
-    keys = [PAGES_VERSION_KEY, *sorted({provider() for provider in page_versions.providers()})]
+    keys = page_version_keys()
     versions = read_versions(*keys)
     parts = [
         request.scheme,

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from matchmaking.accounts.choices import OrganizationKind
+from matchmaking.core.page_cache import read_page_versions
 from matchmaking.core.permissions import (
     get_editable_or_403,
     get_visible_or_404,
@@ -45,9 +46,7 @@ class BrowseListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         request = self.request
-        found = self.browse(
-            params=request.GET, user=request.user, page=request.GET.get("page")
-        )
+        found = self.browse(params=request.GET, user=request.user, page=request.GET.get("page"))
         rows = found.rows(request)
         found.page.object_list = rows
         context.update(
@@ -311,6 +310,9 @@ class MyOfferingsView(LoginRequiredMixin, TemplateView):
 
 class NeedDetailView(View):
     def get(self, request, pk: int):
+        # The terms, the suggestions' relaxations and the similar cases are cached under
+        # these versions: read them all in one round trip (kept for the request).
+        read_page_versions()
         queryset = selectors.with_viewer_can_edit(
             selectors.need_detail_queryset(with_terms=False), request.user
         )

@@ -88,6 +88,25 @@ class NeedPageTests:
         third = queries_of(client, need.get_absolute_url())
         assert relax_queries(third) == []  # counted by the call above, shared with the page
 
+    def test_a_warm_owner_view_runs_ten_queries_and_reads_the_versions_once(self, client):
+        """Once the relaxations and the similar cases are cached: the data versions (one round
+        trip for all), the session, the user with membership and organization, the needs the
+        organization contacted (visibility scope), the need, its terms, its revision state,
+        the unread notifications, the stored suggestions, the connection states. No case,
+        no taxonomy read, no second version read."""
+        from tests.cases.conftest import make_case
+
+        need = factories.make_need(sectors=("finance",), app_types=("qa",))
+        vendor = factories.make_organization(kind="vendor")
+        make_case(vendor=vendor, status="published", title="同行业案例")
+        suggest(need, factories.make_offering(organization=vendor), 80)
+        client.force_login(member(need.organization))
+        client.get(need.get_absolute_url())  # warm: relaxations and similar cases cached
+        sqls = queries_of(client, need.get_absolute_url())
+        assert len(sqls) == 10, "\n".join(sqls)
+        assert len([sql for sql in sqls if "matchmaking_shared_cache" in sql]) == 1
+        assert [sql for sql in sqls if '"cases_case"' in sql] == []
+
     def test_the_suggestions_panel_reads_in_a_fixed_number_of_queries(
         self, rf, django_assert_num_queries
     ):
