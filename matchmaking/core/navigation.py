@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 ROLES = ("public", "enterprise", "vendor", "admin")
 
@@ -24,10 +25,18 @@ class NavLink:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # Every page shows the links (a dozen reversals per render): each is reversed once
+        # per URL configuration and script prefix (what ``reverse`` depends on here: the
+        # links take no arguments and the URLs carry no language prefix).
+        key = (self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        found = _reversed.get(key)
+        if found is None:
+            found = _reversed[key] = reverse(self.url_name)
+        return found
 
 
 _links: list[NavLink] = []
+_reversed: dict[tuple[str, str, str], str] = {}
 
 
 def register_nav_link(role: str, order: int, label, url_name: str) -> None:
