@@ -60,6 +60,34 @@ class NeedPanelTests:
         assert 'id="suggested-offerings"' in html
         assert reverse("matching:dismiss") not in html
 
+    def test_rows_escape_their_texts_and_the_dismiss_form_posts_as_rendered(self, matched):
+        """The rows are built in Python (``matching_rows.need_suggestion_items``): titles and
+        names escaped, and the form — its CSRF token, ids and next URL — works as rendered."""
+        import re
+        from html import unescape
+
+        from django.test import Client
+
+        need, offering = matched
+        offering.title = '<script>alert("x")</script>金融客服'
+        offering.save()
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(need.organization.memberships.get().user)
+        html = client.get(need.get_absolute_url() + "?a=1&b=<2>").content.decode()
+        assert '<script>alert("x")' not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;金融客服" in html
+        form = re.search(
+            r'<form method="post" action="([^"]+)" class="[^"]*match-dismiss">(.*?)</form>',
+            html,
+            re.S,
+        )
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+        assert fields["need"] == str(need.pk) and fields["offering"] == str(offering.pk)
+        assert fields["next"] == need.get_absolute_url() + "?a=1&amp;b=%3C2%3E"  # escaped
+        response = client.post(unescape(form.group(1)), {k: unescape(v) for k, v in fields.items()})
+        assert response.status_code == 302
+        assert not Suggestion.objects.for_need(need).filter(offering=offering).exists()
+
 
 class OfferingPanelTests:
     def test_the_vendor_sees_matching_needs_on_its_offering(self, client, matched):

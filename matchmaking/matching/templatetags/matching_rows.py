@@ -2,7 +2,8 @@
 template engine costs several microseconds per node, per item)."""
 
 from django import template
-from django.utils.html import escape
+from django.template.defaulttags import CsrfTokenNode
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -39,3 +40,52 @@ def score_badge(score) -> SafeString:
         f'<span class="match-score{_BAND_CLASS[name]}" title="{escape(title)}">{float(score):.0f}</span>'
         f'<span class="match-band match-band-{name}">{escape(label)}</span>'
     )
+
+
+@register.simple_tag(takes_context=True)
+def need_suggestion_items(context, items) -> SafeString:
+    """The ``<li>`` of each suggested offering on a need's page: score, title, vendor, the
+    "not relevant" form (when ``can_dismiss``; the markup of
+    matching/includes/dismiss_form.html, keep them alike) and the reasons. Built in Python:
+    the list is on every visit of a need's owner to its page, and the template loop cost about
+    0.1 ms per row. Every text is escaped; the context gives ``can_dismiss``, ``dismiss_url``,
+    ``dismiss_label`` and ``next_path`` as the panel sets them."""
+    form = ""
+    if context.get("can_dismiss"):
+        csrf = CsrfTokenNode().render(context)
+        action = conditional_escape(context.get("dismiss_url", ""))
+        next_path = conditional_escape(context.get("next_path", ""))
+        label = conditional_escape(context.get("dismiss_label", ""))
+        form = (
+            f'<form method="post" action="{action}" class="inline-form match-dismiss">{csrf}\n'
+            '  <input type="hidden" name="need" value="{need_id}">\n'
+            '  <input type="hidden" name="offering" value="{offering_id}">\n'
+            '  <input type="hidden" name="direction" value="need">\n'
+            f'  <input type="hidden" name="next" value="{next_path}">\n'
+            f'  <button type="submit" class="button button-secondary button-small">{label}</button>\n'
+            "</form>"
+        )
+    parts = []
+    for row in items:
+        offering = row.offering
+        suggestion = row.suggestion
+        dismiss = (
+            form.replace("{need_id}", str(int(suggestion.need_id))).replace(
+                "{offering_id}", str(int(suggestion.offering_id))
+            )
+            if form
+            else ""
+        )
+        parts.append(
+            '\n    <li class="match-item">\n      <div class="match-head">\n'
+            f"        {score_badge(row.score)}\n"
+            '        <div class="match-title">\n'
+            f'          <a href="{escape(offering.get_absolute_url())}">{escape(offering.title)}</a>\n'
+            f'          <span class="muted">{escape(offering.organization.display_name)}</span>\n'
+            "        </div>\n"
+            f"        {dismiss}\n"
+            "      </div>\n"
+            f"      {reason_list(row)}\n"
+            "    </li>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
