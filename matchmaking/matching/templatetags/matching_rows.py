@@ -50,16 +50,16 @@ def need_suggestion_items(context, items) -> SafeString:
     the list is on every visit of a need's owner to its page, and the template loop cost about
     0.1 ms per row. Every text is escaped; the context gives ``can_dismiss``, ``dismiss_url``,
     ``dismiss_label`` and ``next_path`` as the panel sets them."""
-    form = ""
-    if context.get("can_dismiss"):
+    can_dismiss = bool(context.get("can_dismiss"))
+    if can_dismiss:
         csrf = CsrfTokenNode().render(context)
         action = conditional_escape(context.get("dismiss_url", ""))
         next_path = conditional_escape(context.get("next_path", ""))
         label = conditional_escape(context.get("dismiss_label", ""))
-        form = (
+        form_head = (
             f'<form method="post" action="{action}" class="inline-form match-dismiss">{csrf}\n'
-            '  <input type="hidden" name="need" value="{need_id}">\n'
-            '  <input type="hidden" name="offering" value="{offering_id}">\n'
+        )
+        form_tail = (
             '  <input type="hidden" name="direction" value="need">\n'
             f'  <input type="hidden" name="next" value="{next_path}">\n'
             f'  <button type="submit" class="button button-secondary button-small">{label}</button>\n'
@@ -70,10 +70,11 @@ def need_suggestion_items(context, items) -> SafeString:
         offering = row.offering
         suggestion = row.suggestion
         dismiss = (
-            form.replace("{need_id}", str(int(suggestion.need_id))).replace(
-                "{offering_id}", str(int(suggestion.offering_id))
-            )
-            if form
+            form_head
+            + f'  <input type="hidden" name="need" value="{int(suggestion.need_id)}">\n'
+            + f'  <input type="hidden" name="offering" value="{int(suggestion.offering_id)}">\n'
+            + form_tail
+            if can_dismiss
             else ""
         )
         parts.append(
