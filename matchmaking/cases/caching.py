@@ -34,6 +34,8 @@ then names no row of any index (ids are never reused), so nothing it answers cha
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from django.core.cache import cache
 
 from matchmaking.cases import selectors
@@ -89,3 +91,10 @@ def cached_cases_like_need(need, *, limit: int = 3) -> tuple[list[Case], bool]:
         found = selectors.cases_like_need(need, limit=limit)
         cache.set(key, found, timeout=SIMILAR_CASES_SECONDS)
     return found
+
+
+def offering_has_published_cases(offering_id: int) -> bool:
+    """Whether a published case links to the offering (from :func:`published_case_rows`)."""
+    ids = published_case_rows().offering_ids
+    at = bisect_left(ids, offering_id)
+    return at < len(ids) and ids[at] == offering_id

@@ -184,3 +184,24 @@ class BrowseCaseFlagsTests:
             else:
                 client.force_login(viewer)
             assert "草稿引用的产品" not in _browse(client, "has_cases=1")[0]
+
+
+class OfferingDetailCasesPanelTests:
+    """An offering's page asks the kept published-case rows whether any case used it: an
+    offering without one costs no case query, and a publication shows on the next view."""
+
+    def test_an_offering_without_cases_reads_no_case_and_a_publication_shows(
+        self, client, vendor, curator
+    ):
+        offering = factories.make_offering(organization=vendor, title="详情页产品")
+        make_case(vendor=vendor, status=CaseStatus.PUBLISHED, title="别的产品的案例")
+        url = offering.get_absolute_url()
+        client.get(url)  # the kept rows filled
+        body, reads = _case_queries(client, url)
+        assert "详情页产品" in body and reads == []
+        case = make_case(
+            vendor=vendor, status=CaseStatus.PUBLISHED, offering=offering, title="用了它的案例"
+        )
+        assert "用了它的案例" in client.get(url).content.decode()
+        services.case_return(actor=curator, case=case, reason="请补充。")
+        assert "用了它的案例" not in client.get(url).content.decode()
