@@ -23,7 +23,19 @@ class CasesConfig(AppConfig):
         register_home_section(30, panels.featured_cases_section)
         register_seeder(30, demo.seed_cases)
         io.register()
-        # The listings `has_cases` / `vendor_cases` offering filters ask us for the published cases.
-        from matchmaking.listings.browse.facets import published_cases
+        # The listings `has_cases` / `vendor_cases` offering filters ask us for the published
+        # cases: a queryset (SQL path) and their rows kept per cases version (index path).
+        from django.db.models.signals import post_delete, post_save
+
+        from matchmaking.cases import caching
+        from matchmaking.cases.models import Case
+        from matchmaking.core.page_cache import page_versions
+        from matchmaking.core.shared_cache import read_along
+        from matchmaking.listings.browse.facets import published_case_rows, published_cases
 
         published_cases.register(selectors.published_cases)
+        published_case_rows.register(caching.published_case_rows)
+        post_save.connect(caching.bump_cases_version, sender=Case, dispatch_uid="cases-version")
+        post_delete.connect(caching.bump_cases_version, sender=Case, dispatch_uid="cases-version-d")
+        page_versions.register(caching.cases_version_key)
+        read_along(caching.CASES_VERSION_KEY)

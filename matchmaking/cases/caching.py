@@ -20,21 +20,56 @@ The key carries everything the answer and its card depend on:
 The versions live in the shared cache, so a write in any process makes every process look
 up a new key on its next view; the lists themselves stay in each process's ``default``
 cache (two cheap queries are not worth a round trip to the shared one).
+
+The offerings' case flags (``has_cases``, ``vendor_cases``: ``listings.browse.facets``) read
+the published cases' offering ids and (vendor, sector) pairs through
+:func:`published_case_rows`, kept per **cases version**: ``CASES_VERSION_KEY`` is bumped by
+every save and delete of a case (signals connected in ``CasesConfig.ready``: services, the
+admin, imports, a vendor's cascade delete), at once and again after the commit
+(``bump_version``). It is read in the same round trip as the request's first version
+(``shared_cache.read_along``) and keys the shared pages too (``core.page_versions``). An
+offering's deletion sets its cases' ``offering_id`` to NULL without a signal; the kept id
+then names no row of any index (ids are never reused), so nothing it answers changes.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 from django.core.cache import cache
 
 from matchmaking.cases import selectors
 from matchmaking.cases.models import Case
 from matchmaking.core.page_cache import PAGES_VERSION_KEY
-from matchmaking.core.shared_cache import read_versions
+from matchmaking.core.shared_cache import bump_version, read_version, read_versions
+from matchmaking.listings.browse.facets import PublishedCaseRows, read_published_case_rows
 from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 from matchmaking.taxonomy.selectors import VERSION_KEY as TAXONOMY_VERSION_KEY
 
 # An entry's longest life; every write that could change it makes a new key at once.
 SIMILAR_CASES_SECONDS = 600
+CASE_ROWS_SECONDS = 600
+CASES_VERSION_KEY = "cases:version"
+
+
+def cases_version_key() -> str:
+    return CASES_VERSION_KEY
+
+
+def bump_cases_version(**_signal_kwargs) -> None:
+    """A case was saved or deleted (post_save / post_delete of ``Case``)."""
+    bump_version(CASES_VERSION_KEY)
+
+
+def published_case_rows() -> PublishedCaseRows:
+    """The published cases' rows for the offerings' case flags, read once per cases version
+    (the ``listings.browse.published_case_rows`` provider)."""
+    key = f"cases:published-rows:C{read_version(CASES_VERSION_KEY)}"
+    found = cache.get(key)
+    if found is None:
+        found = read_published_case_rows(selectors.published_cases())
+        cache.set(key, found, timeout=CASE_ROWS_SECONDS)
+    return found
 
 
 def similar_cases_key(need, *, limit: int) -> str:
@@ -56,3 +91,10 @@ def cached_cases_like_need(need, *, limit: int = 3) -> tuple[list[Case], bool]:
         found = selectors.cases_like_need(need, limit=limit)
         cache.set(key, found, timeout=SIMILAR_CASES_SECONDS)
     return found
+
+
+def offering_has_published_cases(offering_id: int) -> bool:
+    """Whether a published case links to the offering (from :func:`published_case_rows`)."""
+    ids = published_case_rows().offering_ids
+    at = bisect_left(ids, offering_id)
+    return at < len(ids) and ids[at] == offering_id

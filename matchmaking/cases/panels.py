@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matchmaking.cases import selectors
-from matchmaking.cases.caching import cached_cases_like_need
+from matchmaking.cases.caching import cached_cases_like_need, offering_has_published_cases
 from matchmaking.cases.models import Case
 from matchmaking.core.home import HomeCount, HomeSection
 from matchmaking.core.panels import Panel
@@ -15,7 +15,10 @@ PANEL_TEMPLATE = "cases/includes/panel_cases.html"
 
 
 def offering_cases_panel(request, offering) -> Panel | None:
-    """An offering's page: the published cases that used it."""
+    """An offering's page: the published cases that used it. Most offerings have none: the
+    published cases' offering ids, kept per cases version, answer that without a query."""
+    if not offering_has_published_cases(offering.pk):
+        return None
     cases = selectors.cases_for_offering(offering)
     if not cases:
         return None

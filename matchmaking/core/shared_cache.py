@@ -143,24 +143,38 @@ def read_version(key: str) -> int:
     return read_versions(key)[key]
 
 
+# Versions fetched with the first version a request reads (``read_along``).
+_along: set[str] = set()
+
+
+def read_along(*keys: str) -> None:
+    """Have every round trip of a request that reads versions fetch ``keys`` too, so a
+    version a page needs later (the cases version of the browse flags) costs no round trip
+    of its own. Called from AppConfig.ready(); registering a key twice changes nothing."""
+    _along.update(keys)
+
+
 def read_versions(*keys: str) -> dict[str, int]:
     """Several versions in one round trip (none if this request has read them already)."""
     memo = getattr(_request, "versions", None)
     if memo is not None and all(key in memo for key in keys):
         return {key: memo[key] for key in keys}
+    wanted = keys
+    if memo is not None and _along:
+        wanted = (*keys, *sorted(_along.difference(keys, memo)))
     cache = shared_cache()
     connection = _sequence_connection(cache)
     if connection is not None:
-        found = _read_sequences(cache, connection, keys)
+        found = _read_sequences(cache, connection, wanted)
     else:
-        found = cache.get_many(keys)
-        for key in keys:
+        found = cache.get_many(wanted)
+        for key in wanted:
             if found.get(key) is None:
                 cache.add(key, _initial(), timeout=None)
                 found[key] = cache.get(key) or _initial()
     if memo is not None:
         memo.update(found)
-    return found
+    return {key: found[key] for key in keys}
 
 
 def bump_version(key: str) -> int | None:

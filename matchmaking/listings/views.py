@@ -24,6 +24,7 @@ from matchmaking.core.permissions import (
     is_platform_admin,
 )
 from matchmaking.listings import revisions, selectors, services
+from matchmaking.listings.browse import presentation
 from matchmaking.listings.browse.selectors import need_browse, offering_browse
 from matchmaking.listings.forms import (
     CloseForm,
@@ -49,12 +50,14 @@ class BrowseListView(TemplateView):
         found = self.browse(params=request.GET, user=request.user, page=request.GET.get("page"))
         rows = found.rows(request)
         found.page.object_list = rows
+        facets = found.facets
         context.update(
             filterset=found.filterset,
             form=found.filterset.form,
             page_obj=found.page,
             object_list=rows,
-            facets=found.facets,
+            facets=facets,
+            facets_html=presentation.facet_groups_html(facets),
             facet_flags=found.flags,
             chips=found.chips,
             sort=found.sort,

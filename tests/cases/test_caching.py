@@ -116,3 +116,92 @@ class SimilarCasesCacheTests:
         client.logout()
         body = client.get(need.get_absolute_url()).content.decode()
         assert "已发布案例" in body and "厂商草稿案例" not in body
+
+
+def _browse(client, query: str) -> tuple[str, list[str]]:
+    return _case_queries(client, f"/offerings/?{query}")
+
+
+class BrowseCaseFlagsTests:
+    """The offerings' ``has_cases`` / ``vendor_cases`` flags read the published cases once
+    per cases version (``caching.published_case_rows``), not on every page view, and every
+    case write shows on the next view."""
+
+    def test_a_repeated_combination_and_a_new_one_read_no_case(self, client, vendor):
+        offering = factories.make_offering(organization=vendor, title="有案例的产品")
+        make_case(vendor=vendor, status=CaseStatus.PUBLISHED, offering=offering)
+        body, first = _browse(client, "has_cases=1")
+        assert "有案例的产品" in body and first
+        body, again = _browse(client, "has_cases=1&page=1")
+        assert "有案例的产品" in body and again == []
+        # Another combination, counted with both flags: still no case read.
+        body, other = _browse(client, "vendor_cases=1&sector=finance")
+        assert "有案例的产品" in body and other == []
+
+    def test_the_versions_are_read_in_one_round_trip(self, client, vendor):
+        factories.make_offering(organization=vendor, title="任意产品")
+        client.get("/offerings/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/offerings/?has_cases=1&kind=product").status_code == 200
+        reads = [
+            query["sql"]
+            for query in captured.captured_queries
+            if "matchmaking_shared_cache" in query["sql"]
+        ]
+        assert len(reads) == 1 and "cases:version" in reads[0]
+
+    def test_every_case_write_shows_on_the_next_view(self, client, vendor, curator):
+        offering = factories.make_offering(organization=vendor, title="被引用的产品")
+        factories.make_offering(
+            organization=vendor, title="同厂商医疗产品", sectors=("healthcare",)
+        )
+        assert "被引用的产品" not in _browse(client, "has_cases=1")[0]
+        case = make_case(vendor=vendor, status=CaseStatus.PUBLISHED, offering=offering)
+        assert "被引用的产品" in _browse(client, "has_cases=1")[0]
+        body = _browse(client, "vendor_cases=1")[0]
+        assert "被引用的产品" in body and "同厂商医疗产品" not in body
+        # Moved to another sector by an edit (no status change): the vendor flag follows.
+        services.case_update(actor=curator, case=case, sector=Sector.objects.get(code="healthcare"))
+        body = _browse(client, "vendor_cases=1")[0]
+        assert "同厂商医疗产品" in body and "被引用的产品" not in body
+        # Returned to the vendor: backs nothing.
+        services.case_return(actor=curator, case=case, reason="请补充。")
+        assert "被引用的产品" not in _browse(client, "has_cases=1")[0]
+        assert "同厂商医疗产品" not in _browse(client, "vendor_cases=1")[0]
+        # Published again, then deleted (the admin's delete sends no service call).
+        case = make_case(vendor=vendor, status=CaseStatus.PUBLISHED, offering=offering)
+        assert "被引用的产品" in _browse(client, "has_cases=1")[0]
+        case.delete()
+        assert "被引用的产品" not in _browse(client, "has_cases=1")[0]
+
+    def test_drafts_and_cases_under_review_back_nothing(self, client, vendor):
+        offering = factories.make_offering(organization=vendor, title="草稿引用的产品")
+        make_case(vendor=vendor, status=CaseStatus.DRAFT, offering=offering)
+        make_case(vendor=vendor, status=CaseStatus.SUBMITTED, offering=offering)
+        for viewer in (None, vendor.memberships.first().user, factories.make_user(is_staff=True)):
+            if viewer is None:
+                client.logout()
+            else:
+                client.force_login(viewer)
+            assert "草稿引用的产品" not in _browse(client, "has_cases=1")[0]
+
+
+class OfferingDetailCasesPanelTests:
+    """An offering's page asks the kept published-case rows whether any case used it: an
+    offering without one costs no case query, and a publication shows on the next view."""
+
+    def test_an_offering_without_cases_reads_no_case_and_a_publication_shows(
+        self, client, vendor, curator
+    ):
+        offering = factories.make_offering(organization=vendor, title="详情页产品")
+        make_case(vendor=vendor, status=CaseStatus.PUBLISHED, title="别的产品的案例")
+        url = offering.get_absolute_url()
+        client.get(url)  # the kept rows filled
+        body, reads = _case_queries(client, url)
+        assert "详情页产品" in body and reads == []
+        case = make_case(
+            vendor=vendor, status=CaseStatus.PUBLISHED, offering=offering, title="用了它的案例"
+        )
+        assert "用了它的案例" in client.get(url).content.decode()
+        services.case_return(actor=curator, case=case, reason="请补充。")
+        assert "用了它的案例" not in client.get(url).content.decode()

@@ -40,6 +40,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.query import QuerySet
 
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.listings.browse.index import count_rows, number, pack_rows
@@ -52,6 +53,43 @@ published_cases = ExtensionPoint(
     "listings.browse.published_cases",
     "f() -> queryset of the published cases (offering_id, vendor_id, sector_id)",
 )
+# The same cases as the rows the in-memory index needs (``PublishedCaseRows``), kept by the
+# cases app until a case changes (``cases.caching.published_case_rows``). Without a provider
+# they are read from ``published_cases`` on every page view.
+published_case_rows = ExtensionPoint(
+    "listings.browse.published_case_rows",
+    "f() -> PublishedCaseRows of the published cases, fresh after every case write",
+)
+
+
+@dataclass(frozen=True)
+class PublishedCaseRows:
+    """What the case flags read of the published cases: the offerings with a case (sorted)
+    and the distinct (vendor_id, sector_id) pairs."""
+
+    offering_ids: tuple[int, ...]
+    vendor_sectors: tuple[tuple[int, int], ...]
+
+
+def read_published_case_rows(cases: QuerySet) -> PublishedCaseRows:
+    """Two queries over ``cases`` (a queryset of published cases)."""
+    unordered = cases.order_by()
+    offering_ids = unordered.filter(offering__isnull=False).values_list("offering_id", flat=True)
+    pairs = unordered.values_list("vendor_id", "sector_id")
+    return PublishedCaseRows(
+        offering_ids=tuple(sorted(set(offering_ids.distinct()))),
+        vendor_sectors=tuple(sorted(set(pairs.distinct()))),
+    )
+
+
+def current_case_rows() -> PublishedCaseRows | None:
+    """The published cases' rows (None: no cases app registered, every flag matches nothing)."""
+    provider = published_case_rows.first()
+    if provider is not None:
+        return provider()
+    cases = published_cases.first()
+    return None if cases is None else read_published_case_rows(cases())
+
 
 MAX_SEARCH_TERMS = 6
 # A keyword search runs its LIKE scan once per page view: the matching ids are read once and
@@ -316,8 +354,9 @@ class Flag(Facet):
 
 
 class CaseFlag(Facet):
-    """Yes/no boxes answered from the published cases (:data:`published_cases`), read afresh
-    for each page view (a small table; a kept list would outlive a publication)."""
+    """Yes/no boxes answered from the published cases: the SQL path filters by
+    :data:`published_cases`; the index path reads :func:`current_case_rows` once per page
+    view (kept by the cases app per cases version, so no query until a case changes)."""
 
     flag = True
 
@@ -345,7 +384,10 @@ class CaseFlag(Facet):
     def rows(self, browse, index):
         """The index rows passing, computed once per filterset and index."""
         return browse.memo(
-            (self.name, id(index)), lambda: self.case_rows(browse, index, published_cases.first())
+            (self.name, id(index)),
+            lambda: self.case_rows(
+                browse, index, browse.memo("published_case_rows", current_case_rows)
+            ),
         )
 
 
@@ -355,13 +397,10 @@ class HasCases(CaseFlag):
     def case_condition(self, browse, cases):
         return Q(Exists(cases().filter(offering_id=OuterRef("pk"))))
 
-    def case_rows(self, browse, index, cases):
+    def case_rows(self, browse, index, cases: PublishedCaseRows | None):
         if cases is None:
             return np.zeros(len(index), dtype=bool)
-        ids = list(
-            cases().filter(offering__isnull=False).values_list("offering_id", flat=True).distinct()
-        )
-        return np.isin(index.ids, np.asarray(ids, dtype=np.int64))
+        return np.isin(index.ids, np.asarray(cases.offering_ids, dtype=np.int64))
 
 
 class VendorCases(CaseFlag):
@@ -398,14 +437,13 @@ class VendorCases(CaseFlag):
             return (bits & index.masks[self.sectors.name]) != 0
         return (bits & index.term_mask(self.sectors.name, sector_ids)) != 0
 
-    def _bits(self, index, cases):
+    def _bits(self, index, cases: PublishedCaseRows | None):
         """Per row: the index's sector bits of its vendor's published cases (0 for none)."""
         bits = np.zeros(len(index), dtype=np.int64)
         if cases is None:
             return bits
-        pairs = cases().values_list("vendor_id", "sector_id").distinct()
         by_vendor: dict[int, int] = {}
-        for vendor_id, sector_id in pairs:
+        for vendor_id, sector_id in cases.vendor_sectors:
             bit = index.bits[self.sectors.name].get(sector_id)
             if bit is not None:
                 by_vendor[vendor_id] = by_vendor.get(vendor_id, 0) | (1 << bit)

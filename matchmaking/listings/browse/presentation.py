@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
 from matchmaking.core.money import format_money
 from matchmaking.core.text import label_colon
 from matchmaking.listings.browse.facets import Bound
@@ -30,6 +33,37 @@ def facet_groups(filterset, counts: dict) -> list[dict]:
         ]
         groups.append({"name": name, "label": field.label, "choices": choices})
     return groups
+
+
+def facet_groups_html(groups: list[dict]) -> SafeString:
+    """The sidebar's facet fieldsets, byte for byte what ``filter_sidebar.html``'s loop over
+    ``groups`` printed (``{% for group in facets %}`` … ``{% endfor %}``, autoescaped): some
+    thirty checkboxes per page, each a dozen template variable lookups, built in Python."""
+    parts = []
+    for group in groups:
+        name = conditional_escape(group["name"])
+        parts.append(
+            f'\n    <fieldset class="facet" data-facet="{name}">\n'
+            f"      <legend>{conditional_escape(group['label'])}</legend>\n"
+            '      <ul class="facet-choices">\n        '
+        )
+        for choice in group["choices"]:
+            count, checked = choice["count"], choice["checked"]
+            code = conditional_escape(choice["code"])
+            empty = "" if count or checked else " facet-empty"
+            parts.append(
+                "\n          <li>\n"
+                f'            <label class="checkbox-label{empty}">\n'
+                f'              <input type="checkbox" name="{name}" value="{code}"'
+                f"{' checked' if checked else ''}>\n"
+                f"              {conditional_escape(choice['label'])} "
+                f'<span class="facet-count" data-facet-count="{name}:{code}">'
+                f"{conditional_escape(count)}</span>\n"
+                "            </label>\n"
+                "          </li>\n        "
+            )
+        parts.append("\n      </ul>\n    </fieldset>\n  ")
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
 def flag_counts(filterset, counts: dict) -> dict[str, int]:
