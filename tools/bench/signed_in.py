@@ -27,7 +27,6 @@ import io
 import pstats
 import statistics
 import time
-from importlib import import_module
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -35,6 +34,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+
+from tools.loadtest.sessions import django_session_cookie
 
 PAGES = ("trivial", "need", "opportunities", "inbox")
 
@@ -59,17 +60,6 @@ def _owner_and_need():
     if user is None:
         user = User.objects.filter(membership__organization=need.organization).first()
     return user, need
-
-
-def _session_cookie(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = "matchmaking.accounts.backends.MembershipModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
 class Command(BaseCommand):
@@ -110,7 +100,7 @@ class Command(BaseCommand):
                 continue
             client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
             client.force_login(user)
-            cookie = _session_cookie(user)
+            cookie = django_session_cookie(user)
             self._report(name, "client", lambda c=client, u=url: self._client_get(c, u), runs, 0)
             self._report(
                 name, "wsgi", lambda u=url, c=cookie: self._wsgi_get(handler, u, c), runs, profile
