@@ -55,6 +55,13 @@ def _read_bytes(upload) -> bytes:
             % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
             code="too_large",
         )
+    return read_within(upload, max_bytes)
+
+
+def read_within(upload, max_bytes: int) -> bytes:
+    """The upload's bytes, or a ValidationError when it is larger than ``max_bytes`` or empty
+    (the declared size can lie, so at most ``max_bytes + 1`` bytes are read to know). Every
+    upload reads through this (pictures here, documents and attachments via core.uploads)."""
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes + 1)

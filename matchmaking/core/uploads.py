@@ -11,10 +11,21 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from matchmaking.core.images import process_image
+from matchmaking.core.images import process_image, read_within
+
+__all__ = [  # read_within is core.images', the one bounded read of every upload
+    "IMAGE_EXTENSIONS",
+    "IMAGE_TYPES",
+    "PDF_MAGIC",
+    "CheckedFile",
+    "checked_image",
+    "extension_of",
+    "read_within",
+    "require_pdf",
+    "safe_name",
+]
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp"}
@@ -55,22 +66,6 @@ def checked_image(upload, name: str, name_prefix: str) -> CheckedFile:
         content_type=IMAGE_TYPES[processed.format],
         size=processed.content.size,
     )
-
-
-def read_within(upload, max_bytes: int) -> bytes:
-    """The upload's bytes, or a ValidationError when it is larger than ``max_bytes`` or empty
-    (the declared size can lie, so at most ``max_bytes + 1`` bytes are read to know)."""
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(limit)s.") % {"limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
-    if not data:
-        raise ValidationError(_("The file is empty."), code="empty")
-    return data
 
 
 def require_pdf(data: bytes) -> None:
