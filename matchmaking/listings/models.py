@@ -151,6 +151,11 @@ class Need(TimeStampedModel):
     reviewed_text = models.JSONField(default=dict, blank=True, editable=False)
     # Denormalised text for keyword search (title, description, data note, metric), kept by services.
     search_text = models.TextField(blank=True, editable=False)
+    # Moves whenever this need's list of suggested offerings is written: the matching
+    # services bump it (``F() + 1``, an ``update()``: no signal, no change record) in the
+    # same transaction as every write of the list, and the need's page keys its cached
+    # suggestions panel on it (matching/selectors.py). Read with the need on every view.
+    suggestions_revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = NeedQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
 def need_suggestions_panel(request, need) -> Panel | None:
     """On a need's page, for its enterprise (and admins): the suggested offerings."""
-    rows = selectors.need_suggestions(need, request.user)
+    rows = selectors.need_panel_rows(need, request.user)
     if rows is None:
         return None
     own = need.organization_id == _org_id(request)

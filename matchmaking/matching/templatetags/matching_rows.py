@@ -44,8 +44,8 @@ def score_badge(score) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def need_suggestion_items(context, items) -> SafeString:
-    """The ``<li>`` of each suggested offering on a need's page: score, title, vendor, the
-    "not relevant" form (when ``can_dismiss``; the markup of
+    """The ``<li>`` of each suggested offering on a need's page (``selectors.PanelRow``):
+    score, title, vendor, the "not relevant" form (when ``can_dismiss``; the markup of
     matching/includes/dismiss_form.html, keep them alike) and the reasons. Built in Python:
     the list is on every visit of a need's owner to its page, and the template loop cost about
     0.1 ms per row. Every text is escaped; the context gives ``can_dismiss``, ``dismiss_url``,
@@ -67,12 +67,10 @@ def need_suggestion_items(context, items) -> SafeString:
         )
     parts = []
     for row in items:
-        offering = row.offering
-        suggestion = row.suggestion
         dismiss = (
             form_head
-            + f'  <input type="hidden" name="need" value="{int(suggestion.need_id)}">\n'
-            + f'  <input type="hidden" name="offering" value="{int(suggestion.offering_id)}">\n'
+            + f'  <input type="hidden" name="need" value="{int(row.need_id)}">\n'
+            + f'  <input type="hidden" name="offering" value="{int(row.offering_id)}">\n'
             + form_tail
             if can_dismiss
             else ""
@@ -81,8 +79,8 @@ def need_suggestion_items(context, items) -> SafeString:
             '\n    <li class="match-item">\n      <div class="match-head">\n'
             f"        {score_badge(row.score)}\n"
             '        <div class="match-title">\n'
-            f'          <a href="{escape(offering.get_absolute_url())}">{escape(offering.title)}</a>\n'
-            f'          <span class="muted">{escape(offering.organization.display_name)}</span>\n'
+            f'          <a href="{escape(row.url)}">{escape(row.title)}</a>\n'
+            f'          <span class="muted">{escape(row.vendor)}</span>\n'
             "        </div>\n"
             f"        {dismiss}\n"
             "      </div>\n"
