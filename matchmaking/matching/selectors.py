@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
-from matchmaking.core.page_cache import read_page_versions
+from matchmaking.core.page_cache import PAGES_VERSION_KEY, read_page_versions
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.core.shared_cache import read_versions, shared_cache
 from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
@@ -147,6 +147,9 @@ class PanelRow:
 
 #: Bounds a cached panel's life; its key carries every version that can change it.
 NEED_PANEL_CACHE_SECONDS = 600
+#: The data versions the rows' texts depend on. Not the insights version: it moves with
+#: every suggestion written for any need, and this need's own writes move its revision.
+PANEL_VERSION_KEYS = (PAGES_VERSION_KEY, LISTINGS_VERSION_KEY, TAXONOMY_VERSION_KEY)
 
 
 def need_panel_key(need: Need) -> str:
@@ -160,8 +163,8 @@ def need_panel_key(need: Need) -> str:
     an offering's deletion that cascades its rows is such a commit); the term and reason
     texts (the taxonomy version, the language); the URLs (the script prefix). The versions
     are read in the request's one round trip (``read_page_versions``) before the rows."""
-    versions = read_page_versions()
-    stamp = ",".join(f"{key}={versions[key]}" for key in sorted(versions))
+    versions = read_page_versions()  # the request's one round trip, then its memo
+    stamp = ",".join(f"{key}={versions[key]}" for key in PANEL_VERSION_KEYS)
     parts = f"{get_language()}|{get_script_prefix()}|{stamp}"
     digest = hashlib.sha1(parts.encode()).hexdigest()  # noqa: S324 - a key, not a secret
     return f"matching:panel:n{need.pk}:r{need.suggestions_revision}:{digest}"

@@ -11,9 +11,13 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from matchmaking.core.changes import ChangeRecord
+from matchmaking.core.page_cache import PAGES_VERSION_KEY
+from matchmaking.core.shared_cache import bump_version
 from matchmaking.listings import services as listings
 from matchmaking.listings.models import Need
 from matchmaking.matching import selectors, services
@@ -31,11 +35,21 @@ def _fresh_engine():
     holder.reset()
 
 
-def elsewhere(write):
-    """Run ``write`` as another process would: this process's cache is left as it was."""
+def elsewhere(write, *, recorded: tuple[str, int] | None = None):
+    """Run ``write`` as another process would, and what its commit does (its on-commit work
+    runs); this process's cache is left as it was. ``recorded`` (label, pk): the write must
+    reach the change feed, whose after-commit callback bumps the pages version — bumped
+    here by hand, as in tests/cases/test_caching.py (the test's transaction never commits,
+    and a bump queued earlier in it is not queued again)."""
     local = caches["default"]
     saved = (dict(local._cache), dict(local._expire_info))
-    result = write()
+    latest = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = write()
+    if recorded is not None:
+        label, pk = recorded
+        assert ChangeRecord.objects.filter(pk__gt=latest, label=label, object_id=pk).exists()
+        bump_version(PAGES_VERSION_KEY)
     local._cache.clear()
     local._cache.update(saved[0])
     local._expire_info.clear()
@@ -146,10 +160,14 @@ class PanelCacheTests:
         need, first, second, owner = world
         admin = factories.make_user(is_staff=True, is_superuser=True)
         assert first.title in page(client, owner, need)
-        elsewhere(lambda: listings.offering_hide(offering=first, by=admin, reason="违规"))
+        elsewhere(
+            lambda: listings.offering_hide(offering=first, by=admin, reason="违规"),
+            recorded=("listings.offering", first.pk),
+        )
         html = page(client, owner, need)
         assert first.title not in html and second.title in html
-        elsewhere(second.delete)  # its rows go by the foreign key's cascade
+        # Its rows go by the foreign key's cascade.
+        elsewhere(second.delete, recorded=("listings.offering", second.pk))
         assert second.title not in page(client, owner, need)
 
     def test_an_offering_renamed_shows(self, client, world):
@@ -160,7 +178,7 @@ class PanelCacheTests:
             first.title = "金融智能客服甲号"
             first.save()  # the admin's path: a tracked save
 
-        elsewhere(rename)
+        elsewhere(rename, recorded=("listings.offering", first.pk))
         html = page(client, owner, need)
         assert "金融智能客服甲号" in html and "金融智能客服一号" not in html
 
@@ -174,7 +192,7 @@ class PanelCacheTests:
             organization.name = "改名后的厂商（示例）"
             organization.save()
 
-        elsewhere(rename)
+        elsewhere(rename, recorded=("accounts.organization", first.organization_id))
         html = page(client, owner, need)
         assert "改名后的厂商（示例）" in html and old not in html
 
