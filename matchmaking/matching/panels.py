@@ -21,6 +21,8 @@ def need_suggestions_panel(request, need) -> Panel | None:
         {
             "need": need,
             "rows": rows,
+            # The rows' markup is kept under it too (matching_rows.need_suggestion_items).
+            "panel_key": selectors.need_panel_key(need),
             "summary": no_match.summarise(need, rows),
             "strong_at": f"{STRONG_MATCH:.0f}",
             "possible_at": f"{POSSIBLE_MATCH:.0f}",

@@ -250,3 +250,30 @@ class PanelViewerTests:
             form = re.search(r'class="inline-form match-dismiss">(.*?)</form>', html, re.S)
             tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form[1])[1])
         assert len(tokens) == 2
+
+    def test_the_kept_markup_takes_each_pages_own_url(self, client, world):
+        import re
+
+        need, first, second, owner = world
+        client.force_login(owner)
+        for query in ("", "?from=list", "?a=1&b=<2>"):
+            html = client.get(need.get_absolute_url() + query).content.decode()
+            nexts = set(re.findall(r'name="next" value="([^"]*)"', html))
+            assert nexts == {
+                need.get_absolute_url()
+                + query.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E")
+            }, nexts
+
+    def test_the_admin_editing_a_stored_row_shows(self, client, world):
+        need, first, second, owner = world
+        admin = factories.make_user(is_staff=True, is_superuser=True)
+        assert first.title in page(client, owner, need)
+        row = Suggestion.objects.for_need(need).get(offering=first)
+        client.force_login(admin)
+        response = client.post(
+            reverse("admin:matching_suggestion_delete", args=[row.pk]), {"post": "yes"}
+        )
+        assert response.status_code == 302
+        assert not Suggestion.objects.filter(pk=row.pk).exists()
+        html = page(client, owner, need)
+        assert first.title not in html and second.title in html
