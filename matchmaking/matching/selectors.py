@@ -170,8 +170,9 @@ def need_panel_key(need: Need) -> str:
     return f"matching:panel:n{need.pk}:r{need.suggestions_revision}:{digest}"
 
 
-def need_panel_rows(need: Need, user) -> list[PanelRow] | None:
-    """The rows of ``need``'s suggestions panel (None: this user may not read them).
+def need_panel_rows(need: Need, user) -> tuple[str, list[PanelRow]] | None:
+    """The key (:func:`need_panel_key`) and rows of ``need``'s suggestions panel (None: this
+    user may not read them).
 
     The permission is decided on every request; the rows do not depend on the viewer (the
     list is the need's, the same for each of its readers), so they are kept in the
@@ -196,7 +197,7 @@ def need_panel_rows(need: Need, user) -> list[PanelRow] | None:
             for s in _need_list(need)
         ]
         cache.set(key, rows, timeout=NEED_PANEL_CACHE_SECONDS)
-    return rows
+    return key, rows
 
 
 def offering_suggestions(offering: Offering, user) -> list[SuggestionRow] | None:
