@@ -186,6 +186,21 @@ class Need(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, **kwargs):
+        # ``suggestions_revision`` only ever moves by ``UPDATE … + 1`` (matching.services): a
+        # save of a need read before such an update must not write back the older value it
+        # read (the need's page would then find its cached list under that value again).
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()  # as Django does: the loaded fields only
+            kwargs["update_fields"] = [
+                name for name, attname in SAVED_NEED_FIELDS if attname not in deferred
+            ]
+        super().save(**kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("listings:need-detail", args=[self.pk])
 
@@ -196,6 +211,15 @@ class Need(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == NeedStatus.OPEN
+
+
+#: What a save of an existing need writes (name, attname): every field but the primary key
+#: and the suggestions revision (see ``Need.save``).
+SAVED_NEED_FIELDS = [
+    (field.name, field.attname)
+    for field in Need._meta.concrete_fields
+    if not field.primary_key and field.name != "suggestions_revision"
+]
 
 
 class Offering(TimeStampedModel):

@@ -277,3 +277,24 @@ class PanelViewerTests:
         assert not Suggestion.objects.filter(pk=row.pk).exists()
         html = page(client, owner, need)
         assert first.title not in html and second.title in html
+
+
+class RevisionTests:
+    def test_a_save_of_a_need_read_earlier_does_not_move_the_revision_back(self, world):
+        """Only ``UPDATE … + 1`` moves it: a need read before a write of its list and saved
+        after it (an edit form, the admin) keeps the newer revision."""
+        need = world[0]
+        stale = Need.objects.get(pk=need.pk)
+        services.revise_need_lists([need.pk])
+        moved = Need.objects.values_list("suggestions_revision", flat=True).get(pk=need.pk)
+        stale.title = "信用卡中心客服热线分流（改）"
+        stale.save()
+        need.refresh_from_db()
+        assert need.title == "信用卡中心客服热线分流（改）"
+        assert need.suggestions_revision == moved
+        # A need read with deferred fields saves the loaded ones only, as before.
+        partial = Need.objects.only("title").get(pk=need.pk)
+        partial.title = "再改一次"
+        partial.save()
+        need.refresh_from_db()
+        assert need.title == "再改一次" and need.suggestions_revision == moved
