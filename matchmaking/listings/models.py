@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
-from matchmaking.core.models import TimeStampedModel
+from matchmaking.core.models import TimeStampedModel, keep_counters
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import scoping
 from matchmaking.listings.choices import (
@@ -190,16 +190,7 @@ class Need(TimeStampedModel):
         # ``suggestions_revision`` only ever moves by ``UPDATE … + 1`` (matching.services): a
         # save of a need read before such an update must not write back the older value it
         # read (the need's page would then find its cached list under that value again).
-        if (
-            not self._state.adding
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            deferred = self.get_deferred_fields()  # as Django does: the loaded fields only
-            kwargs["update_fields"] = [
-                name for name, attname in SAVED_NEED_FIELDS if attname not in deferred
-            ]
-        super().save(**kwargs)
+        super().save(**keep_counters(self, kwargs, ("suggestions_revision",)))
 
     def get_absolute_url(self) -> str:
         return reverse("listings:need-detail", args=[self.pk])
@@ -211,15 +202,6 @@ class Need(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == NeedStatus.OPEN
-
-
-#: What a save of an existing need writes (name, attname): every field but the primary key
-#: and the suggestions revision (see ``Need.save``).
-SAVED_NEED_FIELDS = [
-    (field.name, field.attname)
-    for field in Need._meta.concrete_fields
-    if not field.primary_key and field.name != "suggestions_revision"
-]
 
 
 class Offering(TimeStampedModel):
