@@ -10,9 +10,9 @@ def keep_counters(instance: models.Model, kwargs: dict, counters: tuple[str, ...
     existing row: counters only ever moved by ``UPDATE … SET f = f + 1`` (a revision keying
     cached values), which a save of an instance read before such an update must not write
     back. The other fields are written as Django would (the loaded ones only)."""
-    if instance._state.adding or kwargs.get("update_fields") is not None:
+    if instance._state.adding or instance.pk is None:  # an insert (or a copy: pk = None)
         return kwargs
-    if kwargs.get("force_insert"):
+    if kwargs.get("update_fields") is not None or kwargs.get("force_insert"):
         return kwargs
     deferred = instance.get_deferred_fields()
     return {

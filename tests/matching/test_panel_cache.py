@@ -298,3 +298,8 @@ class RevisionTests:
         partial.save()
         need.refresh_from_db()
         assert need.title == "再改一次" and need.suggestions_revision == moved
+        # A copy (the primary key cleared) is still inserted.
+        copy = Need.objects.get(pk=need.pk)
+        copy.pk = None
+        copy.save()
+        assert Need.objects.filter(title="再改一次").count() == 2
