@@ -23,7 +23,7 @@ from matchmaking.accounts.signals import password_changed
 from matchmaking.accounts.validators import validate_uscc
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
-from matchmaking.core.models import TimeStampedModel
+from matchmaking.core.models import TimeStampedModel, keep_counters
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.core.private_files import private_file_storage
 
@@ -59,6 +59,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # Moves with every write of this user's notifications (the notifications app bumps it,
+    # ``F() + 1``, in the writing transaction); the navigation keeps the unread count under
+    # it. Read with the user on every signed-in request.
+    notifications_revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -77,7 +81,8 @@ class User(AbstractUser):
         # re-hash on sign-in (hasher upgrade) clears it before saving, so only a real change
         # is announced.
         changed = self._password is not None and not self._state.adding
-        super().save(*args, **kwargs)
+        # Never the notifications revision read with this instance (see core.models).
+        super().save(*args, **keep_counters(self, kwargs, ("notifications_revision",)))
         if changed:
             password_changed.send(sender=User, user=self)
 

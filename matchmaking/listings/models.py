@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
-from matchmaking.core.models import TimeStampedModel
+from matchmaking.core.models import TimeStampedModel, keep_counters
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import scoping
 from matchmaking.listings.choices import (
@@ -151,6 +151,11 @@ class Need(TimeStampedModel):
     reviewed_text = models.JSONField(default=dict, blank=True, editable=False)
     # Denormalised text for keyword search (title, description, data note, metric), kept by services.
     search_text = models.TextField(blank=True, editable=False)
+    # Moves whenever this need's list of suggested offerings is written: the matching
+    # services bump it (``F() + 1``, an ``update()``: no signal, no change record) in the
+    # same transaction as every write of the list, and the need's page keys its cached
+    # suggestions panel on it (matching/selectors.py). Read with the need on every view.
+    suggestions_revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -180,6 +185,12 @@ class Need(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, **kwargs):
+        # ``suggestions_revision`` only ever moves by ``UPDATE … + 1`` (matching.services): a
+        # save of a need read before such an update must not write back the older value it
+        # read (the need's page would then find its cached list under that value again).
+        super().save(**keep_counters(self, kwargs, ("suggestions_revision",)))
 
     def get_absolute_url(self) -> str:
         return reverse("listings:need-detail", args=[self.pk])

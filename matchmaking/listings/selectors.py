@@ -104,6 +104,8 @@ def revision_state(listing, user) -> dict:
     """What ``user`` may learn about the listing's proposed changes: the pending revision
     with its diff, or the last declined one (with the reason) when nothing is pending.
     Empty for anyone but the listing's members and platform admins."""
+    if getattr(listing, "has_revisions", None) is False:  # with_revision_mark: none at all
+        return {}
     field = "offering" if isinstance(listing, Offering) else "need"
     scope = ListingRevision.objects.visible_to(user).filter(**{field: listing.pk})
     # A pending revision is always the newest one not withdrawn (one per listing at a time).
@@ -158,6 +160,16 @@ def with_viewer_can_edit(queryset: QuerySet, user) -> QuerySet:
     if scope.query.is_empty():
         return queryset.annotate(viewer_can_edit=Value(False, output_field=BooleanField()))
     return queryset.annotate(viewer_can_edit=Exists(scope.filter(pk=OuterRef("pk"))))
+
+
+def with_revision_mark(queryset: QuerySet) -> QuerySet:
+    """Annotate ``has_revisions``: whether any revision was ever proposed for the row, inside
+    the same query. When none was, :func:`revision_state` is empty for every viewer and
+    skips its own query (a listing's page asks on every view of its members)."""
+    field = "offering" if queryset.model is Offering else "need"
+    return queryset.annotate(
+        has_revisions=Exists(ListingRevision.objects.filter(**{field: OuterRef("pk")}))
+    )
 
 
 def offering_detail_queryset(*, with_terms: bool = True) -> QuerySet:

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -11,6 +12,7 @@ from matchmaking.matching.models import (
     SuggestionFeedback,
     SynonymGroup,
 )
+from matchmaking.matching.services import revise_need_lists
 
 
 @admin.register(SynonymGroup)
@@ -87,6 +89,24 @@ class SuggestionAdmin(admin.ModelAdmin):
     list_filter = ("direction",)
     raw_id_fields = ("need", "offering")
     search_fields = ("need__title", "offering__title")
+
+    # The need's page caches its list under the need's suggestions revision: an edit here
+    # moves it like the services' writes do.
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        # Both lists when the row was moved to another need.
+        revise_need_lists({obj.need_id, form.initial.get("need", obj.need_id)})
+        super().save_model(request, obj, form, change)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        revise_need_lists([obj.need_id])
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        revise_need_lists({need_id for need_id in queryset.values_list("need_id", flat=True)})
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(SuggestionFeedback)

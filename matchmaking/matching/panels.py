@@ -12,15 +12,18 @@ from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
 def need_suggestions_panel(request, need) -> Panel | None:
     """On a need's page, for its enterprise (and admins): the suggested offerings."""
-    rows = selectors.need_suggestions(need, request.user)
-    if rows is None:
+    found = selectors.need_panel_rows(need, request.user)
+    if found is None:
         return None
+    key, rows = found
     own = need.organization_id == _org_id(request)
     return Panel(
         "matching/panels/need_suggestions.html",
         {
             "need": need,
             "rows": rows,
+            # The rows' markup is kept under it too (matching_rows.need_suggestion_items).
+            "panel_key": key,
             "summary": no_match.summarise(need, rows),
             "strong_at": f"{STRONG_MATCH:.0f}",
             "possible_at": f"{POSSIBLE_MATCH:.0f}",

@@ -13,8 +13,12 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 
+from matchmaking.core.page_cache import PAGES_VERSION_KEY, read_page_versions
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.core.shared_cache import read_versions, shared_cache
 from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
@@ -105,13 +109,11 @@ def visible_open_needs(user) -> QuerySet:
     return Need.objects.visible_to(user) & adapters.matchable_needs()
 
 
-def need_suggestions(need: Need, user) -> list[SuggestionRow] | None:
-    """The offerings suggested for ``need`` (None: this user may not read them)."""
-    if not may_read_need_suggestions(need, user):
-        return None
+def _need_list(need: Need) -> QuerySet:
+    """The stored suggestions of ``need``'s list whose offerings are live, best first."""
     # A join on the suggested offerings, not "IN (every published offering)": that made
     # SQLite materialise ~100k ids on every view of the page.
-    queryset = (
+    return (
         Suggestion.objects.for_need(need)
         .filter(adapters.matchable_offerings_q("offering__"))
         .select_related("offering", "offering__organization")
@@ -120,7 +122,82 @@ def need_suggestions(need: Need, user) -> list[SuggestionRow] | None:
         .only(*NEED_PANEL_FIELDS)
         .order_by("-score", "rank")[: top_k()]
     )
-    return [_row(s) for s in queryset]
+
+
+def need_suggestions(need: Need, user) -> list[SuggestionRow] | None:
+    """The offerings suggested for ``need`` (None: this user may not read them)."""
+    if not may_read_need_suggestions(need, user):
+        return None
+    return [_row(s) for s in _need_list(need)]
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One suggested offering as the need's page shows it, in plain values (cacheable)."""
+
+    need_id: int
+    offering_id: int
+    score: float
+    title: str
+    url: str
+    vendor: str
+    met: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+#: Bounds a cached panel's life; its key carries every version that can change it.
+NEED_PANEL_CACHE_SECONDS = 600
+#: The data versions the rows' texts depend on. Not the insights version: it moves with
+#: every suggestion written for any need, and this need's own writes move its revision.
+PANEL_VERSION_KEYS = (PAGES_VERSION_KEY, LISTINGS_VERSION_KEY, TAXONOMY_VERSION_KEY)
+
+
+def need_panel_key(need: Need) -> str:
+    """The cache key of ``need``'s suggestions panel rows as stored now.
+
+    What the rows show changes only with: the stored list (``need.suggestions_revision``,
+    moved in the same transaction as every write of it by ``matching.services`` — read with
+    the need on this request, so it is never older than the rows read after it); the
+    offerings' titles and statuses and the vendors' names (tracked by the change feed: every
+    commit bumps the pages version; listing services bump the listings version at once, and
+    an offering's deletion that cascades its rows is such a commit); the term and reason
+    texts (the taxonomy version, the language); the URLs (the script prefix). The versions
+    are read in the request's one round trip (``read_page_versions``) before the rows."""
+    versions = read_page_versions()  # the request's one round trip, then its memo
+    stamp = ",".join(f"{key}={versions[key]}" for key in PANEL_VERSION_KEYS)
+    parts = f"{get_language()}|{get_script_prefix()}|{stamp}"
+    digest = hashlib.sha1(parts.encode()).hexdigest()  # noqa: S324 - a key, not a secret
+    return f"matching:panel:n{need.pk}:r{need.suggestions_revision}:{digest}"
+
+
+def need_panel_rows(need: Need, user) -> tuple[str, list[PanelRow]] | None:
+    """The key (:func:`need_panel_key`) and rows of ``need``'s suggestions panel (None: this
+    user may not read them).
+
+    The permission is decided on every request; the rows do not depend on the viewer (the
+    list is the need's, the same for each of its readers), so they are kept in the
+    process's cache under :func:`need_panel_key`. Each process reads the key's parts from
+    the database and the shared cache, so a write in one is seen by all on the next view."""
+    if not may_read_need_suggestions(need, user):
+        return None
+    key = need_panel_key(need)
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            PanelRow(
+                need_id=s.need_id,
+                offering_id=s.offering_id,
+                score=s.score,
+                title=s.offering.title,
+                url=s.offering.get_absolute_url(),
+                vendor=s.offering.organization.display_name,
+                met=tuple(reason_text(r) for r in s.reasons if r.get("met")),
+                missing=tuple(reason_text(r) for r in s.reasons if not r.get("met")),
+            )
+            for s in _need_list(need)
+        ]
+        cache.set(key, rows, timeout=NEED_PANEL_CACHE_SECONDS)
+    return key, rows
 
 
 def offering_suggestions(offering: Offering, user) -> list[SuggestionRow] | None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from matchmaking.core.domain_events import send_event
@@ -186,6 +187,24 @@ def _needs_for_offering_doc(offering_id: int, doc, dismissed: set[int], top: int
 # --- storing ----------------------------------------------------------------------------------
 
 
+def revise_need_lists(needs) -> None:
+    """Move the ``suggestions_revision`` of ``needs`` (ids, or a queryset of needs): called in
+    the same transaction as every write of their suggested-offerings lists (direction
+    "need"), so the need's page never shows a cached list older than the stored one
+    (``selectors.need_panel_rows``). An ``update()``: no signal, no change record."""
+    queryset = needs if hasattr(needs, "model") else Need.objects.filter(pk__in=list(needs))
+    queryset.update(suggestions_revision=F("suggestions_revision") + 1)
+
+
+def _needs_listing(offering_id: int):
+    """The needs whose suggested-offerings list holds ``offering_id``."""
+    return Need.objects.filter(
+        pk__in=Suggestion.objects.filter(
+            offering_id=offering_id, direction=Direction.FOR_NEED
+        ).values("need_id")
+    )
+
+
 def _announce(direction: str, items: Iterable[Ranked]) -> None:
     """``suggestion_added`` for each pair that just entered ``direction``'s list (on commit)."""
     for item in items:
@@ -201,6 +220,8 @@ def _announce(direction: str, items: Iterable[Ranked]) -> None:
 
 def _store_list(direction: str, owner: dict, items: list[Ranked], *, notify: bool) -> int:
     """Replace one list (``owner`` = {"need_id": …} or {"offering_id": …}); returns its length."""
+    if direction == Direction.FOR_NEED:
+        revise_need_lists([owner["need_id"]])
     existing = set(
         Suggestion.objects.filter(direction=direction, **owner).values_list(
             "need_id", "offering_id"
@@ -257,6 +278,8 @@ def _offer_to_list(direction: str, item: Ranked, *, notify: bool) -> bool:
     )
     if len(rows) >= k and item.score <= rows[k - 1][1]:
         return False
+    if direction == Direction.FOR_NEED:
+        revise_need_lists([item.need_id])
     Suggestion.objects.update_or_create(
         need_id=item.need_id,
         offering_id=item.offering_id,
@@ -283,6 +306,7 @@ def suggestions_refresh_for_need(*, need: Need | int, notify: bool = True) -> in
     with transaction.atomic():
         if not items and holder.need_ref_by_pk.get(need_id) is None:
             # Closed, expired, hidden, draft or deleted: it leaves every list.
+            revise_need_lists([need_id])
             Suggestion.objects.filter(need_id=need_id).delete()
             return 0
         count = _store_list(Direction.FOR_NEED, {"need_id": need_id}, items, notify=notify)
@@ -316,6 +340,8 @@ def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool =
     offering_id = offering if isinstance(offering, int) else offering.pk
     items = rank_needs_for_offering(offering_id)
     with transaction.atomic():
+        # It leaves (or is re-placed in) needs' lists below.
+        revise_need_lists(_needs_listing(offering_id))
         if not items and holder.offering_ref_by_pk.get(offering_id) is None:
             Suggestion.objects.filter(offering_id=offering_id).delete()
             return 0
@@ -341,11 +367,15 @@ def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool =
     return count
 
 
+@transaction.atomic
 def suggestions_remove_for_need(*, need_id: int) -> None:
+    revise_need_lists([need_id])
     Suggestion.objects.filter(need_id=need_id).delete()
 
 
+@transaction.atomic
 def suggestions_remove_for_offering(*, offering_id: int) -> None:
+    revise_need_lists(_needs_listing(offering_id))
     Suggestion.objects.filter(offering_id=offering_id).delete()
 
 
@@ -461,6 +491,8 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 for _pk, items in batch
                 for rank, item in enumerate(items, start=1)
             ]
+            if direction == Direction.FOR_NEED:
+                revise_need_lists([pk for pk, _ in batch])
             _replace_rows(
                 Suggestion.objects.filter(
                     direction=direction, **{f"{owner}__in": [pk for pk, _ in batch]}
@@ -493,9 +525,13 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
             flush(direction)
         owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
         # Lists of listings no longer matchable (closed, hidden, deleted since the last run).
-        Suggestion.objects.filter(direction=direction).exclude(
+        stale = Suggestion.objects.filter(direction=direction).exclude(
             **{f"{owner}__in": matchable().values("pk")}
-        ).delete()
+        )
+        with transaction.atomic():
+            if direction == Direction.FOR_NEED:
+                revise_need_lists(Need.objects.filter(pk__in=stale.values("need_id")))
+            stale.delete()
         counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
     return counts
 
@@ -529,5 +565,7 @@ def suggestion_dismiss(
             "components": current.components if current else {},
         },
     )
+    if direction == Direction.FOR_NEED:
+        revise_need_lists([need.pk])
     Suggestion.objects.filter(need=need, offering=offering, direction=direction).delete()
     return feedback

@@ -8,7 +8,19 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from matchmaking.notifications import listeners, panels
+        from django.core.signals import request_started
+        from django.db.models.signals import post_delete, post_save
+
+        from matchmaking.notifications import listeners, panels, services
+        from matchmaking.notifications.models import Notification
 
         panels.register()
         listeners.register()
+        # The unread count of the navigation is kept under the user's notifications revision.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                services.notification_written,
+                sender=Notification,
+                dispatch_uid=f"notifications-unread-{signal is post_save}",
+            )
+        request_started.connect(services.forget_revised, dispatch_uid="notifications-revised")

@@ -17,16 +17,18 @@ next digest) or off (nothing). Emails are sent after the surrounding transaction
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -169,8 +171,54 @@ def notification_mark_read(*, notification: Notification, user) -> None:
         notification.save(update_fields=["read_at"])
 
 
+@transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
+    revise_unread([user.pk])  # an update(): no signal
     return Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
+
+
+# --- The unread count of the navigation ---------------------------------------------------
+
+#: Bounds a kept count's life; its key carries the user's notifications revision.
+UNREAD_CACHE_SECONDS = 600
+# Users whose notifications this thread wrote during the current request: their request's
+# user object still holds the revision it was loaded with.
+_revised = threading.local()
+
+
+def revise_unread(user_ids) -> None:
+    """Move the ``notifications_revision`` of ``user_ids`` (in the writing transaction):
+    the unread count kept under the old one is never read again, in any process."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return
+    User.objects.filter(pk__in=ids).update(notifications_revision=F("notifications_revision") + 1)
+    _revised.ids = getattr(_revised, "ids", set()) | ids
+
+
+def notification_written(sender, instance, raw=False, **kwargs) -> None:
+    """post_save / post_delete of a notification (services, admin, cascades)."""
+    if not raw:
+        revise_unread([instance.recipient_id])
+
+
+def forget_revised(**_kwargs) -> None:
+    """At the start of each request (request_started)."""
+    _revised.ids = set()
+
+
+def unread_count(user) -> int:
+    """``user``'s unread notifications, counted once per notifications revision per process.
+    The revision is the one read with ``user`` on this request (before the count), so a
+    count kept under it is never older than the notifications it names."""
+    if user.pk in getattr(_revised, "ids", ()):
+        return Notification.objects.visible_to(user).unread().count()
+    key = f"notifications:unread:u{user.pk}:r{user.notifications_revision}"
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.visible_to(user).unread().count()
+        cache.set(key, count, timeout=UNREAD_CACHE_SECONDS)
+    return count
 
 
 # --- Saved searches ---------------------------------------------------------------------

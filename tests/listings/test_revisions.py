@@ -342,3 +342,31 @@ class RevisionNotificationTests:
         assert notification.kind == "revision_decided"
         assert notification.url == live.get_absolute_url()
         assert live.title in notification.title
+
+
+class NeedRevisionPageTests:
+    def test_the_need_page_reads_the_revision_state_only_when_the_need_has_revisions(self, client):
+        """The page marks in its need query whether any revision exists (task 17q): without
+        one it skips the revision read; with a pending one its members see it, a visitor
+        does not."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        need = factories.make_need(reviewed_at=timezone.now())
+        owner = need.organization.memberships.get().user
+        client.force_login(owner)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(need.get_absolute_url()).content.decode()
+        assert 'id="revision-state"' not in page
+        assert not [
+            q
+            for q in captured.captured_queries
+            if "listings_listingrevision" in q["sql"] and "EXISTS" not in q["sql"]
+        ]
+        services.need_update(need=need, proposed_by=owner, budget_max=3_000_000)
+        assert services.pending_revision(need) is not None
+        page = client.get(need.get_absolute_url()).content.decode()
+        assert 'id="revision-state"' in page
+        client.logout()
+        public = client.get(need.get_absolute_url()).content.decode()
+        assert 'id="revision-state"' not in public

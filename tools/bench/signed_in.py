@@ -15,7 +15,9 @@ caches and templates warmed), then ``--runs`` times; printed per page and per pa
   (``request_started``/``request_finished`` fire, so connections are closed or kept per
   ``CONN_MAX_AGE`` exactly as in a worker).
 
-The median and p90 in ms, the number of queries of the last run, and with ``--profile N``
+The median and p90 in ms, the median CPU time of the request's thread (``thread_time``: what
+a request costs the cores, whatever else runs on them — the SQLite queries run in this
+thread too), the number of queries of the last run, and with ``--profile N``
 cProfile's N slowest functions (cumulative) over the runs of the ``wsgi`` path. It prints
 figures and asserts nothing.
 """
@@ -126,22 +128,23 @@ class Command(BaseCommand):
     def _report(self, name, path, get, runs, profile) -> None:
         assert get() == 200, f"{name} ({path}) did not answer 200"
         profiler = cProfile.Profile() if profile else None
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             if profiler:
                 profiler.enable()
             get()
             if profiler:
                 profiler.disable()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - cpu_started) * 1000)
         with CaptureQueriesContext(connection) as captured:
             get()
         times.sort()
         p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
         self.stdout.write(
             f"{name:14} {path:7} median {statistics.median(times):6.1f} ms  p90 {p90:6.1f} ms  "
-            f"{len(captured.captured_queries)} queries"
+            f"cpu median {statistics.median(cpu):6.1f} ms  {len(captured.captured_queries)} queries"
         )
         if self.verbosity > 1:
             for query in captured.captured_queries:

@@ -1,6 +1,6 @@
 from django import template
 
-from matchmaking.notifications.models import Notification
+from matchmaking.notifications.services import unread_count
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ def unread_notification_count(context) -> int:
     user = getattr(request, "user", None) or context.get("user")
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.visible_to(user).unread().count()
+    return unread_count(user)
