@@ -226,7 +226,7 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         # Filtered to the linked ids so that a queryset derived from it (values_list,
         # filter, count) reads the listing's terms, not every term; the result cache
         # answers .all() and iteration without a query.
-        cache[field.name] = _answered(term_model._default_manager.filter(pk__in=sorted(ids)), terms)
+        cache[field.name] = _answered(term_model, terms, pk__in=sorted(ids))
     _attach_single_terms(listing)
     if screenshots:
         found = [
@@ -237,13 +237,16 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         found.sort(key=lambda shot: (shot.order, shot.pk))  # the model's ordering
         for shot in found:
             OfferingScreenshot.offering.field.set_cached_value(shot, listing)
-        cache["screenshots"] = _answered(
-            OfferingScreenshot._default_manager.filter(offering_id=listing.pk), found
-        )
+        cache["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
 
 
-def _answered(queryset: QuerySet, rows: list) -> QuerySet:
-    """``queryset`` with ``rows`` as its result, as a prefetch leaves it."""
+def _answered(model, rows: list, **lookups) -> QuerySet:
+    """``model.objects.filter(**lookups)`` holding ``rows`` as its result, as a prefetch
+    leaves it. The filter is built only when a query is derived from it (the way Django's
+    related managers defer theirs): most pages only iterate."""
+    queryset = model._default_manager.all()
+    queryset._defer_next_filter = True
+    queryset = queryset.filter(**lookups)
     queryset._result_cache = rows
     queryset._prefetch_done = True
     return queryset

@@ -85,6 +85,11 @@ class OfferingPageReadTests:
             assert all(shot.offering is fresh for shot in shots)
         # the fields the page does not show are still there when asked for
         assert shots[0].created_at == expected[0].created_at
+        # a query derived from them keeps to this offering's screenshots
+        other = factories.make_offering()
+        OfferingScreenshot.objects.create(offering=other, image="s/o.png", thumbnail="s/o_t.png")
+        derived = fresh.screenshots.filter(order__gte=0).values_list("pk", flat=True)
+        assert sorted(derived) == sorted(shot.pk for shot in expected)
 
     def test_an_offering_without_screenshots_has_an_empty_gallery(self):
         offering = factories.make_offering(layer=None)
