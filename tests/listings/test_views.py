@@ -489,6 +489,23 @@ class OfferingDetailQueryTests:
             view_counts.flush()  # nothing left in the tally for the next test
         assert response.content.decode().count('class="gallery-item"') == 3
 
+    def test_a_draft_offerings_page_and_screenshots_are_for_its_vendor_only(self, client):
+        """The page's row read stays scoped: a draft is a 404 for a visitor and for another
+        organization; its vendor's member sees it, its screenshots and the edit link."""
+        vendor, viewers = _viewers()
+        draft = factories.make_offering(organization=vendor, status="draft")
+        _add_screenshots(draft, 2)
+        edit_url = reverse("listings:offering-edit", args=[draft.pk])
+        for label in ("visitor", "enterprise member", "other vendor"):
+            client.logout()
+            if viewers[label] is not None:
+                client.force_login(viewers[label])
+            assert client.get(draft.get_absolute_url()).status_code == 404, label
+        client.force_login(viewers["owner"])
+        html = client.get(draft.get_absolute_url()).content.decode()
+        assert html.count('class="gallery-item"') == 2
+        assert edit_url in html
+
     def test_a_retired_kind_is_still_named_on_the_page(self, english):
         """Kind and layer come from the taxonomy cache of active terms; a retired one is
         read from the database instead of being left out."""
