@@ -75,7 +75,9 @@ def _with_revision_state(queryset: QuerySet) -> QuerySet:
     """Annotate ``has_pending_revision`` (changes waiting for review)."""
     pending = ListingRevision.objects.pending()
     field = "offering" if queryset.model is Offering else "need"
-    return queryset.annotate(has_pending_revision=Exists(pending.filter(**{field: OuterRef("pk")})))
+    return queryset.annotate(
+        has_pending_revision=Exists(pending.filter(**{field: OuterRef("pk")}))
+    )
 
 
 def my_offerings(user) -> QuerySet:
@@ -105,7 +107,9 @@ def revision_state(listing, user) -> dict:
     field = "offering" if isinstance(listing, Offering) else "need"
     scope = ListingRevision.objects.visible_to(user).filter(**{field: listing.pk})
     # A pending revision is always the newest one not withdrawn (one per listing at a time).
-    revision = scope.exclude(status=RevisionStatus.WITHDRAWN).order_by("-created_at", "-pk").first()
+    revision = (
+        scope.exclude(status=RevisionStatus.WITHDRAWN).order_by("-created_at", "-pk").first()
+    )
     if revision is None or revision.status not in (
         RevisionStatus.PENDING,
         RevisionStatus.REJECTED,
@@ -134,7 +138,9 @@ def pending_revisions_for_review(user) -> list[ListingRevision]:
         revision_detail_queryset()
         .moderatable_by(user)
         .pending()
-        .filter(Q(offering__status=OfferingStatus.PUBLISHED) | Q(need__status=NeedStatus.OPEN))
+        .filter(
+            Q(offering__status=OfferingStatus.PUBLISHED) | Q(need__status=NeedStatus.OPEN)
+        )
         .order_by("updated_at", "pk")[:QUEUE_LIMIT]
     )
     for revision in rows:
