@@ -172,14 +172,19 @@ def with_revision_mark(queryset: QuerySet) -> QuerySet:
     )
 
 
-def offering_detail_queryset(*, with_terms: bool = True) -> QuerySet:
-    """``with_terms=False``: without the taxonomy terms (the page adds them with
-    ``attach_terms``)."""
-    terms = TERM_FIELDS if with_terms else ()
+def offering_detail_queryset() -> QuerySet:
+    """An offering with everything its full display reads (the API, the comparison)."""
     return Offering.objects.select_related("organization", "kind", "layer").prefetch_related(
-        *terms,
+        *TERM_FIELDS,
         Prefetch("screenshots", queryset=OfferingScreenshot.objects.order_by("order", "pk")),
     )
+
+
+def offering_page_queryset() -> QuerySet:
+    """The offering page's row read: the offering and its vendor, nothing more to build or
+    join. ``attach_terms(offering, screenshots=True)`` then gives it its kind and layer (from
+    the taxonomy cache), its terms and its screenshots with ONE query."""
+    return Offering.objects.select_related("organization")
 
 
 def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
@@ -187,32 +192,48 @@ def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
     return queryset.prefetch_related(*TERM_FIELDS) if with_terms else queryset
 
 
-def attach_terms(listing: Need | Offering) -> None:
+#: The screenshot fields a page shows; the timestamps stay deferred (read if ever used).
+SCREENSHOT_FIELDS = ("id", "offering_id", "image", "thumbnail", "caption", "order")
+
+
+def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None:
     """Give one need or offering its sectors, application types and deployment modes as
     ``prefetch_related`` would (``listing.sectors.all()`` then reads no more), from ONE query
     over the three link tables instead of three queries joining the term tables.
 
     The terms come from the per-process taxonomy cache (``taxonomy.selectors.active_terms``);
-    a linked term that is no longer active is read from the database. Plain SQL: an ORM
-    UNION of the three costs more to build than the page's whole taxonomy.
+    a linked term that is no longer active is read from the database. An offering's kind and
+    layer, when not read with it, come from the same cache (a retired one is read on first
+    use, as Django reads any foreign key). ``screenshots=True`` (offerings): its screenshots
+    ride along in the same query (``offering.screenshots.all()``, in their order, reads no
+    more). Plain SQL: an ORM UNION of the three costs more to build than the page's whole
+    taxonomy.
     """
     model = type(listing)
     fields = [model._meta.get_field(name) for name in TERM_FIELDS]
     database = connections[listing._state.db or DEFAULT_DB_ALIAS]
     quote = database.ops.quote_name
-    sql = " UNION ALL ".join(
-        f"SELECT {index}, {quote(field.m2m_reverse_name())} "
+    padding = ", NULL" * (len(SCREENSHOT_FIELDS) - 1) if screenshots else ""
+    branches = [
+        f"SELECT {index}, {quote(field.m2m_reverse_name())}{padding} "
         f"FROM {quote(field.remote_field.through._meta.db_table)} "
         f"WHERE {quote(field.m2m_column_name())} = %s"
         for index, field in enumerate(fields)
-    )
+    ]
+    if screenshots:
+        shots = OfferingScreenshot._meta
+        columns = ", ".join(quote(shots.get_field(name).column) for name in SCREENSHOT_FIELDS)
+        branches.append(
+            f"SELECT {len(fields)}, {columns} FROM {quote(shots.db_table)} "
+            f"WHERE {quote(shots.get_field('offering').column)} = %s"
+        )
     with database.cursor() as cursor:
-        cursor.execute(sql, [listing.pk] * len(fields))
-        links = cursor.fetchall()
+        cursor.execute(" UNION ALL ".join(branches), [listing.pk] * len(branches))
+        rows = cursor.fetchall()
     cache = listing.__dict__.setdefault("_prefetched_objects_cache", {})
     for index, field in enumerate(fields):
         term_model = field.related_model
-        ids = {term_id for position, term_id in links if position == index}
+        ids = {row[1] for row in rows if row[0] == index}
         terms = [term for term in active_terms(term_model) if term.pk in ids]
         missing = ids - {term.pk for term in terms}
         if missing:
@@ -223,10 +244,45 @@ def attach_terms(listing: Need | Offering) -> None:
         # Filtered to the linked ids so that a queryset derived from it (values_list,
         # filter, count) reads the listing's terms, not every term; the result cache
         # answers .all() and iteration without a query.
-        queryset = term_model._default_manager.filter(pk__in=sorted(ids))
-        queryset._result_cache = terms
-        queryset._prefetch_done = True
-        cache[field.name] = queryset
+        cache[field.name] = _answered(term_model, terms, pk__in=sorted(ids))
+    _attach_single_terms(listing)
+    if screenshots:
+        found = [
+            OfferingScreenshot.from_db(database.alias, SCREENSHOT_FIELDS, row[1:])
+            for row in rows
+            if row[0] == len(fields)
+        ]
+        found.sort(key=lambda shot: (shot.order, shot.pk))  # the model's ordering
+        for shot in found:
+            OfferingScreenshot.offering.field.set_cached_value(shot, listing)
+        cache["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
+
+
+def _answered(model, rows: list, **lookups) -> QuerySet:
+    """``model.objects.filter(**lookups)`` holding ``rows`` as its result, as a prefetch
+    leaves it. The filter is built only when a query is derived from it (the way Django's
+    related managers defer theirs): most pages only iterate."""
+    queryset = model._default_manager.all()
+    queryset._defer_next_filter = True
+    queryset = queryset.filter(**lookups)
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    return queryset
+
+
+def _attach_single_terms(listing) -> None:
+    """An offering's kind and layer from the taxonomy cache, unless already read; one no
+    longer active is left to Django (read on first use)."""
+    if not isinstance(listing, Offering):
+        return
+    for name in ("kind", "layer"):
+        field = Offering._meta.get_field(name)
+        term_id = getattr(listing, field.attname)
+        if term_id is None or field.is_cached(listing):
+            continue
+        term = next((t for t in active_terms(field.related_model) if t.pk == term_id), None)
+        if term is not None:
+            field.set_cached_value(listing, term)
 
 
 def offerings_to_compare(user, ids: list[int]) -> list[Offering]:

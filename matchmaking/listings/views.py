@@ -95,11 +95,9 @@ def _organization_of_kind(user, kind: str):
 
 class OfferingDetailView(View):
     def get(self, request, pk: int):
-        queryset = selectors.with_viewer_can_edit(
-            selectors.offering_detail_queryset(with_terms=False), request.user
-        )
+        queryset = selectors.with_viewer_can_edit(selectors.offering_page_queryset(), request.user)
         offering = get_visible_or_404(queryset, request.user, pk=pk)
-        selectors.attach_terms(offering)
+        selectors.attach_terms(offering, screenshots=True)
         services.offering_record_view(offering=offering, viewer=request.user)
         can_moderate = is_platform_admin(request.user)
         return render(

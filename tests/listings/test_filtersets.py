@@ -414,3 +414,38 @@ class NeedFilterTests:
     def test_sort_by_budget(self, board):
         filterset = needs("sort=budget_desc")
         assert [n.title for n in filterset.order(filterset.qs)][0] == "银行客服"
+
+
+class DeclaredFiltersTests:
+    """Each FilterSet gets its own copies of the declared filters (cheaper than django-filter's
+    deep copy) and a form class kept per language and term choices."""
+
+    def test_each_filterset_has_filters_of_its_own_bound_to_it(self, catalogue):
+        first, second = offerings("sector=finance"), offerings("sector=healthcare")
+        declared = OfferingFilterSet.base_filters["sector"]
+        assert first.filters["sector"] is not second.filters["sector"]
+        assert first.filters["sector"].extra is not declared.extra
+        first.filters["sector"].extra["choices"] = [("nowhere", "Nowhere")]
+        assert second.filters["sector"].extra["choices"] != first.filters["sector"].extra["choices"]
+        assert declared.extra["choices"] != first.filters["sector"].extra["choices"]
+        # the method wrapper of each copy filters through its own filterset
+        assert first.filters["sector"].filter.f is first.filters["sector"]
+        assert first.filters["sector"].parent is first
+        assert second.filters["sector"].parent is second
+        assert _titles(offerings("sector=finance")) != _titles(offerings("sector=healthcare"))
+
+    def test_the_form_class_is_kept_per_language_and_each_form_has_its_own_fields(self, catalogue):
+        from django.utils import translation
+
+        with translation.override("en"):
+            english = offerings("sector=finance")
+            again = offerings("sector=nope")
+            assert type(english.form) is type(again.form)
+            assert english.form.fields is not again.form.fields
+            assert english.form.is_valid() and not again.form.is_valid()
+            assert "sector" in again.form.errors
+            english_labels = dict(english.form.fields["sector"].choices)
+        with translation.override("zh-hans"):
+            chinese = offerings("sector=finance")
+            assert type(chinese.form) is not type(english.form)
+            assert dict(chinese.form.fields["sector"].choices) != english_labels

@@ -7,7 +7,7 @@ import pytest
 
 from matchmaking.core import shared_cache
 from matchmaking.listings import selectors
-from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.models import Need, Offering, OfferingScreenshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +49,51 @@ class AttachTermsTests:
         assert list(fresh.sectors.values_list("code", flat=True)) == ["healthcare"]
         assert fresh.app_types.count() == 1
         assert not fresh.sectors.filter(code="finance").exists()
+
+
+class OfferingPageReadTests:
+    def test_kind_layer_terms_and_screenshots_come_with_one_query(self, django_assert_num_queries):
+        """The offering page reads the row, then ONE query for its terms and screenshots;
+        kind and layer come from the taxonomy cache. Afterwards nothing is read again."""
+        offering = factories.make_offering(sectors=("finance",), app_types=("qa",))
+        for order, name in ((2, "b"), (0, "c"), (1, "a"), (0, "d")):
+            OfferingScreenshot.objects.create(
+                offering=offering,
+                image=f"s/{name}.png",
+                thumbnail=f"s/{name}_t.png",
+                caption=f"<{name}>",
+                order=order,
+            )
+        expected = list(OfferingScreenshot.objects.filter(offering=offering))  # Meta.ordering
+        shared_cache.begin_request()
+        try:
+            selectors.attach_terms(Offering.objects.get(pk=offering.pk), screenshots=True)  # warm
+            fresh = selectors.offering_page_queryset().get(pk=offering.pk)
+            with django_assert_num_queries(1):
+                selectors.attach_terms(fresh, screenshots=True)
+        finally:
+            shared_cache.end_request()
+        with django_assert_num_queries(0):
+            assert fresh.kind.code == "product"
+            assert fresh.layer.code == "application"
+            assert [term.code for term in fresh.sectors.all()] == ["finance"]
+            shots = list(fresh.screenshots.all())
+            assert [shot.pk for shot in shots] == [shot.pk for shot in expected]
+            assert [(s.image.url, s.thumbnail.url, s.caption) for s in shots] == [
+                (s.image.url, s.thumbnail.url, s.caption) for s in expected
+            ]
+            assert all(shot.offering is fresh for shot in shots)
+        # the fields the page does not show are still there when asked for
+        assert shots[0].created_at == expected[0].created_at
+        # a query derived from them keeps to this offering's screenshots
+        other = factories.make_offering()
+        OfferingScreenshot.objects.create(offering=other, image="s/o.png", thumbnail="s/o_t.png")
+        derived = fresh.screenshots.filter(order__gte=0).values_list("pk", flat=True)
+        assert sorted(derived) == sorted(shot.pk for shot in expected)
+
+    def test_an_offering_without_screenshots_has_an_empty_gallery(self):
+        offering = factories.make_offering(layer=None)
+        fresh = selectors.offering_page_queryset().get(pk=offering.pk)
+        selectors.attach_terms(fresh, screenshots=True)
+        assert fresh.layer is None
+        assert list(fresh.screenshots.all()) == []

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matchmaking.core.images import process_image
-from matchmaking.listings import services
+from matchmaking.listings import services, view_counts
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.models import OfferingKind, Sector
 from tests import factories
@@ -468,6 +468,54 @@ class OfferingDetailQueryTests:
         client.get(offering.get_absolute_url())
         with django_assert_max_num_queries(OFFERING_PAGE_MAX):
             client.get(offering.get_absolute_url())
+
+    def test_a_visitor_reads_an_offering_page_with_three_queries(
+        self, client, settings, django_assert_num_queries
+    ):
+        """A visitor's first render of an offering page: (1) the offering with its vendor,
+        whether the viewer may edit it answered in the same query; (2) its sectors,
+        application types, deployment modes and screenshots in one UNION; (3) the versions
+        in the shared cache (taxonomy, cases), once per request. Kind and layer come from
+        the taxonomy cache; no session, no panel asks anything (no published case used it).
+        The view is tallied in memory, as in production (the tests write it at once)."""
+        settings.LISTINGS_VIEW_COUNT_FLUSH_SECONDS = 600
+        offering = factories.make_offering(sectors=ALL_SECTORS, app_types=ALL_APP_TYPES)
+        _add_screenshots(offering, 3)
+        try:
+            client.get(offering.get_absolute_url())  # warm: the taxonomy terms, the case rows
+            with django_assert_num_queries(3):
+                response = client.get(offering.get_absolute_url())
+        finally:
+            view_counts.flush()  # nothing left in the tally for the next test
+        assert response.content.decode().count('class="gallery-item"') == 3
+
+    def test_a_draft_offerings_page_and_screenshots_are_for_its_vendor_only(self, client):
+        """The page's row read stays scoped: a draft is a 404 for a visitor and for another
+        organization; its vendor's member sees it, its screenshots and the edit link."""
+        vendor, viewers = _viewers()
+        draft = factories.make_offering(organization=vendor, status="draft")
+        _add_screenshots(draft, 2)
+        edit_url = reverse("listings:offering-edit", args=[draft.pk])
+        for label in ("visitor", "enterprise member", "other vendor"):
+            client.logout()
+            if viewers[label] is not None:
+                client.force_login(viewers[label])
+            assert client.get(draft.get_absolute_url()).status_code == 404, label
+        client.force_login(viewers["owner"])
+        html = client.get(draft.get_absolute_url()).content.decode()
+        assert html.count('class="gallery-item"') == 2
+        assert edit_url in html
+
+    def test_a_retired_kind_is_still_named_on_the_page(self, english):
+        """Kind and layer come from the taxonomy cache of active terms; a retired one is
+        read from the database instead of being left out."""
+        offering = factories.make_offering(kind="product")
+        english.get(offering.get_absolute_url())  # the active terms cached
+        kind = OfferingKind.objects.get(code="product")
+        kind.is_active = False
+        kind.save()  # the taxonomy version is bumped by the save
+        html = english.get(offering.get_absolute_url()).content.decode()
+        assert f"<dd>{kind.name_en}</dd>" in html
 
     def test_terms_are_listed_in_taxonomy_order_including_retired_ones(self, english):
         """The page names every linked term, in the taxonomy's order — also a term that has
