@@ -5,6 +5,7 @@ ranking one listing at a time gives: same targets, order, scores, components and
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -73,6 +74,47 @@ class BatchedOfferingsTests:
         for need in needs:
             assert _ranked(batch[need.ref]) == _ranked(engine.rank_offerings(need, top_k=10))
 
+    @pytest.mark.parametrize("count", [2, 3])
+    def test_shares_deal_out_every_offering_once_with_the_same_list(self, world, count):
+        """The rebuild's ranking processes each take a share of the chunks (delta segment
+        included): together exactly the lists of one process, each listing once."""
+        engine, _offerings, _needs = world
+        whole = [
+            (ref, _ranked(found))
+            for ref, found in engine.iter_rank_all_offerings(top_k=8, chunk_size=50)
+        ]
+        parts = [
+            [
+                (ref, _ranked(found))
+                for ref, found in engine.iter_rank_all_offerings(
+                    top_k=8, chunk_size=50, share=(i, count)
+                )
+            ]
+            for i in range(count)
+        ]
+        assert all(parts)
+        assert sorted(item for part in parts for item in part) == sorted(whole)
+
+    @pytest.mark.parametrize("count", [2, 3])
+    def test_shares_deal_out_every_need_once_with_the_same_list(self, world, count):
+        engine, _offerings, _needs = world
+        whole = [(ref, _ranked(found)) for ref, found in engine.iter_rank_all_needs(chunk_size=16)]
+        parts = [
+            [
+                (ref, _ranked(found))
+                for ref, found in engine.iter_rank_all_needs(chunk_size=16, share=(i, count))
+            ]
+            for i in range(count)
+        ]
+        assert all(parts)
+        assert sorted(item for part in parts for item in part) == sorted(whole)
+
+    @pytest.mark.parametrize("share", [(2, 2), (-1, 2), (0, 0)])
+    def test_a_share_outside_its_count_is_refused(self, world, share):
+        engine, _offerings, _needs = world
+        with pytest.raises(ValueError, match="share"):
+            next(engine.iter_rank_all_needs(share=share))
+
     def test_a_listings_words_are_rebuilt_from_its_row_as_its_analysis_gave_them(self, world):
         """Explanations of the batch take a listing's words from its segment row: they must
         be those its own analysis gives (synonyms keep the word that came first)."""
@@ -92,7 +134,8 @@ class RebuildStoresTheSameListsTests:
         yield
         holder.reset()
 
-    def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self):
+    @pytest.mark.parametrize("rank_workers", [1, 2])
+    def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self, rank_workers):
         vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
         enterprises = [factories.make_organization(kind="enterprise") for _ in range(3)]
         offerings = [
@@ -109,9 +152,9 @@ class RebuildStoresTheSameListsTests:
             direction=Direction.FOR_OFFERING,
             organization=vendors[0],
         )
-        counts = services.suggestions_rebuild_all()
+        counts = services.suggestions_rebuild_all(rank_workers=rank_workers)
         assert counts["offerings"] == len(offerings) and counts["needs"] == len(needs)
-        assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms"} <= set(counts)
+        assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms", "write_s"} <= set(counts)
         for offering in offerings:
             alone = services.rank_needs_for_offering(offering.pk)
             assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
@@ -123,6 +166,72 @@ class RebuildStoresTheSameListsTests:
         for need in needs:
             alone = services.rank_offerings_for_need(need.pk)
             assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+    def test_two_ranking_processes_store_the_same_rows_as_one(self, tmp_path, monkeypatch):
+        """Lists ranked in forked processes (private needs and dismissals on both sides left to
+        the writing process) are stored row for row as one process stores them."""
+        vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
+        enterprises = [factories.make_organization(kind="enterprise") for _ in range(2)]
+        offerings = [
+            factories.make_offering(organization=vendors[i % 3], price_min=40_000 * (i + 1))
+            for i in range(10)
+        ]
+        needs = [
+            factories.make_need(organization=enterprises[i % 2], budget_max=250_000 * (i + 1))
+            for i in range(7)
+        ]
+        needs.append(factories.make_need(organization=enterprises[0], visibility="private"))
+        SuggestionFeedback.objects.create(
+            need=needs[1], offering=offerings[2], direction=Direction.FOR_NEED
+        )
+        SuggestionFeedback.objects.create(
+            need=needs[3], offering=offerings[4], direction=Direction.FOR_OFFERING
+        )
+        monkeypatch.setattr(services, "REBUILD_BATCH", 3)
+        services.suggestions_rebuild_all(rank_workers=1)
+        alone = _table()
+        assert alone
+
+        pids = tmp_path / "pids"
+        rows_of = services._rows_of
+
+        def recorded(direction, items):
+            with pids.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            return rows_of(direction, items)
+
+        monkeypatch.setattr(services, "_rows_of", recorded)
+        Suggestion.objects.all().delete()
+        counts = services.suggestions_rebuild_all(rank_workers=2)
+        assert _table() == alone
+        assert counts["suggestions"] == len(alone)
+        ranked_in = set(pids.read_text().split())
+        # two children ranked the batched lists; this process only the ones it had to
+        assert len(ranked_in - {str(os.getpid())}) == 2
+
+    def test_a_failing_ranking_process_fails_the_rebuild(self):
+        def produce(share):
+            yield share
+            if share[0] == 1:
+                raise ValueError("boom in a ranking process")
+
+        with pytest.raises(RuntimeError, match="boom in a ranking process"):
+            list(services._in_processes(produce, 2))
+        assert sorted(services._in_processes(lambda share: iter([share]), 3)) == [
+            (0, 3),
+            (1, 3),
+            (2, 3),
+        ]
+        assert list(services._in_processes(lambda share: iter([share]), 1)) == [(0, 1)]
+
+
+def _table():
+    return sorted(
+        Suggestion.objects.values_list(
+            "need_id", "offering_id", "direction", "score", "rank", "components", "reasons"
+        ),
+        key=repr,
+    )
 
 
 def _stored(direction, **owner):
