@@ -511,7 +511,8 @@ def suggestions_rebuild_all(
     transaction. ``workers``: processes for the fit's text analysis; ``rank_workers``:
     processes ranking the lists, forked after the fit (:func:`rebuild_workers` by default).
     Returns counts, the longest write transaction (``longest_write_ms``), the seconds of each
-    stage (``fit_s``, ``needs_s``, ``offerings_s``) and of all writes (``write_s``)."""
+    stage (``fit_s``, ``needs_s``, ``offerings_s``), of all writes (``write_s``) and the
+    number of ranking processes (``rank_workers``)."""
     started = time.perf_counter()
     holder.build(workers=workers)
     rank_workers = rebuild_workers() if rank_workers is None else max(1, rank_workers)
@@ -519,6 +520,7 @@ def suggestions_rebuild_all(
         rank_workers = 1
     counts = {"needs": 0, "offerings": 0, "suggestions": 0, "longest_write_ms": 0}
     counts["fit_s"] = round(time.perf_counter() - started, 1)
+    counts["rank_workers"] = rank_workers
     written = 0.0
     batch: list[tuple[int, list[tuple]]] = []
 

@@ -38,6 +38,6 @@ class Command(BaseCommand):
             f"{counts['suggestions']} suggestions stored for {counts['needs']} needs and "
             f"{counts['offerings']} offerings in {time.perf_counter() - started:.1f}s "
             f"(engine fit {counts['fit_s']} s, needs' lists {counts['needs_s']} s, offerings' "
-            f"lists {counts['offerings_s']} s; writes {counts['write_s']} s in all, longest "
+            f"lists {counts['offerings_s']} s in {counts['rank_workers']} ranking processes; writes {counts['write_s']} s in all, longest "
             f"write transaction {counts['longest_write_ms']} ms)."
         )
