@@ -72,12 +72,18 @@ def top_k() -> int:
 # --- ranking (no writes to suggestions) -------------------------------------------------------
 
 
-def _ranked(suggestion: EngineSuggestion, *, need_id: int, offering_id: int) -> Ranked:
+def _ranked(
+    suggestion: EngineSuggestion, *, need_id: int, offering_id: int, score_of=None
+) -> Ranked:
     """The stored score is the calibrated one (of the learned ranker's score when one is
-    active); the engine's own total is kept as the ``raw`` component."""
+    active); the engine's own total is kept as the ``raw`` component. ``score_of``: the
+    same mapping from :func:`_pinned_scorer` (the rebuild's)."""
     components = {k: float(v) for k, v in suggestion.components.items()}
     raw = float(suggestion.score)
-    score = calibration.calibrate(learning.base_score(raw, components))
+    if score_of is None:
+        score = calibration.calibrate(learning.base_score(raw, components))
+    else:
+        score = score_of(raw, components)
     components["raw"] = raw
     return Ranked(
         need_id=need_id,
@@ -369,7 +375,18 @@ def _batch_pool(top: int) -> int:
     return top + (SEMANTIC_POOL if embeddings.enabled() else 0)
 
 
-def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
+def _pinned_scorer():
+    """``calibrate(base_score(raw, components))`` with the stored calibration and learned
+    ranker looked up once: per pair, their two files' ``stat`` cost the rebuild ~30 s."""
+    calibrate, ranker = calibration.current(), learning.active_ranker()
+
+    def score_of(raw: float, components: dict) -> float:
+        return calibrate(ranker.score(components) if ranker is not None else float(raw))
+
+    return score_of
+
+
+def _batched_list(found, top: int, score_of=None, **owner: int) -> list[Ranked]:
     """One list of the batch path: ``owner`` is need_id=… or offering_id=…."""
     pk_by_ref = holder.offering_pk_by_ref if "need_id" in owner else holder.need_pk_by_ref
     target = "offering_id" if "need_id" in owner else "need_id"
@@ -377,7 +394,7 @@ def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
     for suggestion in found:
         pk = pk_by_ref.get(suggestion.target_ref)
         if pk is not None:
-            items.append(_ranked(suggestion, **owner, **{target: pk}))
+            items.append(_ranked(suggestion, **owner, **{target: pk}, score_of=score_of))
     return _with_semantics(_best_first(items), top)
 
 
@@ -394,6 +411,7 @@ def _batched_needs(engine, top: int, dismissed: set[int], share: tuple[int, int]
     """(need id, list) of the batch path for share ``share`` of the needs; the list is None
     where the one-at-a-time path must rank it (private needs rank every offering for their
     own list; dismissals need more): that path reads the database, the batch path does not."""
+    score_of = _pinned_scorer()
     for ref, found in engine.iter_rank_all_needs(top_k=_batch_pool(top), share=share):
         need_id = holder.need_pk_by_ref.get(ref)
         if need_id is None:
@@ -402,7 +420,7 @@ def _batched_needs(engine, top: int, dismissed: set[int], share: tuple[int, int]
         if (doc is not None and doc.visible_to_orgs is not None) or need_id in dismissed:
             yield need_id, None
         else:
-            yield need_id, _batched_list(found, top, need_id=need_id)
+            yield need_id, _batched_list(found, top, score_of, need_id=need_id)
 
 
 def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
@@ -421,6 +439,7 @@ def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list
 def _batched_offerings(engine, top: int, dismissed: set[int], share: tuple[int, int]):
     """(offering id, list) of the batch path for share ``share`` of the offerings; None
     where the one-at-a-time path must rank it (dismissals: a longer pool)."""
+    score_of = _pinned_scorer()
     for ref, found in engine.iter_rank_all_offerings(top_k=_batch_pool(top), share=share):
         offering_id = holder.offering_pk_by_ref.get(ref)
         if offering_id is None:
@@ -428,7 +447,7 @@ def _batched_offerings(engine, top: int, dismissed: set[int], share: tuple[int, 
         if offering_id in dismissed:
             yield offering_id, None
         else:
-            yield offering_id, _batched_list(found, top, offering_id=offering_id)
+            yield offering_id, _batched_list(found, top, score_of, offering_id=offering_id)
 
 
 #: Told once per batch of stored lists the rebuild replaced (it deletes them without a

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from matchmaking.matching import services
+from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
 from matchmaking.matching.runtime import holder
@@ -208,6 +208,29 @@ class RebuildStoresTheSameListsTests:
         ranked_in = set(pids.read_text().split())
         # two children ranked the batched lists; this process only the ones it had to
         assert len(ranked_in - {str(os.getpid())}) == 2
+
+    def test_the_rebuild_scores_with_the_stored_calibration_and_ranker(self, settings, tmp_path):
+        """The rebuild looks the calibration and the learned ranker up once: its stored scores
+        are still those of ranking each listing alone with them."""
+        settings.MATCHING_CALIBRATION_FILE = str(tmp_path / "calibration.json")
+        settings.MATCHING_RANKER_FILE = str(tmp_path / "ranker.json")
+        calibration.save(calibration.Calibration((0.0, 100.0), (10.0, 60.0)))
+        learning.save(
+            learning.PairwiseRanker(("text", "budget"), (3.0, 1.0), scale=2.0, active=True)
+        )
+        offerings = [factories.make_offering(price_min=60_000 * (i + 1)) for i in range(5)]
+        needs = [factories.make_need(budget_max=300_000 * (i + 1)) for i in range(4)]
+        services.suggestions_rebuild_all(rank_workers=2)
+        stored = _table()
+        assert stored and all(10.0 <= row[3] <= 60.0 for row in stored)
+        for offering in offerings:
+            alone = services.rank_needs_for_offering(offering.pk)
+            assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
+                Direction.FOR_OFFERING, alone
+            )
+        for need in needs:
+            alone = services.rank_offerings_for_need(need.pk)
+            assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
 
     def test_a_failing_ranking_process_fails_the_rebuild(self):
         def produce(share):

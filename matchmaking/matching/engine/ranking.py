@@ -160,13 +160,14 @@ class RankingMixin:
             )
             total = self.score(comp)[0]
             small = query_rows(seg, q, rows) if subs[si] is None else None
+            columns = {k: v[0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
                 shared = (
                     shared_features(subs[si], int(r), q)
                     if small is None
                     else shared_features(small, j, q)
                 )
-                values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
+                values = {k: round(column[j], 4) for k, column in columns.items()}
                 reasons = self.explain(
                     need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
                 )
@@ -332,9 +333,10 @@ class RankingMixin:
             comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
             total = self.score(comp)[:, 0]
             small = query_rows(seg, x, rows)
+            columns = {k: v[:, 0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
                 shared = shared_features(small, j, x)
-                values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
+                values = {k: round(column[j], 4) for k, column in columns.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
                 reasons = self.explain(
                     seg.docs[r],
