@@ -29,6 +29,7 @@ import os
 import time
 import traceback
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -517,6 +518,32 @@ def _insert_rows(rows: list[tuple]) -> None:
 REBUILD_BATCH = 100
 
 
+#: SQLite: pages of write-ahead log between two checkpoints while the rebuild writes (1,000
+#: otherwise). Each batch rewrites index pages all over the file; checkpointing after nearly
+#: every commit was most of the rebuild's writing time at 100k (docs/performance.md, 17d).
+REBUILD_CHECKPOINT_PAGES = 10_000
+
+
+@contextmanager
+def _fewer_checkpoints():
+    """On SQLite, checkpoint the log every ``REBUILD_CHECKPOINT_PAGES`` pages meanwhile, then
+    restore the connection's own setting (the next commit past it checkpoints what is left).
+    Nobody waits for a checkpoint: it runs after the commit released the write lock."""
+    connection = connections[router.db_for_write(Suggestion)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(REBUILD_CHECKPOINT_PAGES)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
+
+
 def rebuild_workers() -> int:
     """Ranking processes of the rebuild by default: one per core, at most two (measured at
     100k in docs/performance.md, task 17d)."""
@@ -565,6 +592,14 @@ def suggestions_rebuild_all(
     top = top_k()
     engine = holder.get()
     _warm_scoring()
+    with _fewer_checkpoints():
+        _rebuild_lists(engine, top, rank_workers, counts, batch, flush, progress)
+    counts["write_s"] = round(written, 1)
+    return counts
+
+
+def _rebuild_lists(engine, top: int, rank_workers: int, counts: dict, batch: list, flush, progress):
+    """Both stages of :func:`suggestions_rebuild_all` after the fit."""
     for side, batched, alone, direction, matchable in (
         (
             "needs",
@@ -605,8 +640,6 @@ def suggestions_rebuild_all(
             **{f"{owner}__in": matchable().values("pk")}
         ).delete()
         counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
-    counts["write_s"] = round(written, 1)
-    return counts
 
 
 def _warm_scoring() -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import os
 
 import pytest
+from django.db import connection
 
 from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
@@ -231,6 +232,26 @@ class RebuildStoresTheSameListsTests:
         for need in needs:
             alone = services.rank_offerings_for_need(need.pk)
             assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+    def test_sqlite_checkpoints_less_often_only_while_the_rebuild_writes(self, monkeypatch):
+        if connection.vendor != "sqlite":
+            pytest.skip("a SQLite setting")
+        monkeypatch.setattr(services, "REBUILD_BATCH", 1)
+        for _ in range(3):
+            factories.make_offering()
+            factories.make_need()
+
+        def autocheckpoint() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                return cursor.fetchone()[0]
+
+        before = autocheckpoint()
+        assert before != services.REBUILD_CHECKPOINT_PAGES
+        during = []
+        services.suggestions_rebuild_all(progress=lambda *_: during.append(autocheckpoint()))
+        assert during and set(during) == {services.REBUILD_CHECKPOINT_PAGES}
+        assert autocheckpoint() == before
 
     def test_a_failing_ranking_process_fails_the_rebuild(self):
         def produce(share):
