@@ -137,16 +137,7 @@ class RebuildStoresTheSameListsTests:
 
     @pytest.mark.parametrize("rank_workers", [1, 2])
     def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self, rank_workers):
-        vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
-        enterprises = [factories.make_organization(kind="enterprise") for _ in range(3)]
-        offerings = [
-            factories.make_offering(organization=vendors[i % 3], price_min=50_000 * (i + 1))
-            for i in range(9)
-        ]
-        needs = [
-            factories.make_need(organization=enterprises[i % 3], budget_max=200_000 * (i + 1))
-            for i in range(6)
-        ]
+        vendors, _enterprises, offerings, needs = _market(3, 3, 9, 6, 50_000, 200_000)
         SuggestionFeedback.objects.create(
             need=needs[0],
             offering=offerings[0],
@@ -171,16 +162,7 @@ class RebuildStoresTheSameListsTests:
     def test_two_ranking_processes_store_the_same_rows_as_one(self, tmp_path, monkeypatch):
         """Lists ranked in forked processes (private needs and dismissals on both sides left to
         the writing process) are stored row for row as one process stores them."""
-        vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
-        enterprises = [factories.make_organization(kind="enterprise") for _ in range(2)]
-        offerings = [
-            factories.make_offering(organization=vendors[i % 3], price_min=40_000 * (i + 1))
-            for i in range(10)
-        ]
-        needs = [
-            factories.make_need(organization=enterprises[i % 2], budget_max=250_000 * (i + 1))
-            for i in range(7)
-        ]
+        _vendors, enterprises, offerings, needs = _market(3, 2, 10, 7, 40_000, 250_000)
         needs.append(factories.make_need(organization=enterprises[0], visibility="private"))
         SuggestionFeedback.objects.create(
             need=needs[1], offering=offerings[2], direction=Direction.FOR_NEED
@@ -267,6 +249,23 @@ class RebuildStoresTheSameListsTests:
             (2, 3),
         ]
         assert list(services._in_processes(lambda share: iter([share]), 1)) == [(0, 1)]
+
+
+def _market(n_vendors, n_enterprises, n_offerings, n_needs, price_step, budget_step):
+    """Vendors, enterprises, offerings priced and needs budgeted in steps, owners in turn."""
+    vendors = [factories.make_organization(kind="vendor") for _ in range(n_vendors)]
+    enterprises = [factories.make_organization(kind="enterprise") for _ in range(n_enterprises)]
+    offerings = [
+        factories.make_offering(organization=vendors[i % n_vendors], price_min=price_step * (i + 1))
+        for i in range(n_offerings)
+    ]
+    needs = [
+        factories.make_need(
+            organization=enterprises[i % n_enterprises], budget_max=budget_step * (i + 1)
+        )
+        for i in range(n_needs)
+    ]
+    return vendors, enterprises, offerings, needs
 
 
 def _table():
