@@ -545,9 +545,11 @@ def _fewer_checkpoints():
 
 
 def rebuild_workers() -> int:
-    """Ranking processes of the rebuild by default: one per core, at most two (measured at
-    100k in docs/performance.md, task 17d)."""
-    return max(1, min(2, os.cpu_count() or 1))
+    """Ranking processes of the rebuild by default: one per core but the writer's, at most
+    two. The writing process needs a core of its own: on 2 cores, two ranking processes beside
+    it were slower than one (100k: 1,049 s against 850 s; 10k, same minutes: 112.5 s against
+    94.6 s — docs/performance.md, task 17d)."""
+    return max(1, min(2, (os.cpu_count() or 1) - 1))
 
 
 def suggestions_rebuild_all(
