@@ -10,6 +10,7 @@ def seed_suggestions(options: dict, stdout) -> list[str]:
     return [
         f"matching: {counts['suggestions']} suggestions for {counts['needs']} needs "
         f"and {counts['offerings']} offerings (engine fit {counts['fit_s']} s, needs' lists "
-        f"{counts['needs_s']} s, offerings' lists {counts['offerings_s']} s, longest write "
-        f"transaction {counts['longest_write_ms']} ms)"
+        f"{counts['needs_s']} s, offerings' lists {counts['offerings_s']} s in "
+        f"{counts['rank_workers']} ranking processes; writes {counts['write_s']} s in all, "
+        f"longest write transaction {counts['longest_write_ms']} ms)"
     ]

@@ -23,14 +23,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
 import time
+import traceback
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.domain_events import send_event
@@ -68,12 +74,18 @@ def top_k() -> int:
 # --- ranking (no writes to suggestions) -------------------------------------------------------
 
 
-def _ranked(suggestion: EngineSuggestion, *, need_id: int, offering_id: int) -> Ranked:
+def _ranked(
+    suggestion: EngineSuggestion, *, need_id: int, offering_id: int, score_of=None
+) -> Ranked:
     """The stored score is the calibrated one (of the learned ranker's score when one is
-    active); the engine's own total is kept as the ``raw`` component."""
+    active); the engine's own total is kept as the ``raw`` component. ``score_of``: the
+    same mapping from :func:`_pinned_scorer` (the rebuild's)."""
     components = {k: float(v) for k, v in suggestion.components.items()}
     raw = float(suggestion.score)
-    score = calibration.calibrate(learning.base_score(raw, components))
+    if score_of is None:
+        score = calibration.calibrate(learning.base_score(raw, components))
+    else:
+        score = score_of(raw, components)
     components["raw"] = raw
     return Ranked(
         need_id=need_id,
@@ -394,7 +406,18 @@ def _batch_pool(top: int) -> int:
     return top + (SEMANTIC_POOL if embeddings.enabled() else 0)
 
 
-def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
+def _pinned_scorer():
+    """``calibrate(base_score(raw, components))`` with the stored calibration and learned
+    ranker looked up once: per pair, their two files' ``stat`` cost the rebuild ~30 s."""
+    calibrate, ranker = calibration.current(), learning.active_ranker()
+
+    def score_of(raw: float, components: dict) -> float:
+        return calibrate(ranker.score(components) if ranker is not None else float(raw))
+
+    return score_of
+
+
+def _batched_list(found, top: int, score_of=None, **owner: int) -> list[Ranked]:
     """One list of the batch path: ``owner`` is need_id=… or offering_id=…."""
     pk_by_ref = holder.offering_pk_by_ref if "need_id" in owner else holder.need_pk_by_ref
     target = "offering_id" if "need_id" in owner else "need_id"
@@ -402,7 +425,7 @@ def _batched_list(found, top: int, **owner: int) -> list[Ranked]:
     for suggestion in found:
         pk = pk_by_ref.get(suggestion.target_ref)
         if pk is not None:
-            items.append(_ranked(suggestion, **owner, **{target: pk}))
+            items.append(_ranked(suggestion, **owner, **{target: pk}, score_of=score_of))
     return _with_semantics(_best_first(items), top)
 
 
@@ -410,18 +433,25 @@ def iter_ranked_needs(*, top: int | None = None) -> Iterable[tuple[int, list[Ran
     """(need id, its ranked offerings) for every open need, using the batched engine path;
     the same lists as :func:`rank_offerings_for_need` gives one at a time."""
     top = top or top_k()
-    engine = holder.get()
     dismissed = _lists_with_dismissals(Direction.FOR_NEED)
-    for ref, found in engine.iter_rank_all_needs(top_k=_batch_pool(top)):
+    for need_id, items in _batched_needs(holder.get(), top, dismissed, (0, 1)):
+        yield need_id, (rank_offerings_for_need(need_id, top=top) if items is None else items)
+
+
+def _batched_needs(engine, top: int, dismissed: set[int], share: tuple[int, int]):
+    """(need id, list) of the batch path for share ``share`` of the needs; the list is None
+    where the one-at-a-time path must rank it (private needs rank every offering for their
+    own list; dismissals need more): that path reads the database, the batch path does not."""
+    score_of = _pinned_scorer()
+    for ref, found in engine.iter_rank_all_needs(top_k=_batch_pool(top), share=share):
         need_id = holder.need_pk_by_ref.get(ref)
         if need_id is None:
             continue
         doc = _indexed_need(engine, ref)
         if (doc is not None and doc.visible_to_orgs is not None) or need_id in dismissed:
-            # Private needs rank every offering for their own list; dismissals need more.
-            yield need_id, rank_offerings_for_need(need_id, top=top)
+            yield need_id, None
         else:
-            yield need_id, _batched_list(found, top, need_id=need_id)
+            yield need_id, _batched_list(found, top, score_of, need_id=need_id)
 
 
 def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list[Ranked]]]:
@@ -429,16 +459,26 @@ def iter_ranked_offerings(*, top: int | None = None) -> Iterable[tuple[int, list
     path (chunks of offerings against all needs at once); the same lists as
     :func:`rank_needs_for_offering` gives one at a time."""
     top = top or top_k()
-    engine = holder.get()
     dismissed = _lists_with_dismissals(Direction.FOR_OFFERING)
-    for ref, found in engine.iter_rank_all_offerings(top_k=_batch_pool(top)):
+    for offering_id, items in _batched_offerings(holder.get(), top, dismissed, (0, 1)):
+        yield (
+            offering_id,
+            (rank_needs_for_offering(offering_id, top=top) if items is None else items),
+        )
+
+
+def _batched_offerings(engine, top: int, dismissed: set[int], share: tuple[int, int]):
+    """(offering id, list) of the batch path for share ``share`` of the offerings; None
+    where the one-at-a-time path must rank it (dismissals: a longer pool)."""
+    score_of = _pinned_scorer()
+    for ref, found in engine.iter_rank_all_offerings(top_k=_batch_pool(top), share=share):
         offering_id = holder.offering_pk_by_ref.get(ref)
         if offering_id is None:
             continue
-        if offering_id in dismissed:  # a longer pool, as rank_needs_for_offering takes
-            yield offering_id, rank_needs_for_offering(offering_id, top=top)
+        if offering_id in dismissed:
+            yield offering_id, None
         else:
-            yield offering_id, _batched_list(found, top, offering_id=offering_id)
+            yield offering_id, _batched_list(found, top, score_of, offering_id=offering_id)
 
 
 #: Told once per batch of stored lists the rebuild replaced (it deletes them without a
@@ -449,13 +489,58 @@ suggestions_replaced = ExtensionPoint(
 )
 
 
-def _replace_rows(queryset, rows: list[Suggestion]) -> None:
-    """Delete ``queryset`` and store ``rows`` (inside the caller's transaction), sending one
-    notice to :data:`suggestions_replaced` instead of a signal per deleted row."""
+def _replace_rows(queryset, rows: list[tuple]) -> None:
+    """Delete ``queryset`` and store ``rows`` (:func:`_rows_of`; inside the caller's
+    transaction), sending one notice to :data:`suggestions_replaced` instead of a signal per
+    deleted row."""
     queryset._raw_delete(queryset.db)  # no row references a Suggestion: nothing cascades
-    Suggestion.objects.bulk_create(rows, batch_size=500)
+    _insert_rows(rows)
     for provider in suggestions_replaced.providers():
         transaction.on_commit(provider)
+
+
+#: The columns :func:`_rows_of` gives, then the two timestamps :func:`_insert_rows` adds.
+_ROW_FIELDS = ("need", "offering", "direction", "score", "rank", "components", "reasons")
+_STAMP_FIELDS = ("created_at", "refreshed_at")
+
+
+def _rows_of(direction: str, items: list[Ranked]) -> list[tuple]:
+    """One list as the rows the database stores, its JSON encoded once, here (a ranking
+    process does it, not the one that writes); the same values ``bulk_create`` would send."""
+    connection = connections[router.db_for_write(Suggestion)]
+    components = Suggestion._meta.get_field("components")
+    reasons = Suggestion._meta.get_field("reasons")
+    return [
+        (
+            item.need_id,
+            item.offering_id,
+            direction,
+            float(item.score),
+            rank,
+            components.get_db_prep_save(item.components, connection),
+            reasons.get_db_prep_save(item.reasons, connection),
+        )
+        for rank, item in enumerate(items, start=1)
+    ]
+
+
+def _insert_rows(rows: list[tuple]) -> None:
+    """Insert :func:`_rows_of` rows with one prepared INSERT (no model instances: at 1.1M rows
+    ``bulk_create`` was a quarter of the rebuild), stamped with the time of the write."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Suggestion)]
+    meta = Suggestion._meta
+    fields = [meta.get_field(name) for name in _ROW_FIELDS + _STAMP_FIELDS]
+    stamp = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [row + (stamp, stamp) for row in rows])
 
 
 #: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
@@ -463,34 +548,67 @@ def _replace_rows(queryset, rows: list[Suggestion]) -> None:
 REBUILD_BATCH = 100
 
 
-def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int]:
+#: SQLite: pages of write-ahead log between two checkpoints while the rebuild writes (1,000
+#: otherwise). Each batch rewrites index pages all over the file; checkpointing after nearly
+#: every commit was most of the rebuild's writing time at 100k (docs/performance.md, 17d).
+REBUILD_CHECKPOINT_PAGES = 10_000
+
+
+@contextmanager
+def _fewer_checkpoints():
+    """On SQLite, checkpoint the log every ``REBUILD_CHECKPOINT_PAGES`` pages meanwhile, then
+    restore the connection's own setting (the next commit past it checkpoints what is left).
+    Nobody waits for a checkpoint: it runs after the commit released the write lock."""
+    connection = connections[router.db_for_write(Suggestion)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(REBUILD_CHECKPOINT_PAGES)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
+
+
+def rebuild_workers() -> int:
+    """Ranking processes of the rebuild by default: one per core but the writer's, at most
+    two. The writing process needs a core of its own: on 2 cores, two ranking processes beside
+    it were slower than one (100k: 1,049 s against 850 s; 10k, same minutes: 112.5 s against
+    94.6 s — docs/performance.md, task 17d)."""
+    return max(1, min(2, (os.cpu_count() or 1) - 1))
+
+
+def suggestions_rebuild_all(
+    *, workers: int = 1, rank_workers: int | None = None, progress=None
+) -> dict[str, int]:
     """Rebuild the index and every stored list, in batches of ``REBUILD_BATCH`` lists per
-    transaction. Returns counts, the longest write transaction (``longest_write_ms``) and the
-    seconds of each stage (``fit_s``, ``needs_s``, ``offerings_s``)."""
+    transaction. ``workers``: processes for the fit's text analysis; ``rank_workers``:
+    processes ranking the lists, forked after the fit (:func:`rebuild_workers` by default).
+    Returns counts, the longest write transaction (``longest_write_ms``), the seconds of each
+    stage (``fit_s``, ``needs_s``, ``offerings_s``), of all writes (``write_s``) and the
+    number of ranking processes (``rank_workers``)."""
     started = time.perf_counter()
     holder.build(workers=workers)
+    rank_workers = rebuild_workers() if rank_workers is None else max(1, rank_workers)
+    if embeddings.enabled():  # the semantic re-ranking reads stored vectors: one process
+        rank_workers = 1
     counts = {"needs": 0, "offerings": 0, "suggestions": 0, "longest_write_ms": 0}
     counts["fit_s"] = round(time.perf_counter() - started, 1)
-    batch: list[tuple[int, list[Ranked]]] = []
+    counts["rank_workers"] = rank_workers
+    written = 0.0
+    batch: list[tuple[int, list[tuple]]] = []
 
     def flush(direction: str) -> None:
         """Replace the stored lists of ``batch`` (one short write transaction)."""
-        began = time.perf_counter()
+        nonlocal written
         owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
+        rows = [row for _pk, lists in batch for row in lists]
+        began = time.perf_counter()
         with transaction.atomic():
-            rows = [
-                Suggestion(
-                    need_id=item.need_id,
-                    offering_id=item.offering_id,
-                    direction=direction,
-                    score=item.score,
-                    rank=rank,
-                    components=item.components,
-                    reasons=item.reasons,
-                )
-                for _pk, items in batch
-                for rank, item in enumerate(items, start=1)
-            ]
             if direction == Direction.FOR_NEED:
                 revise_need_lists([pk for pk, _ in batch])
             _replace_rows(
@@ -499,23 +617,50 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 ),
                 rows,
             )
-            counts["suggestions"] += len(rows)
-        elapsed = round(1000 * (time.perf_counter() - began))
-        counts["longest_write_ms"] = max(counts["longest_write_ms"], elapsed)
+        elapsed = time.perf_counter() - began
+        written += elapsed
+        counts["suggestions"] += len(rows)
+        counts["longest_write_ms"] = max(counts["longest_write_ms"], round(1000 * elapsed))
         batch.clear()
 
-    for side, ranked, direction, matchable in (
-        ("needs", iter_ranked_needs(), Direction.FOR_NEED, adapters.matchable_needs),
+    top = top_k()
+    engine = holder.get()
+    _warm_scoring()
+    with _fewer_checkpoints():
+        _rebuild_lists(engine, top, rank_workers, counts, batch, flush, progress)
+    counts["write_s"] = round(written, 1)
+    return counts
+
+
+def _rebuild_lists(engine, top: int, rank_workers: int, counts: dict, batch: list, flush, progress):
+    """Both stages of :func:`suggestions_rebuild_all` after the fit."""
+    for side, batched, alone, direction, matchable in (
+        (
+            "needs",
+            _batched_needs,
+            rank_offerings_for_need,
+            Direction.FOR_NEED,
+            adapters.matchable_needs,
+        ),
         (
             "offerings",
-            iter_ranked_offerings(),
+            _batched_offerings,
+            rank_needs_for_offering,
             Direction.FOR_OFFERING,
             adapters.matchable_offerings,
         ),
     ):
         began = time.perf_counter()
-        for pk, items in ranked:
-            batch.append((pk, items))
+        dismissed = _lists_with_dismissals(direction)
+
+        def produce(share, batched=batched, direction=direction, dismissed=dismissed):
+            for pk, items in batched(engine, top, dismissed, share):
+                yield pk, (None if items is None else _rows_of(direction, items))
+
+        for pk, rows in _in_processes(produce, rank_workers):
+            if rows is None:  # the one-at-a-time path reads the database: here, not in a child
+                rows = _rows_of(direction, alone(pk, top=top))
+            batch.append((pk, rows))
             counts[side] += 1
             if len(batch) >= REBUILD_BATCH:
                 flush(direction)
@@ -533,7 +678,70 @@ def suggestions_rebuild_all(*, workers: int = 1, progress=None) -> dict[str, int
                 revise_need_lists(Need.objects.filter(pk__in=stale.values("need_id")))
             stale.delete()
         counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
-    return counts
+
+
+def _warm_scoring() -> None:
+    """Load the stored calibration and learned ranker before forking (each child would read
+    their files again)."""
+    calibration.calibrate(0.0)
+    learning.active_ranker()
+
+
+def _in_processes(produce, workers: int):
+    """What ``produce(share)`` yields for the shares (0, n) … (n - 1, n), each made in a
+    process forked now (the engine's arrays are shared copy-on-write), sent back here in
+    batches; the caller alone writes (SQLite has one writer). One process: ``produce((0, 1))``
+    here. The children never touch the database."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from produce((0, 1))
+        return
+    context = multiprocessing.get_context("fork")
+    readers, children = [], []
+    try:
+        for index in range(workers):
+            reader, writer = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_produce_into, args=(produce, (index, workers), writer), daemon=True
+            )
+            child.start()
+            writer.close()
+            readers.append(reader)
+            children.append(child)
+        while readers:
+            for reader in multiprocessing.connection.wait(readers):
+                try:
+                    kind, payload = reader.recv()
+                except EOFError:
+                    raise RuntimeError("a ranking process ended before sending its lists") from None
+                if kind == "items":
+                    yield from payload
+                elif kind == "error":
+                    raise RuntimeError(f"a ranking process failed:\n{payload}")
+                else:
+                    readers.remove(reader)
+                    reader.close()
+    finally:
+        for child in children:
+            if child.is_alive() and readers:  # stopped early: an error here or in a child
+                child.terminate()
+            child.join()
+
+
+def _produce_into(produce, share: tuple[int, int], writer) -> None:
+    """A ranking process: send ``produce(share)``'s items in batches, then "done"."""
+    try:
+        items = []
+        for item in produce(share):
+            items.append(item)
+            if len(items) >= REBUILD_BATCH:
+                writer.send(("items", items))
+                items = []
+        writer.send(("items", items))
+        writer.send(("done", None))
+    except Exception:  # noqa: BLE001 - reported to the parent, which raises it
+        writer.send(("error", traceback.format_exc()))
+    finally:
+        writer.close()
 
 
 # --- feedback -----------------------------------------------------------------------------------

@@ -5,10 +5,12 @@ ranking one listing at a time gives: same targets, order, scores, components and
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
+from django.db import connection
 
-from matchmaking.matching import services
+from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
 from matchmaking.matching.runtime import holder
@@ -73,6 +75,47 @@ class BatchedOfferingsTests:
         for need in needs:
             assert _ranked(batch[need.ref]) == _ranked(engine.rank_offerings(need, top_k=10))
 
+    @pytest.mark.parametrize("count", [2, 3])
+    def test_shares_deal_out_every_offering_once_with_the_same_list(self, world, count):
+        """The rebuild's ranking processes each take a share of the chunks (delta segment
+        included): together exactly the lists of one process, each listing once."""
+        engine, _offerings, _needs = world
+        whole = [
+            (ref, _ranked(found))
+            for ref, found in engine.iter_rank_all_offerings(top_k=8, chunk_size=50)
+        ]
+        parts = [
+            [
+                (ref, _ranked(found))
+                for ref, found in engine.iter_rank_all_offerings(
+                    top_k=8, chunk_size=50, share=(i, count)
+                )
+            ]
+            for i in range(count)
+        ]
+        assert all(parts)
+        assert sorted(item for part in parts for item in part) == sorted(whole)
+
+    @pytest.mark.parametrize("count", [2, 3])
+    def test_shares_deal_out_every_need_once_with_the_same_list(self, world, count):
+        engine, _offerings, _needs = world
+        whole = [(ref, _ranked(found)) for ref, found in engine.iter_rank_all_needs(chunk_size=16)]
+        parts = [
+            [
+                (ref, _ranked(found))
+                for ref, found in engine.iter_rank_all_needs(chunk_size=16, share=(i, count))
+            ]
+            for i in range(count)
+        ]
+        assert all(parts)
+        assert sorted(item for part in parts for item in part) == sorted(whole)
+
+    @pytest.mark.parametrize("share", [(2, 2), (-1, 2), (0, 0)])
+    def test_a_share_outside_its_count_is_refused(self, world, share):
+        engine, _offerings, _needs = world
+        with pytest.raises(ValueError, match="share"):
+            next(engine.iter_rank_all_needs(share=share))
+
     def test_a_listings_words_are_rebuilt_from_its_row_as_its_analysis_gave_them(self, world):
         """Explanations of the batch take a listing's words from its segment row: they must
         be those its own analysis gives (synonyms keep the word that came first)."""
@@ -92,26 +135,18 @@ class RebuildStoresTheSameListsTests:
         yield
         holder.reset()
 
-    def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self):
-        vendors = [factories.make_organization(kind="vendor") for _ in range(3)]
-        enterprises = [factories.make_organization(kind="enterprise") for _ in range(3)]
-        offerings = [
-            factories.make_offering(organization=vendors[i % 3], price_min=50_000 * (i + 1))
-            for i in range(9)
-        ]
-        needs = [
-            factories.make_need(organization=enterprises[i % 3], budget_max=200_000 * (i + 1))
-            for i in range(6)
-        ]
+    @pytest.mark.parametrize("rank_workers", [1, 2])
+    def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self, rank_workers):
+        vendors, _enterprises, offerings, needs = _market(3, 3, 9, 6, 50_000, 200_000)
         SuggestionFeedback.objects.create(
             need=needs[0],
             offering=offerings[0],
             direction=Direction.FOR_OFFERING,
             organization=vendors[0],
         )
-        counts = services.suggestions_rebuild_all()
+        counts = services.suggestions_rebuild_all(rank_workers=rank_workers)
         assert counts["offerings"] == len(offerings) and counts["needs"] == len(needs)
-        assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms"} <= set(counts)
+        assert {"fit_s", "needs_s", "offerings_s", "longest_write_ms", "write_s"} <= set(counts)
         for offering in offerings:
             alone = services.rank_needs_for_offering(offering.pk)
             assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
@@ -123,6 +158,123 @@ class RebuildStoresTheSameListsTests:
         for need in needs:
             alone = services.rank_offerings_for_need(need.pk)
             assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+    def test_two_ranking_processes_store_the_same_rows_as_one(self, tmp_path, monkeypatch):
+        """Lists ranked in forked processes (private needs and dismissals on both sides left to
+        the writing process) are stored row for row as one process stores them."""
+        _vendors, enterprises, offerings, needs = _market(3, 2, 10, 7, 40_000, 250_000)
+        needs.append(factories.make_need(organization=enterprises[0], visibility="private"))
+        SuggestionFeedback.objects.create(
+            need=needs[1], offering=offerings[2], direction=Direction.FOR_NEED
+        )
+        SuggestionFeedback.objects.create(
+            need=needs[3], offering=offerings[4], direction=Direction.FOR_OFFERING
+        )
+        monkeypatch.setattr(services, "REBUILD_BATCH", 3)
+        services.suggestions_rebuild_all(rank_workers=1)
+        alone = _table()
+        assert alone
+
+        pids = tmp_path / "pids"
+        rows_of = services._rows_of
+
+        def recorded(direction, items):
+            with pids.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            return rows_of(direction, items)
+
+        monkeypatch.setattr(services, "_rows_of", recorded)
+        Suggestion.objects.all().delete()
+        counts = services.suggestions_rebuild_all(rank_workers=2)
+        assert _table() == alone
+        assert counts["suggestions"] == len(alone)
+        ranked_in = set(pids.read_text().split())
+        # two children ranked the batched lists; this process only the ones it had to
+        assert len(ranked_in - {str(os.getpid())}) == 2
+
+    def test_the_rebuild_scores_with_the_stored_calibration_and_ranker(self, settings, tmp_path):
+        """The rebuild looks the calibration and the learned ranker up once: its stored scores
+        are still those of ranking each listing alone with them."""
+        settings.MATCHING_CALIBRATION_FILE = str(tmp_path / "calibration.json")
+        settings.MATCHING_RANKER_FILE = str(tmp_path / "ranker.json")
+        calibration.save(calibration.Calibration((0.0, 100.0), (10.0, 60.0)))
+        learning.save(
+            learning.PairwiseRanker(("text", "budget"), (3.0, 1.0), scale=2.0, active=True)
+        )
+        offerings = [factories.make_offering(price_min=60_000 * (i + 1)) for i in range(5)]
+        needs = [factories.make_need(budget_max=300_000 * (i + 1)) for i in range(4)]
+        services.suggestions_rebuild_all(rank_workers=2)
+        stored = _table()
+        assert stored and all(10.0 <= row[3] <= 60.0 for row in stored)
+        for offering in offerings:
+            alone = services.rank_needs_for_offering(offering.pk)
+            assert _stored(Direction.FOR_OFFERING, offering=offering) == _expected(
+                Direction.FOR_OFFERING, alone
+            )
+        for need in needs:
+            alone = services.rank_offerings_for_need(need.pk)
+            assert _stored(Direction.FOR_NEED, need=need) == _expected(Direction.FOR_NEED, alone)
+
+    def test_sqlite_checkpoints_less_often_only_while_the_rebuild_writes(self, monkeypatch):
+        if connection.vendor != "sqlite":
+            pytest.skip("a SQLite setting")
+        monkeypatch.setattr(services, "REBUILD_BATCH", 1)
+        for _ in range(3):
+            factories.make_offering()
+            factories.make_need()
+
+        def autocheckpoint() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                return cursor.fetchone()[0]
+
+        before = autocheckpoint()
+        assert before != services.REBUILD_CHECKPOINT_PAGES
+        during = []
+        services.suggestions_rebuild_all(progress=lambda *_: during.append(autocheckpoint()))
+        assert during and set(during) == {services.REBUILD_CHECKPOINT_PAGES}
+        assert autocheckpoint() == before
+
+    def test_a_failing_ranking_process_fails_the_rebuild(self):
+        def produce(share):
+            yield share
+            if share[0] == 1:
+                raise ValueError("boom in a ranking process")
+
+        with pytest.raises(RuntimeError, match="boom in a ranking process"):
+            list(services._in_processes(produce, 2))
+        assert sorted(services._in_processes(lambda share: iter([share]), 3)) == [
+            (0, 3),
+            (1, 3),
+            (2, 3),
+        ]
+        assert list(services._in_processes(lambda share: iter([share]), 1)) == [(0, 1)]
+
+
+def _market(n_vendors, n_enterprises, n_offerings, n_needs, price_step, budget_step):
+    """Vendors, enterprises, offerings priced and needs budgeted in steps, owners in turn."""
+    vendors = [factories.make_organization(kind="vendor") for _ in range(n_vendors)]
+    enterprises = [factories.make_organization(kind="enterprise") for _ in range(n_enterprises)]
+    offerings = [
+        factories.make_offering(organization=vendors[i % n_vendors], price_min=price_step * (i + 1))
+        for i in range(n_offerings)
+    ]
+    needs = [
+        factories.make_need(
+            organization=enterprises[i % n_enterprises], budget_max=budget_step * (i + 1)
+        )
+        for i in range(n_needs)
+    ]
+    return vendors, enterprises, offerings, needs
+
+
+def _table():
+    return sorted(
+        Suggestion.objects.values_list(
+            "need_id", "offering_id", "direction", "score", "rank", "components", "reasons"
+        ),
+        key=repr,
+    )
 
 
 def _stored(direction, **owner):

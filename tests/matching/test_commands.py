@@ -107,6 +107,16 @@ class RebuildCommandTests:
         assert Suggestion.objects.filter(direction="need").values("need").distinct().count() == 30
         assert Suggestion.objects.filter(direction="offering").exists()
 
+    def test_workers_sets_the_ranking_processes_and_the_lists_stay_the_same(self, imported):
+        call_command("rebuild_suggestions", "--workers", "1", stdout=StringIO())
+        one = sorted(Suggestion.objects.values_list("need", "offering", "direction", "rank"))
+        out = StringIO()
+        call_command("rebuild_suggestions", "--workers", "2", stdout=out)
+        assert "in 2 ranking processes" in out.getvalue()
+        assert (
+            sorted(Suggestion.objects.values_list("need", "offering", "direction", "rank")) == one
+        )
+
 
 class EvaluateMatchingTests:
     def test_prints_the_metrics_for_the_engine_and_bm25(self):

@@ -160,13 +160,14 @@ class RankingMixin:
             )
             total = self.score(comp)[0]
             small = query_rows(seg, q, rows) if subs[si] is None else None
+            columns = {k: v[0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
                 shared = (
                     shared_features(subs[si], int(r), q)
                     if small is None
                     else shared_features(small, j, q)
                 )
-                values = {k: round(float(v[0, j]), 4) for k, v in comp.items()}
+                values = {k: round(column[j], 4) for k, column in columns.items()}
                 reasons = self.explain(
                     need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
                 )
@@ -332,9 +333,10 @@ class RankingMixin:
             comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
             total = self.score(comp)[:, 0]
             small = query_rows(seg, x, rows)
+            columns = {k: v[:, 0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
                 shared = shared_features(small, j, x)
-                values = {k: round(float(v[j, 0]), 4) for k, v in comp.items()}
+                values = {k: round(column[j], 4) for k, column in columns.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
                 reasons = self.explain(
                     seg.docs[r],
@@ -374,7 +376,7 @@ class RankingMixin:
         return (top if rows is None else rows[top]), total[top]
 
     def iter_rank_all_offerings(
-        self, top_k: int = 10, chunk_size: int = 256
+        self, top_k: int = 10, chunk_size: int = 256, share: tuple[int, int] = (0, 1)
     ) -> Iterator[tuple[str, list[Suggestion]]]:
         """Needs (商机) for every indexed offering, as its vendor sees them: text cosines of a
         chunk of offerings against all needs in one sparse product and their totals in one
@@ -383,6 +385,7 @@ class RankingMixin:
 
         Yields ``(offering_ref, suggestions)``, identical to :meth:`rank_needs` per offering
         (the offering's own words come from its segment row, as :meth:`_display` gives them).
+        ``share=(i, n)`` yields only the chunks ``i``, ``i + n``, … (one of ``n`` processes).
         """
         self._require_index()
         assert self.needs is not None and self.offerings is not None
@@ -390,7 +393,7 @@ class RankingMixin:
         for oseg in self.offerings.segments:
             Xr = csr_copy(oseg)
             live = np.flatnonzero(oseg.alive)
-            for start in range(0, len(live), chunk_size):
+            for start in _shared_starts(self.offerings.segments, oseg, live, chunk_size, share):
                 rows = live[start : start + chunk_size]
                 Q = Xr[rows]
                 OVs = {k: v[rows] for k, v in oseg.arrays.items()}
@@ -426,18 +429,19 @@ class RankingMixin:
                     )
 
     def iter_rank_all_needs(
-        self, top_k: int = 10, chunk_size: int = 64
+        self, top_k: int = 10, chunk_size: int = 64, share: tuple[int, int] = (0, 1)
     ) -> Iterator[tuple[str, list[Suggestion]]]:
         """Suggestions for every indexed need: text cosines of a chunk of needs against all
         offerings in one sparse product, then per need the same path as :meth:`rank_offerings`.
 
-        Yields ``(need_ref, suggestions)``, identical to :meth:`rank_offerings` per need.
+        Yields ``(need_ref, suggestions)``, identical to :meth:`rank_offerings` per need;
+        ``share=(i, n)`` only those of the chunks ``i``, ``i + n``, … (one of ``n`` processes).
         """
         self._require_index()
         assert self.needs is not None and self.offerings is not None
         for nseg in self.needs.segments:
             live = np.flatnonzero(nseg.alive)
-            for start in range(0, len(live), chunk_size):
+            for start in _shared_starts(self.needs.segments, nseg, live, chunk_size, share):
                 rows = live[start : start + chunk_size]
                 Q = sp.csr_matrix(nseg.X[rows])
                 # chunk × offerings cosines, per offering segment (the slow part, done at once)
@@ -460,6 +464,27 @@ class RankingMixin:
                             need, NV, Q[i], display, top_k, frozenset(), texts
                         ),
                     )
+
+
+def _shared_starts(
+    segments: Sequence[Segment],
+    seg: Segment,
+    live: np.ndarray,
+    chunk_size: int,
+    share: tuple[int, int],
+) -> list[int]:
+    """The first rows of ``seg``'s chunks that belong to share ``i`` of ``n``: chunks are
+    numbered across the side's segments in order and dealt out in turn."""
+    index, count = share
+    if not 0 <= index < count:
+        raise ValueError(f"share {share!r}: want (i, n) with 0 <= i < n")
+    first = 0  # the number of the segment's first chunk
+    for other in segments:
+        if other is seg:
+            break
+        first += -(-int(other.alive.sum()) // chunk_size)
+    starts = range(0, len(live), chunk_size)
+    return [start for n, start in enumerate(starts, start=first) if n % count == index]
 
 
 def score_bound(
