@@ -213,7 +213,17 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
     fields = [model._meta.get_field(name) for name in TERM_FIELDS]
     database = connections[listing._state.db or DEFAULT_DB_ALIAS]
     quote = database.ops.quote_name
-    padding = ", NULL" * (len(SCREENSHOT_FIELDS) - 1) if screenshots else ""
+    shots = OfferingScreenshot._meta
+    # Typed NULLs: PostgreSQL types a UNION column from its first branch, and an untyped
+    # NULL there is text, which the screenshots' integer columns then cannot match.
+    padding = (
+        "".join(
+            f", CAST(NULL AS {shots.get_field(name).cast_db_type(database)})"
+            for name in SCREENSHOT_FIELDS[1:]
+        )
+        if screenshots
+        else ""
+    )
     branches = [
         f"SELECT {index}, {quote(field.m2m_reverse_name())}{padding} "
         f"FROM {quote(field.remote_field.through._meta.db_table)} "
@@ -221,7 +231,6 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         for index, field in enumerate(fields)
     ]
     if screenshots:
-        shots = OfferingScreenshot._meta
         columns = ", ".join(quote(shots.get_field(name).column) for name in SCREENSHOT_FIELDS)
         branches.append(
             f"SELECT {len(fields)}, {columns} FROM {quote(shots.db_table)} "
