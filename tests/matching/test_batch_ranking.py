@@ -13,7 +13,6 @@ from django.db import connection
 from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
-from matchmaking.matching.runtime import holder
 from tests import factories
 from tools.bench.matching import Synth
 
@@ -128,13 +127,8 @@ class BatchedOfferingsTests:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_engine")
 class RebuildStoresTheSameListsTests:
-    @pytest.fixture(autouse=True)
-    def _fresh_engine(self):
-        holder.reset()
-        yield
-        holder.reset()
-
     @pytest.mark.parametrize("rank_workers", [1, 2])
     def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self, rank_workers):
         vendors, _enterprises, offerings, needs = _market(3, 3, 9, 6, 50_000, 200_000)

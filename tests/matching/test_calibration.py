@@ -13,7 +13,6 @@ from django.utils import translation
 
 from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.models import Suggestion
-from matchmaking.matching.runtime import holder
 from tests import factories
 
 
@@ -85,13 +84,8 @@ class StorageTests:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_engine")
 class StoredScoreTests:
-    @pytest.fixture(autouse=True)
-    def _fresh_engine(self):
-        holder.reset()
-        yield
-        holder.reset()
-
     def test_stored_suggestions_carry_the_calibrated_score_and_keep_the_raw_one(
         self, calibration_file, django_capture_on_commit_callbacks
     ):

@@ -12,20 +12,12 @@ from django.core.management import CommandError, call_command
 
 from matchmaking.listings.io.importer import import_file
 from matchmaking.matching.models import Suggestion
-from matchmaking.matching.runtime import holder
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 DEV_FILE = str(Path(settings.BASE_DIR).parent / "shared" / "data" / "matching-dev.json")
 METRICS = ["nDCG@5", "nDCG@10", "P@3", "MRR", "Recall@10", "viol@5", "must@5", "stuff@5"]
 ADVERSARIAL = str(Path(settings.BASE_DIR) / "fixtures" / "matching-adversarial.json")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    holder.reset()
-    yield
-    holder.reset()
 
 
 @pytest.fixture

@@ -10,17 +10,9 @@ import pytest
 
 from matchmaking.matching import embeddings, services
 from matchmaking.matching.models import ListingEmbedding, Suggestion
-from matchmaking.matching.runtime import holder
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    holder.reset()
-    yield
-    holder.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 
 class _Stub(BaseHTTPRequestHandler):

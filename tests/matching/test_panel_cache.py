@@ -22,17 +22,9 @@ from matchmaking.listings import services as listings
 from matchmaking.listings.models import Need
 from matchmaking.matching import selectors, services
 from matchmaking.matching.models import Direction, Suggestion
-from matchmaking.matching.runtime import holder
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    holder.reset()
-    yield
-    holder.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 
 def elsewhere(write, *, recorded: tuple[str, int] | None = None):

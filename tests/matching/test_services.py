@@ -13,18 +13,10 @@ from matchmaking.matching.models import (
     SuggestionFeedback,
     SynonymGroup,
 )
-from matchmaking.matching.runtime import holder, lexicon_extra
+from matchmaking.matching.runtime import lexicon_extra
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    """The engine is process-wide: start each test from the database it sets up."""
-    holder.reset()
-    yield
-    holder.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 
 def offering_ids_for(need) -> list[int]:

@@ -9,17 +9,9 @@ from django.urls import reverse
 
 from matchmaking.matching import services
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
-from matchmaking.matching.runtime import holder
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    holder.reset()
-    yield
-    holder.reset()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 
 @pytest.fixture

@@ -12,19 +12,11 @@ from django.urls import reverse
 from matchmaking.listings.scoping import private_need_audience
 from matchmaking.matching import services
 from matchmaking.matching.models import Suggestion
-from matchmaking.matching.runtime import holder
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engine")]
 
 SECRET = "机密：行内反洗钱可疑交易智能客服核查"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine():
-    holder.reset()
-    yield
-    holder.reset()
 
 
 @pytest.fixture
