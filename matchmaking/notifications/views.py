@@ -33,9 +33,8 @@ class NotificationCentreView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["show"] = self.request.GET.get("show", "all")
-        context["unread_count"] = (
-            Notification.objects.visible_to(self.request.user).unread().count()
-        )
+        # The navigation's count, kept per notifications revision: one count per page.
+        context["unread_count"] = services.unread_count(self.request.user)
         context["query_string"] = "show=unread" if context["show"] == "unread" else ""
         return context
 

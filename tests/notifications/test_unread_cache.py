@@ -113,3 +113,25 @@ class UnreadCountTests:
         reader.refresh_from_db()
         assert reader.full_name == "新名字" and reader.notifications_revision == moved
         assert Notification.objects.filter(recipient=reader).count() == 1
+
+
+class NotificationCentreCountTests:
+    def test_the_centre_counts_unread_once_with_the_navigation_and_stays_fresh(
+        self, client, reader
+    ):
+        tell(reader), tell(reader)
+        url = reverse("notifications:centre")
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        unread_counts = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "notifications_notification" in q["sql"]
+            and "COUNT(" in q["sql"].upper()
+            and '"read_at" IS NULL' in q["sql"]
+        ]
+        # The tab's count is the navigation's, counted once (the paginator's count is apart).
+        assert len(unread_counts) == 1
+        assert "未读（2）" in page and 'data-unread-count="2"' in page
+        elsewhere(lambda: tell(reader))
+        assert "未读（3）" in client.get(url).content.decode()
