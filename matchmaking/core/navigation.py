@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from matchmaking.core.extensions import ExtensionPoint
+
 ROLES = ("public", "enterprise", "vendor", "admin")
+
+#: What a signed-in viewer's header shows from a higher floor (notifications: the unread
+#: count): the header is kept under these values (core/templatetags/site_chrome.py).
+navigation_state = ExtensionPoint(
+    "core.navigation_state",
+    "f(user) -> a hashable value the signed-in header shows from that app "
+    "(e.g. the unread notifications count); part of the kept header's key",
+)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,14 @@ class NotificationsConfig(AppConfig):
         from django.core.signals import request_started
         from django.db.models.signals import post_delete, post_save
 
+        from matchmaking.core.navigation import navigation_state
         from matchmaking.notifications import listeners, panels, services
         from matchmaking.notifications.models import Notification
 
         panels.register()
         listeners.register()
+        # The header's badge shows the unread count: the kept header follows it.
+        navigation_state.register(services.unread_count)
         # The unread count of the navigation is kept under the user's notifications revision.
         for signal in (post_save, post_delete):
             signal.connect(
