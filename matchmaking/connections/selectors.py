@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from statistics import median
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from matchmaking.accounts.models import Organization
@@ -105,12 +105,14 @@ def accepted_counterpart_ids(org_id: int) -> set[int]:
     return set(started) | set(received)
 
 
-def contacted_need_ids(vendor_org_id: int) -> set[int]:
+def contacted_need_ids(vendor_org_id: int) -> QuerySet:
     """Needs a vendor organization may see because of a connection with their enterprise:
-    a request tied to the need sent to one of its offerings, or any connection about it."""
-    return set(
+    a request tied to the need sent to one of its offerings, or any connection about it.
+    The ids as a lazy QuerySet: the listings' scope makes it a subquery of its SQL."""
+    return (
         Connection.objects.filter(need__isnull=False)
         .involving(vendor_org_id)
+        .order_by()
         .values_list("need_id", flat=True)
     )
 

@@ -29,7 +29,8 @@ from matchmaking.listings.choices import NeedStatus, NeedVisibility, OfferingSta
 
 private_need_audience = ExtensionPoint(
     "listings.private_need_audience",
-    "f(org_id) -> ids of the private needs the members of organization org_id may read",
+    "f(org_id) -> ids of the private needs the members of organization org_id may read "
+    "(an iterable of ids; a QuerySet of ids is kept lazy: a subquery in the SQL rule)",
 )
 
 SHARED_VISIBILITIES = (NeedVisibility.PUBLIC, NeedVisibility.ANONYMOUS)
@@ -119,11 +120,11 @@ def need_visibility(user) -> Rule:
     """
 
     def shown_private_needs(org_id):
-        audience = private_need_ids_for(org_id)
-        if not audience:
-            return []
+        # One clause per provider, its ids as given: a provider's QuerySet stays a subquery
+        # of the SQL (no query of its own on a need's page); masks and holds() read it once.
         return [
             {"status": NeedStatus.OPEN, "visibility": NeedVisibility.PRIVATE, "pk__in": audience}
+            for audience in (provider(org_id) for provider in private_need_audience.providers())
         ]
 
     everyone = {"status": NeedStatus.OPEN, "visibility__in": SHARED_VISIBILITIES}
