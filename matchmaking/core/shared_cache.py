@@ -53,6 +53,7 @@ import pickle
 import re
 import secrets
 import threading
+from datetime import timedelta
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
@@ -103,6 +104,46 @@ class SharedDatabaseCache(DatabaseCache):
                 [encoded, key],
             )
         return value
+
+    #: Entries expiring later than this from now are kept for good (the versions, stored
+    #: without a timeout); every other entry expires within days.
+    KEEP_HORIZON = timedelta(days=365 * 50)
+
+    def _cull(self, db, cursor, now, num):
+        """Django's cull with two changes, both for the versions.
+
+        Django deletes the expired rows, then the first 1/``CULL_FREQUENCY`` of the keys in
+        key order — and the keys of the cases, insights and listings versions sort before the
+        pages' (``…:cases:version`` < ``…:page:…``), so every cull deleted them: each version
+        came back with a fresh random value, and every cached page and row keyed on it was
+        lost at once (docs/performance.md, "Culls of the shared cache"). Here the entries that
+        expire soonest go first, and an entry without a timeout (a version) never goes.
+        """
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, expires = quote(self._table), quote("expires")
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [adapt(now)])  # noqa: S608 - quoted names
+        remaining = num - cursor.rowcount
+        if remaining <= self._max_entries:
+            return
+        horizon = adapt(now + self.KEEP_HORIZON)
+        if self._cull_frequency == 0:  # "clear": every entry that may go
+            cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [horizon])  # noqa: S608
+            return
+        cursor.execute(
+            f"SELECT {expires} FROM {table} WHERE {expires} < %s "  # noqa: S608 - quoted names
+            f"ORDER BY {expires} LIMIT 1 OFFSET %s",
+            [horizon, remaining // self._cull_frequency],
+        )
+        row = cursor.fetchone()
+        if row is None:  # fewer expiring entries than the share to cull: all of them
+            cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [horizon])  # noqa: S608
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {expires} <= %s",  # noqa: S608 - quoted names
+                [row[0]],
+            )
 
     @staticmethod
     def _expired(connection, expires) -> bool:
