@@ -184,7 +184,10 @@ else:
             "BACKEND": "matchmaking.core.shared_cache.SharedDatabaseCache",
             "LOCATION": "matchmaking_shared_cache",
             "KEY_PREFIX": "matchmaking",
-            "OPTIONS": {"MAX_ENTRIES": 5_000},
+            # A cull deletes 1/20 of the entries (~250 pages) while it holds SQLite's write
+            # lock: Django's default third (~1,700 pages of ~30 KB) held it for 0.3–0.5 s and
+            # every worker's next write waited (docs/performance.md, "Culls of the shared cache").
+            "OPTIONS": {"MAX_ENTRIES": 5_000, "CULL_FREQUENCY": 20},
         },
     }
 

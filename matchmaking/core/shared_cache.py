@@ -131,9 +131,12 @@ class SharedDatabaseCache(DatabaseCache):
         if self._cull_frequency == 0:  # "clear": every entry that may go
             cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [horizon])  # noqa: S608
             return
+        # Entries set in the same second share their expiry: the key breaks the tie, so
+        # exactly the share asked for goes (a whole second of entries could be thousands).
+        key = quote("cache_key")
         cursor.execute(
-            f"SELECT {expires} FROM {table} WHERE {expires} < %s "  # noqa: S608 - quoted names
-            f"ORDER BY {expires} LIMIT 1 OFFSET %s",
+            f"SELECT {expires}, {key} FROM {table} WHERE {expires} < %s "  # noqa: S608 - quoted names
+            f"ORDER BY {expires}, {key} LIMIT 1 OFFSET %s",
             [horizon, remaining // self._cull_frequency],
         )
         row = cursor.fetchone()
@@ -141,8 +144,8 @@ class SharedDatabaseCache(DatabaseCache):
             cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [horizon])  # noqa: S608
         else:
             cursor.execute(
-                f"DELETE FROM {table} WHERE {expires} <= %s",  # noqa: S608 - quoted names
-                [row[0]],
+                f"DELETE FROM {table} WHERE {expires} < %s OR ({expires} = %s AND {key} < %s)",  # noqa: S608
+                [row[0], row[0], row[1]],
             )
 
     @staticmethod

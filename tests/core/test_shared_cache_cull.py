@@ -6,6 +6,8 @@ cull gave them fresh values and threw away every cached page keyed on them."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 
@@ -62,3 +64,21 @@ def test_a_table_of_versions_alone_is_never_emptied(small_cache):
     assert [small_cache.get(f"v{n:02d}:version") for n in range(MAX_ENTRIES + 5)] == list(
         range(MAX_ENTRIES + 5)
     )
+
+
+def test_a_cull_takes_its_share_even_when_every_entry_expires_in_the_same_second(db, monkeypatch):
+    """Entries set in one second share their expiry (Django stores it to the second): the
+    key breaks the tie, so a cull deletes its 1/CULL_FREQUENCY, not the whole second."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(SHARED_CACHE_TABLE)}")  # noqa: S608
+    cache = SharedDatabaseCache(
+        SHARED_CACHE_TABLE,
+        {"KEY_PREFIX": "tie", "OPTIONS": {"MAX_ENTRIES": 40, "CULL_FREQUENCY": 4}},
+    )
+    expiry = int(time.time()) + 600
+    monkeypatch.setattr(cache, "get_backend_timeout", lambda timeout=None: expiry)
+    for number in range(42):
+        cache.set(f"page:{number:03d}", "<html>", timeout=600)
+    # 41 entries when the 42nd set culled: 41 // 4 = 10 went, the 42nd was then written
+    assert _rows() == 42 - 10
+    assert cache.get("page:041") == "<html>"
