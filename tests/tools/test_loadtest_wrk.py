@@ -282,3 +282,28 @@ def test_the_command_measures_every_endpoint_of_a_tiny_world_with_wrk(tmp_path):
     assert "non-2xx/3xx responses and socket errors in all: 0" in out
     trivial = next(line for line in out.splitlines() if line.startswith("trivial view"))
     assert float(trivial.split()[2]) > 0  # req/s
+
+
+class DrainTests:
+    """Between two wrk runs the server finishes what the last one queued."""
+
+    @staticmethod
+    def _result(p99_ms: float):
+        return wrk.WrkResult(
+            requests=100,
+            seconds=1.0,
+            p50_ms=p99_ms / 2,
+            p95_ms=p99_ms,
+            p99_ms=p99_ms,
+            max_ms=p99_ms,
+            non_2xx_3xx=0,
+            socket_errors=0,
+        )
+
+    def test_the_pause_follows_the_runs_p99_and_is_bounded(self):
+        from tools.loadtest.command import MAX_DRAIN_SECONDS, drain_seconds
+
+        assert drain_seconds(self._result(15)) == pytest.approx(0.2225)
+        # a slow endpoint (the vendor's opportunities: p99 ~500 ms) leaves ~1 s of queue
+        assert drain_seconds(self._result(500)) == pytest.approx(0.95)
+        assert drain_seconds(self._result(60_000)) == MAX_DRAIN_SECONDS
