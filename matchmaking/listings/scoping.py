@@ -37,12 +37,15 @@ SHARED_VISIBILITIES = (NeedVisibility.PUBLIC, NeedVisibility.ANONYMOUS)
 NAMED_VISIBILITIES = tuple(v for v in NeedVisibility.values if v != NeedVisibility.ANONYMOUS)
 
 
+def private_need_audiences(org_id: int) -> list:
+    """Each registered provider's ids of the private needs shown to organization ``org_id``,
+    as the provider gives them (a QuerySet stays lazy: a subquery in the SQL rule)."""
+    return [provider(org_id) for provider in private_need_audience.providers()]
+
+
 def private_need_ids_for(org_id: int) -> list[int]:
     """The private needs shown to organization ``org_id`` (every registered provider's)."""
-    ids: list[int] = []
-    for provider in private_need_audience.providers():
-        ids.extend(provider(org_id))
-    return ids
+    return [pk for audience in private_need_audiences(org_id) for pk in audience]
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def need_visibility(user) -> Rule:
         # of the SQL (no query of its own on a need's page); masks and holds() read it once.
         return [
             {"status": NeedStatus.OPEN, "visibility": NeedVisibility.PRIVATE, "pk__in": audience}
-            for audience in (provider(org_id) for provider in private_need_audience.providers())
+            for audience in private_need_audiences(org_id)
         ]
 
     everyone = {"status": NeedStatus.OPEN, "visibility__in": SHARED_VISIBILITIES}
