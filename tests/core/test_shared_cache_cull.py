@@ -82,3 +82,19 @@ def test_a_cull_takes_its_share_even_when_every_entry_expires_in_the_same_second
     # 41 entries when the 42nd set culled: 41 // 4 = 10 went, the 42nd was then written
     assert _rows() == 42 - 10
     assert cache.get("page:041") == "<html>"
+
+
+def test_cull_frequency_zero_clears_every_entry_but_the_versions(db):
+    """CULL_FREQUENCY 0 is Django's "clear the cache" when full: the versions stay."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(SHARED_CACHE_TABLE)}")  # noqa: S608
+    cache = SharedDatabaseCache(
+        SHARED_CACHE_TABLE,
+        {"KEY_PREFIX": "zero", "OPTIONS": {"MAX_ENTRIES": 5, "CULL_FREQUENCY": 0}},
+    )
+    cache.add("a:listings:version", 42, timeout=None)
+    for number in range(7):
+        cache.set(f"page:{number}", "<html>", timeout=600)
+    assert cache.get("a:listings:version") == 42
+    assert cache.get("page:6") == "<html>"  # the set that cleared still wrote its entry
+    assert _rows() <= 5
