@@ -58,7 +58,16 @@ from datetime import timedelta
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.utils.timezone import now as tz_now
 
 SHARED_ALIAS = "shared"
@@ -309,22 +318,73 @@ def version_sequence_name(cache, key: str) -> str:
     return f"matchmaking_version_{readable}_{digest}"
 
 
-def _read_sequences(cache, connection, keys) -> dict[str, int]:
-    names = {version_sequence_name(cache, key): key for key in keys}
-    with connection.cursor() as cursor:
-        # pg_sequence_last_value is the function behind the pg_sequences view (NULL until the
-        # first nextval); calling it directly skips the view's joins and privilege checks.
-        cursor.execute(
+# (cache key prefix, cache key version, keys) → the sequence names and the statement that
+# reads them: a page-cache hit reads the same versions on every request, and hashing the
+# names and adapting the array parameter cost more than the query's own planning.
+_read_statements: dict[tuple, tuple[dict[str, str], str]] = {}
+_SEQUENCE_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def _read_statement(cache, keys) -> tuple[dict[str, str], str]:
+    memo_key = (cache.key_prefix, cache.version, tuple(keys))
+    found = _read_statements.get(memo_key)
+    if found is None:
+        names = {version_sequence_name(cache, key): key for key in keys}
+        # The names are ``[a-z0-9_]`` by construction (checked): written into the statement
+        # as an array literal, they need no quoting and no parameter.
+        assert all(_SEQUENCE_NAME.match(name) for name in names)  # noqa: S101
+        # pg_sequence_last_value is the function behind the pg_sequences view (NULL until
+        # the first nextval); calling it directly skips the view's joins and privilege checks.
+        sql = (
             "SELECT c.relname, pg_sequence_last_value(c.oid) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relname = ANY(%s) AND c.relkind = 'S' AND n.nspname = current_schema()",
-            [list(names)],
+            f"WHERE c.relname = ANY('{{{','.join(names)}}}'::name[]) AND c.relkind = 'S' "
+            "AND n.nspname = current_schema()"
         )
-        found = {names[name]: value for name, value in cursor.fetchall() if value is not None}
+        found = _read_statements[memo_key] = (names, sql)
+    return found
+
+
+def _read_sequences(cache, connection, keys) -> dict[str, int]:
+    names, sql = _read_statement(cache, keys)
+    rows = _read_checking_connection(connection, sql)
+    found = {names[name]: value for name, value in rows if value is not None}
     for key in keys:
         if key not in found:  # first use of this version on this database
             found[key] = _next_sequence_value(cache, connection, key)
     return found
+
+
+def _read_checking_connection(connection, sql: str) -> list[tuple]:
+    """Rows of the read-only statement ``sql``; on a kept connection's first use in a
+    request, the statement is itself the connection's health check.
+
+    With ``CONN_HEALTH_CHECKS`` Django sends ``SELECT 1`` before a request's first query
+    on a connection kept from an earlier request. The versions read is the first query of
+    every page request, and of a page-cache hit the only one: the health check would double
+    a hit's round trips. So it is skipped, and if the read fails because the kept connection
+    has died (the server restarted, an idle connection was dropped), the connection is
+    closed and the read made once more on a new one: what the health check would have done,
+    paid only when it finds something. Inside a transaction nothing is skipped (a retry
+    there could not undo the transaction's lost work).
+    """
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
+        except (InterfaceError, OperationalError):
+            connection.close()  # the next cursor opens a new connection
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
 
 
 def _next_sequence_value(cache, connection, key: str) -> int:
