@@ -53,9 +53,11 @@ import pickle
 import re
 import secrets
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.signals import request_finished, request_started
 from django.db import (
@@ -113,6 +115,54 @@ class SharedDatabaseCache(DatabaseCache):
                 [encoded, key],
             )
         return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Django's ``set`` in two statements instead of five.
+
+        Django counts the rows, then in a transaction selects the key and updates or
+        inserts it: BEGIN, COUNT, SELECT, INSERT/UPDATE, COMMIT, one round trip each on
+        PostgreSQL, and on SQLite the write lock held from BEGIN to COMMIT. Every page-cache
+        miss stores its page here. The count (and the cull it may start) stays as Django
+        has it; the write is one ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL, SQLite
+        3.24+), atomic by itself. As in Django, a database error is not raised: the entry
+        is then simply not stored. Inside a caller's transaction the write gets a savepoint
+        of its own, so such an error never breaks that transaction.
+        """
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, cache_key, value_column, expires = (
+            quote(self._table),
+            quote("cache_key"),
+            quote("value"),
+            quote("expires"),
+        )
+        if timeout is None:
+            expiry = datetime.max
+        else:
+            expiry = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
+        expiry = connection.ops.adapt_datetimefield_value(expiry.replace(microsecond=0))
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted table name
+            rows = cursor.fetchone()[0]
+            if rows > self._max_entries:
+                self._cull(db, cursor, tz_now().replace(microsecond=0), rows)
+            upsert = (
+                f"INSERT INTO {table} ({cache_key}, {value_column}, {expires}) "  # noqa: S608
+                f"VALUES (%s, %s, %s) ON CONFLICT ({cache_key}) DO UPDATE SET "
+                f"{value_column} = EXCLUDED.{value_column}, {expires} = EXCLUDED.{expires}"
+            )
+            try:
+                if connection.in_atomic_block:
+                    with transaction.atomic(using=db):
+                        cursor.execute(upsert, [key, encoded, expiry])
+                else:
+                    cursor.execute(upsert, [key, encoded, expiry])
+            except DatabaseError:
+                pass
 
     #: Entries expiring later than this from now are kept for good (the versions, stored
     #: without a timeout); every other entry expires within days.
