@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.permissions import user_organization_id
+from matchmaking.core.transactions import atomic_with_retry
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters, calibration, embeddings, learning
@@ -315,7 +316,8 @@ def suggestions_refresh_for_need(*, need: Need | int, notify: bool = True) -> in
     """Recompute a need's list and its place in offerings' lists. Returns its list's length."""
     need_id = need if isinstance(need, int) else need.pk
     items = rank_offerings_for_need(need_id)
-    with transaction.atomic():
+
+    def store() -> int:
         if not items and holder.need_ref_by_pk.get(need_id) is None:
             # Closed, expired, hidden, draft or deleted: it leaves every list.
             revise_need_lists([need_id])
@@ -336,7 +338,9 @@ def suggestions_refresh_for_need(*, need: Need | int, notify: bool = True) -> in
                         _ranked(suggestion, need_id=need_id, offering_id=offering_id),
                         notify=notify,
                     )
-    return count
+        return count
+
+    return atomic_with_retry(store)
 
 
 def _indexed_need(engine, ref: str):
@@ -351,7 +355,8 @@ def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool =
     """Recompute an offering's list of needs and its place in needs' lists."""
     offering_id = offering if isinstance(offering, int) else offering.pk
     items = rank_needs_for_offering(offering_id)
-    with transaction.atomic():
+
+    def store() -> int:
         # It leaves (or is re-placed in) needs' lists below.
         revise_need_lists(_needs_listing(offering_id))
         if not items and holder.offering_ref_by_pk.get(offering_id) is None:
@@ -376,7 +381,9 @@ def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool =
                         _ranked(suggestion, need_id=need_id, offering_id=offering_id),
                         notify=notify,
                     )
-    return count
+        return count
+
+    return atomic_with_retry(store)
 
 
 @transaction.atomic
@@ -608,7 +615,8 @@ def suggestions_rebuild_all(
         owner = "need_id" if direction == Direction.FOR_NEED else "offering_id"
         rows = [row for _pk, lists in batch for row in lists]
         began = time.perf_counter()
-        with transaction.atomic():
+
+        def write() -> None:
             if direction == Direction.FOR_NEED:
                 revise_need_lists([pk for pk, _ in batch])
             _replace_rows(
@@ -617,6 +625,8 @@ def suggestions_rebuild_all(
                 ),
                 rows,
             )
+
+        atomic_with_retry(write)
         elapsed = time.perf_counter() - began
         written += elapsed
         counts["suggestions"] += len(rows)
@@ -673,10 +683,13 @@ def _rebuild_lists(engine, top: int, rank_workers: int, counts: dict, batch: lis
         stale = Suggestion.objects.filter(direction=direction).exclude(
             **{f"{owner}__in": matchable().values("pk")}
         )
-        with transaction.atomic():
+
+        def drop_stale(direction=direction, stale=stale) -> None:
             if direction == Direction.FOR_NEED:
                 revise_need_lists(Need.objects.filter(pk__in=stale.values("need_id")))
             stale.delete()
+
+        atomic_with_retry(drop_stale)
         counts[f"{side}_s"] = round(time.perf_counter() - began, 1)
 
 
