@@ -16,6 +16,7 @@ from django.db.models import F
 from matchmaking.core.transactions import atomic_with_retry, is_conflict
 from matchmaking.listings.models import Need
 from tests import factories
+from tests.threads import in_thread
 
 WAIT_SECONDS = 30
 
@@ -63,19 +64,7 @@ def test_two_transactions_locking_rows_in_opposite_orders_both_commit():
                 both_hold_one.wait()
             _bump(other)
 
-        def run():
-            from django.db import connection as own
-
-            try:
-                atomic_with_retry(work)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                own.close()
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        return thread
+        return in_thread(lambda: atomic_with_retry(work), errors)
 
     threads = [transfer("a", first.pk, second.pk), transfer("b", second.pk, first.pk)]
     for thread in threads:

@@ -18,29 +18,11 @@ from matchmaking.insights.caching import VERSION_KEY as INSIGHTS_VERSION_KEY
 from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 from matchmaking.listings.caching import bump_listings_version
 from tests import factories
+from tests.threads import in_thread
 
 # Long enough for the other thread to finish its whole transaction many times over; a lock
 # wait longer than this is the failure these tests exist to catch.
 WAIT_SECONDS = 30
-
-
-
-def _in_thread(target, errors: list) -> threading.Thread:
-    """Run ``target`` in a thread with its own database connection, closed at the end."""
-
-    def run():
-        from django.db import connection as own
-
-        try:
-            target()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            own.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def _no_lock_waits() -> None:
@@ -75,8 +57,8 @@ def test_writers_bumping_versions_in_opposite_orders_neither_wait_nor_deadlock()
             bump_listings_version()  # then listings
         second_done.set()
 
-    first = _in_thread(first_writer, first_errors)
-    second = _in_thread(second_writer, second_errors)
+    first = in_thread(first_writer, first_errors)
+    second = in_thread(second_writer, second_errors)
     second.join(WAIT_SECONDS)
     first.join(WAIT_SECONDS)
 
@@ -110,7 +92,7 @@ def test_a_bump_in_an_open_transaction_is_seen_at_once_and_repeated_after_commit
         seen["during"] = read_version(key)
         read_done.set()
 
-    threads = [_in_thread(writer, errors), _in_thread(reader, errors)]
+    threads = [in_thread(writer, errors), in_thread(reader, errors)]
     for thread in threads:
         thread.join(WAIT_SECONDS)
 
@@ -166,7 +148,7 @@ def test_a_version_first_used_in_a_rolled_back_transaction_keeps_its_sequence():
     seen, errors = {}, []
     with pytest.raises(RuntimeError), transaction.atomic():
         first = bump_version(key)
-        reader = _in_thread(lambda: seen.update(during=read_version(key)), errors)
+        reader = in_thread(lambda: seen.update(during=read_version(key)), errors)
         reader.join(WAIT_SECONDS)
         raise RuntimeError("rolled back")
     assert not errors, errors

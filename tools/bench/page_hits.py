@@ -19,11 +19,6 @@ asserts nothing.
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
-import statistics
-import time
 from urllib.parse import quote
 
 from django.conf import settings
@@ -32,6 +27,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+
+from tools.bench.timing import timed_runs
 
 
 def _targets() -> dict[str, str]:
@@ -98,33 +95,27 @@ class Command(BaseCommand):
             self.stdout.write(f"{name:9} {url}: answered {status}, skipped")
             return
         expected = "" if name == "trivial" else "hit"
-        profiler = cProfile.Profile() if profile else None
-        times, cpu = [], []
-        for _ in range(runs):
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            if profiler:
-                profiler.enable()
-            status, cache = self._get(handler, url)
-            if profiler:
-                profiler.disable()
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.thread_time() - cpu_started) * 1000)
-            if cache != expected:
-                self.stdout.write(f"{name:9} {url}: X-Page-Cache {cache!r}, not a hit; stopped")
-                return
+        answers = []
+
+        def get():
+            answers.append(self._get(handler, url))
+            return answers[-1]
+
+        timings = timed_runs(get, runs, profile, check=lambda answer: answer[1] == expected)
+        if answers[-1][1] != expected:
+            self.stdout.write(
+                f"{name:9} {url}: X-Page-Cache {answers[-1][1]!r}, not a hit; stopped"
+            )
+            return
         with CaptureQueriesContext(connection) as captured:
             self._get(handler, url)
-        times.sort()
-        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
         self.stdout.write(
-            f"{name:9} median {statistics.median(times):6.3f} ms  p90 {p90:6.3f} ms  "
-            f"cpu median {statistics.median(cpu):6.3f} ms  "
+            f"{name:9} median {timings.median:6.3f} ms  p90 {timings.p90:6.3f} ms  "
+            f"cpu median {timings.cpu_median:6.3f} ms  "
             f"{len(captured.captured_queries)} queries  {url}"
         )
         if self.verbosity > 1:
             for query in captured.captured_queries:
                 self.stdout.write(f"    {query['time']}s {query['sql'][:200]}")
-        if profiler:
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
-            self.stdout.write(out.getvalue())
+        if timings.profile:
+            self.stdout.write(timings.profile)

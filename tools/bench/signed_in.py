@@ -24,12 +24,6 @@ figures and asserts nothing.
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
-import statistics
-import time
-
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
@@ -37,6 +31,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from tools.bench.timing import timed_runs
 from tools.loadtest.sessions import django_session_cookie
 
 PAGES = ("trivial", "need", "opportunities", "inbox")
@@ -127,30 +122,16 @@ class Command(BaseCommand):
 
     def _report(self, name, path, get, runs, profile) -> None:
         assert get() == 200, f"{name} ({path}) did not answer 200"
-        profiler = cProfile.Profile() if profile else None
-        times, cpu = [], []
-        for _ in range(runs):
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            if profiler:
-                profiler.enable()
-            get()
-            if profiler:
-                profiler.disable()
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.thread_time() - cpu_started) * 1000)
+        timings = timed_runs(get, runs, profile)
         with CaptureQueriesContext(connection) as captured:
             get()
-        times.sort()
-        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
         self.stdout.write(
-            f"{name:14} {path:7} median {statistics.median(times):6.1f} ms  p90 {p90:6.1f} ms  "
-            f"cpu median {statistics.median(cpu):6.1f} ms  {len(captured.captured_queries)} queries"
+            f"{name:14} {path:7} median {timings.median:6.1f} ms  p90 {timings.p90:6.1f} ms  "
+            f"cpu median {timings.cpu_median:6.1f} ms  {len(captured.captured_queries)} queries"
         )
         if self.verbosity > 1:
             for query in captured.captured_queries:
                 sql = query["sql"] if self.verbosity > 2 else query["sql"][:160]
                 self.stdout.write(f"    {query['time']}s {sql}")
-        if profiler:
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
-            self.stdout.write(out.getvalue())
+        if timings.profile:
+            self.stdout.write(timings.profile)
