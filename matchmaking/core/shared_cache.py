@@ -380,9 +380,12 @@ def _read_statement(cache, keys) -> tuple[dict[str, str], str]:
     found = _read_statements.get(memo_key)
     if found is None:
         names = {version_sequence_name(cache, key): key for key in keys}
-        # The names are ``[a-z0-9_]`` by construction (checked): written into the statement
-        # as an array literal, they need no quoting and no parameter.
-        assert all(_SEQUENCE_NAME.match(name) for name in names)  # noqa: S101
+        # The names are ``[a-z0-9_]`` by construction (checked, also under ``python -O``):
+        # written into the statement as an array literal, they need no quoting and no
+        # parameter.
+        unsafe = [name for name in names if not _SEQUENCE_NAME.match(name)]
+        if unsafe:
+            raise ValueError(f"not a plain sequence name: {unsafe}")
         # pg_sequence_last_value is the function behind the pg_sequences view (NULL until
         # the first nextval); calling it directly skips the view's joins and privilege checks.
         sql = (

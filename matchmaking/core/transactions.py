@@ -16,6 +16,7 @@ the only run.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -34,14 +35,12 @@ ATTEMPTS = 4
 
 
 def is_conflict(error: BaseException) -> bool:
-    """Whether ``error`` (Django's wrapper or the driver's own) says: run the transaction
-    again."""
-    for candidate in (error, error.__cause__):
-        if getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES:
-            return True
-        if getattr(candidate, "pgcode", None) in RETRYABLE_SQLSTATES:  # psycopg2
-            return True
-    return False
+    """Whether ``error`` (Django's wrapper, whose cause is psycopg's error, or psycopg's
+    own) says: run the transaction again."""
+    return any(
+        getattr(candidate, "sqlstate", None) in RETRYABLE_SQLSTATES
+        for candidate in (error, error.__cause__)
+    )
 
 
 def atomic_with_retry(
@@ -72,3 +71,14 @@ def atomic_with_retry(
             )
             time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - a pause, not a secret
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retried_atomic(function: Callable[..., T]) -> Callable[..., T]:
+    """``@transaction.atomic`` for a function safe to repeat: each call runs in
+    :func:`atomic_with_retry`."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs) -> T:
+        return atomic_with_retry(lambda: function(*args, **kwargs))
+
+    return wrapper

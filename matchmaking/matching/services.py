@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.permissions import user_organization_id
-from matchmaking.core.transactions import atomic_with_retry
+from matchmaking.core.transactions import atomic_with_retry, retried_atomic
 from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters, calibration, embeddings, learning
@@ -386,13 +386,13 @@ def suggestions_refresh_for_offering(*, offering: Offering | int, notify: bool =
     return atomic_with_retry(store)
 
 
-@transaction.atomic
+@retried_atomic
 def suggestions_remove_for_need(*, need_id: int) -> None:
     revise_need_lists([need_id])
     Suggestion.objects.filter(need_id=need_id).delete()
 
 
-@transaction.atomic
+@retried_atomic
 def suggestions_remove_for_offering(*, offering_id: int) -> None:
     revise_need_lists(_needs_listing(offering_id))
     Suggestion.objects.filter(offering_id=offering_id).delete()
@@ -760,7 +760,7 @@ def _produce_into(produce, share: tuple[int, int], writer) -> None:
 # --- feedback -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@retried_atomic
 def suggestion_dismiss(
     *, need: Need, offering: Offering, direction: str, user
 ) -> SuggestionFeedback:

@@ -75,3 +75,28 @@ def test_a_rebuild_batch_aborted_by_a_deadlock_is_stored(world, monkeypatch):
     services.suggestions_rebuild_all()
     assert len(calls) >= 2
     assert {direction: _pairs(direction) for direction in Direction.values} == stored
+
+
+def test_a_dismissal_aborted_by_a_deadlock_is_recorded_once(world, monkeypatch):
+    """The enterprise's "not relevant" (a web request) is retried too: one feedback row,
+    the pair gone from the need's list."""
+    from matchmaking.matching.models import SuggestionFeedback
+
+    offering, need, stored = world
+    user = factories.make_member(need.organization)
+    calls = _deadlocked_once(monkeypatch)
+    feedback = services.suggestion_dismiss(
+        need=need, offering=offering, direction=Direction.FOR_NEED, user=user
+    )
+    assert len(calls) >= 2
+    assert list(SuggestionFeedback.objects.values_list("pk", flat=True)) == [feedback.pk]
+    assert (need.pk, offering.pk) not in _pairs(Direction.FOR_NEED)
+    assert (need.pk, offering.pk) in _pairs(Direction.FOR_OFFERING)
+
+
+def test_a_removal_aborted_by_a_deadlock_removes_the_lists(world, monkeypatch):
+    offering, need, stored = world
+    calls = _deadlocked_once(monkeypatch)
+    services.suggestions_remove_for_offering(offering_id=offering.pk)
+    assert len(calls) >= 2
+    assert not Suggestion.objects.filter(offering_id=offering.pk).exists()
