@@ -25,10 +25,9 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from tools.bench.timing import timed_runs
+from tools.bench.timing import timed_runs, wsgi_get
 
 
 def _targets() -> dict[str, str]:
@@ -73,21 +72,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _get(handler, url) -> tuple[int, str]:
-        path, _, query = url.partition("?")
-        environ = RequestFactory()._base_environ(
-            PATH_INFO=path,
-            QUERY_STRING=query,
-            REQUEST_METHOD="GET",
-            HTTP_ACCEPT_LANGUAGE="zh-hans",
-        )
-        started = []
-        response = handler(environ, lambda s, headers, exc_info=None: started.append((s, headers)))
-        try:
-            b"".join(response)
-        finally:
-            response.close()  # request_finished, as gunicorn after sending
-        status, headers = started[0]
-        return int(status.split()[0]), dict(headers).get("X-Page-Cache", "")
+        status, headers = wsgi_get(handler, url)
+        return status, headers.get("X-Page-Cache", "")
 
     def _report(self, name, url, handler, runs, profile) -> None:
         status, _ = self._get(handler, url)  # stores the page (or finds it stored)

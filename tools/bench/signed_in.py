@@ -28,10 +28,10 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tools.bench.timing import timed_runs
+from tools.bench.timing import timed_runs, wsgi_get
 from tools.loadtest.sessions import django_session_cookie
 
 PAGES = ("trivial", "need", "opportunities", "inbox")
@@ -109,16 +109,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _wsgi_get(handler, url, cookie) -> int:
-        environ = RequestFactory()._base_environ(
-            PATH_INFO=url, REQUEST_METHOD="GET", HTTP_COOKIE=cookie, HTTP_ACCEPT_LANGUAGE="zh-hans"
-        )
-        status = []
-        response = handler(environ, lambda s, headers, exc_info=None: status.append(s))
-        try:
-            b"".join(response)
-        finally:
-            response.close()  # request_finished: what gunicorn does after sending
-        return int(status[0].split()[0])
+        return wsgi_get(handler, url, cookie)[0]
 
     def _report(self, name, path, get, runs, profile) -> None:
         assert get() == 200, f"{name} ({path}) did not answer 200"

@@ -1,4 +1,5 @@
-"""Timing a request function over many runs: wall and CPU per run, with an optional profile.
+"""Timing a request function over many runs (wall and CPU per run, an optional profile), and a
+GET through the WSGI handler as gunicorn makes it.
 Shared by the in-process benchmarks (``signed_in``, ``page_hits``)."""
 
 from __future__ import annotations
@@ -54,3 +55,28 @@ def timed_runs(get: Callable[[], object], runs: int, profile: int = 0, check=Non
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
         timings.profile = out.getvalue()
     return timings
+
+
+def wsgi_get(handler, url: str, cookie: str = "") -> tuple[int, dict[str, str]]:
+    """GET ``url`` (path and query) through ``handler`` (Django's ``WSGIHandler``) as gunicorn
+    calls it: ``request_started`` fires, the body is read, and closing the response fires
+    ``request_finished`` (connections kept or closed per ``CONN_MAX_AGE``). Returns the status
+    code and the response headers."""
+    from django.test import RequestFactory
+
+    path, _, query = url.partition("?")
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    started = []
+    response = handler(
+        environ, lambda status, headers, exc_info=None: started.append((status, headers))
+    )
+    try:
+        b"".join(response)
+    finally:
+        response.close()
+    status, headers = started[0]
+    return int(status.split()[0]), dict(headers)
