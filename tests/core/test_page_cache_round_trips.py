@@ -16,10 +16,11 @@ import pytest
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
-from django.test import RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from tests import factories
+from tools.bench.timing import wsgi_get
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -37,21 +38,9 @@ def _kept_checked_connections(settings):
     connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"] = saved
 
 
-def _get(handler, url: str) -> tuple[int, str, bytes]:
-    path, _, query = url.partition("?")
-    environ = RequestFactory()._base_environ(
-        PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET"
-    )
-    started = []
-    response = handler(
-        environ, lambda status, headers, exc_info=None: started.append((status, headers))
-    )
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()  # request_finished, as a server does after sending
-    status, headers = started[0]
-    return int(status.split()[0]), dict(headers).get("X-Page-Cache", ""), body
+def _get(handler, url: str, cookie: str = "") -> tuple[int, str, bytes]:
+    status, headers, body = wsgi_get(handler, url, cookie)
+    return status, headers.get("X-Page-Cache", ""), body
 
 
 def test_a_hit_on_a_kept_connection_sends_no_health_check():
@@ -88,3 +77,21 @@ def test_a_hit_on_a_connection_the_server_dropped_is_served_on_a_new_one():
     assert again == first
     assert connection.connection is not dropped
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_signed_in_page_on_a_kept_connection_sends_no_health_check(settings):
+    """A signed-in page is never cached, but its first query is the versions read too, so
+    it saves the same round trip."""
+    need = factories.make_need()
+    owner = factories.make_member(need.organization)
+    client = Client()
+    client.force_login(owner)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    handler = WSGIHandler()
+    status, _, first = _get(handler, need.get_absolute_url(), cookie)
+    assert status == 200
+    assert need.title in first.decode()  # the owner's page, not a login redirect
+    with mock.patch.object(type(connections["default"]), "is_usable", autospec=True) as is_usable:
+        status, cache, _ = _get(handler, need.get_absolute_url(), cookie)
+    assert (status, cache) == (200, "")  # rendered for the owner, not from the page cache
+    assert is_usable.call_count == 0

@@ -72,7 +72,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _get(handler, url) -> tuple[int, str]:
-        status, headers = wsgi_get(handler, url)
+        status, headers, _body = wsgi_get(handler, url)
         return status, headers.get("X-Page-Cache", "")
 
     def _report(self, name, url, handler, runs, profile) -> None:

@@ -57,11 +57,11 @@ def timed_runs(get: Callable[[], object], runs: int, profile: int = 0, check=Non
     return timings
 
 
-def wsgi_get(handler, url: str, cookie: str = "") -> tuple[int, dict[str, str]]:
+def wsgi_get(handler, url: str, cookie: str = "") -> tuple[int, dict[str, str], bytes]:
     """GET ``url`` (path and query) through ``handler`` (Django's ``WSGIHandler``) as gunicorn
     calls it: ``request_started`` fires, the body is read, and closing the response fires
     ``request_finished`` (connections kept or closed per ``CONN_MAX_AGE``). Returns the status
-    code and the response headers."""
+    code, the response headers and the body."""
     from django.test import RequestFactory
 
     path, _, query = url.partition("?")
@@ -75,8 +75,8 @@ def wsgi_get(handler, url: str, cookie: str = "") -> tuple[int, dict[str, str]]:
         environ, lambda status, headers, exc_info=None: started.append((status, headers))
     )
     try:
-        b"".join(response)
+        body = b"".join(response)
     finally:
         response.close()
     status, headers = started[0]
-    return int(status.split()[0]), dict(headers)
+    return int(status.split()[0]), dict(headers), body
