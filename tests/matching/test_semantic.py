@@ -133,3 +133,15 @@ def test_the_snapshot_stores_the_model_small_and_ranks_alike(tmp_path):
     assert [(s.target_ref, s.score) for s in loaded.rank_offerings(_need(), top_k=6)] == ranked
     # small: the projection is n-grams × k floats (k = 32 here), far below the listings' arrays
     assert (path / "semantic_projection.npy").stat().st_size < 200_000
+
+
+def test_vectors_projected_in_processes_are_those_of_one_process():
+    """The fit projects the 100k world's texts in a process pool (engine.fit's workers): the
+    same vectors, in the same order, as one process gives."""
+    base = [f"{t} {d}" for t, d in TEXTS.values()]
+    model = SemanticModel(k=8).fit(base + lexicon_documents(default_lexicon()))
+    texts = [f"{base[i % len(base)]}{i}号" for i in range(4096 + 700)]  # two chunks, uneven
+    alone = model.transform(texts)
+    pooled = model.transform(texts, workers=2)
+    assert pooled.shape == (len(texts), 8)
+    assert np.array_equal(alone, pooled)

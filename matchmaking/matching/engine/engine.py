@@ -98,8 +98,8 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
         )
         X_need = self.vectorizer.transform([a.features for a in need_an])
         self._fit_semantic([a.text for a in off_an + need_an + case_an])
-        self.offerings = Side(self._offering_segment(offerings, off_an, X_off))
-        self.needs = Side(self._need_segment(needs, need_an, X_need))
+        self.offerings = Side(self._offering_segment(offerings, off_an, X_off, workers))
+        self.needs = Side(self._need_segment(needs, need_an, X_need, workers))
         if self.config.candidate_generation:
             csr_copy(self.offerings.main)  # built here rather than in the first query
         return self

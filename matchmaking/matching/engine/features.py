@@ -61,7 +61,11 @@ class FeaturesMixin:
         return self._region_ids.setdefault(norm_region(name), len(self._region_ids))
 
     def _offering_segment(
-        self, docs: Sequence[OfferingDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+        self,
+        docs: Sequence[OfferingDoc],
+        analyses: Sequence[Analysis],
+        X: sp.csr_matrix,
+        workers: int = 1,
     ) -> Segment:
         n = len(docs)
         a: dict[str, np.ndarray] = {
@@ -144,7 +148,7 @@ class FeaturesMixin:
             - self.config.hype_penalty * a["hype"]
         ).astype(np.float32)
         a["price32"] = a["price_min"].astype(np.float32)
-        a["sem"] = self.semantic.transform([an.text for an in analyses])
+        a["sem"] = self.semantic.transform([an.text for an in analyses], workers)
         return Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
@@ -158,7 +162,11 @@ class FeaturesMixin:
         )
 
     def need_arrays(
-        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+        self,
+        docs: Sequence[NeedDoc],
+        analyses: Sequence[Analysis],
+        X: sp.csr_matrix,
+        workers: int = 1,
     ) -> dict:
         """Attribute arrays of ``docs`` (one row per need), the ``NV`` that scoring reads."""
         m = len(docs)
@@ -179,7 +187,7 @@ class FeaturesMixin:
                 [self._region_id(d.region) if d.region else -1 for d in docs], np.int64
             ),
         }
-        a["sem"] = self.semantic.transform([an.text for an in analyses])
+        a["sem"] = self.semantic.transform([an.text for an in analyses], workers)
         for i, doc in enumerate(docs):
             probs = self.category_model.predict(analyses[i], X[i])
             for fam, codes, chosen_key, p_key in (
@@ -203,9 +211,13 @@ class FeaturesMixin:
         return a
 
     def _need_segment(
-        self, docs: Sequence[NeedDoc], analyses: Sequence[Analysis], X: sp.csr_matrix
+        self,
+        docs: Sequence[NeedDoc],
+        analyses: Sequence[Analysis],
+        X: sp.csr_matrix,
+        workers: int = 1,
     ) -> Segment:
-        arrays = self.need_arrays(docs, analyses, X)
+        arrays = self.need_arrays(docs, analyses, X, workers)
         seg = Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
