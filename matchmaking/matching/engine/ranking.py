@@ -22,7 +22,7 @@ from .explanations import shared_features
 from .reasons import Reason
 from .scoring import layer_component
 from .semantic import fuse, semantic_cosines
-from .store import Segment, Side, csr_copy, query_rows
+from .store import Segment, Side, csr_copy, shared_of_rows
 from .text import Analyzer, Vectorizer
 
 
@@ -159,13 +159,11 @@ class RankingMixin:
                 NV, OVs, seg_texts[si][rows][None, :], regions[si][rows][None, :]
             )
             total = self.score(comp)[0]
-            small = query_rows(seg, q, rows) if subs[si] is None else None
+            shared_rows = shared_of_rows(seg, q, rows) if subs[si] is None else None
             columns = {k: v[0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
                 shared = (
-                    shared_features(subs[si], int(r), q)
-                    if small is None
-                    else shared_features(small, j, q)
+                    shared_features(subs[si], int(r), q) if shared_rows is None else shared_rows[j]
                 )
                 values = {k: round(column[j], 4) for k, column in columns.items()}
                 reasons = self.explain(
@@ -332,10 +330,10 @@ class RankingMixin:
             text = seg_texts[si][rows][:, None]
             comp = self.components(NVs, OV, text, region_table[NVs["region_id"]][:, None])
             total = self.score(comp)[:, 0]
-            small = query_rows(seg, x, rows)
+            shared_rows = shared_of_rows(seg, x, rows)
             columns = {k: v[:, 0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
-                shared = shared_features(small, j, x)
+                shared = shared_rows[j]
                 values = {k: round(column[j], 4) for k, column in columns.items()}
                 NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
                 reasons = self.explain(
@@ -399,12 +397,15 @@ class RankingMixin:
                 OVs = {k: v[rows] for k, v in oseg.arrays.items()}
                 docs = [oseg.docs[r] for r in rows]
                 tables = [self._region_table(doc) for doc in docs]
+                # region id × chunk: one row lookup per need below (256 lookups per need
+                # segment, one per offering, were a tenth of the stage at 100k)
+                table = np.stack(tables, axis=1)
                 firsts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in rows]
                 for nseg in self.needs.segments:
                     # needs × chunk cosines and approximate totals (the slow part, done at once)
                     lexical = (nseg.X @ Q.T).toarray().astype(np.float32)
                     texts = self._semantic_block(lexical.T, nseg, OVs["sem"]).T
-                    region = np.stack([t[nseg.arrays["region_id"]] for t in tables], axis=1)
+                    region = table[nseg.arrays["region_id"]]
                     totals = self.fast_total(nseg.arrays, OVs, texts, region)
                     mask = self.candidates(nseg.arrays, OVs, [None] * len(nseg))
                     mask &= nseg.alive[:, None]

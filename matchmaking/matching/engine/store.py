@@ -122,13 +122,31 @@ def csr_copy(seg: Segment) -> sp.csr_matrix:
     return Xr
 
 
-def query_rows(seg: Segment, q: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
-    """``csr(seg.X[:, q.indices])[rows]`` (shared features of a few pairs), from a CSR copy."""
-    part = csr_copy(seg)[np.asarray(rows, np.int64)]
+def shared_of_rows(seg: Segment, q: sp.csr_matrix, rows: np.ndarray) -> list[dict[int, float]]:
+    """Per row of ``rows``: vocabulary column -> its contribution to the cosine with ``q``
+    (sorted indices), for the features the pair shares. The values of
+    :func:`~.explanations.shared_features` over ``csr(seg.X[:, q.indices])[rows]``, read from
+    the CSR copy with plain array operations: building that small matrix per list was a tenth
+    of the 100k rebuild."""
     qcols = q.indices
-    pos = np.minimum(np.searchsorted(qcols, part.indices), max(len(qcols) - 1, 0))
-    hit = (qcols[pos] == part.indices) if len(qcols) else np.zeros(len(pos), bool)
-    row_of = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
-    return sp.csr_matrix(
-        (part.data[hit], (row_of[hit], pos[hit])), shape=(len(rows), len(qcols)), dtype=np.float32
-    )
+    if len(rows) == 0 or len(qcols) == 0:
+        return [{} for _ in range(len(rows))]
+    Xr = csr_copy(seg)
+    rows = np.asarray(rows, np.int64)
+    starts = Xr.indptr[rows]
+    lengths = Xr.indptr[rows + 1] - starts
+    offsets = np.cumsum(lengths) - lengths
+    at = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
+    cols = Xr.indices[at]
+    pos = np.minimum(np.searchsorted(qcols, cols), len(qcols) - 1)
+    hit = qcols[pos] == cols
+    pos = pos[hit]
+    keys = qcols[pos].tolist()
+    # products in double, as Python floats multiply the float32 values
+    values = (Xr.data[at][hit].astype(np.float64) * q.data[pos].astype(np.float64)).tolist()
+    row_of = np.repeat(np.arange(len(rows)), lengths)[hit]
+    bounds = np.searchsorted(row_of, np.arange(len(rows) + 1)).tolist()
+    return [
+        dict(zip(keys[lo:hi], values[lo:hi], strict=True))
+        for lo, hi in zip(bounds, bounds[1:], strict=False)
+    ]
