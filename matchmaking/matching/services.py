@@ -552,13 +552,13 @@ def _insert_rows(rows: list[tuple]) -> None:
 
 #: Lists written per transaction by the rebuild: the ranking runs outside any transaction and
 #: each write is short, so the site keeps serving and accepting writes meanwhile.
-REBUILD_BATCH = 100
+REBUILD_BATCH = 250
 
 
 #: SQLite: pages of write-ahead log between two checkpoints while the rebuild writes (1,000
 #: otherwise). Each batch rewrites index pages all over the file; checkpointing after nearly
 #: every commit was most of the rebuild's writing time at 100k (docs/performance.md, 17d).
-REBUILD_CHECKPOINT_PAGES = 10_000
+REBUILD_CHECKPOINT_PAGES = 40_000
 
 
 @contextmanager
@@ -582,11 +582,12 @@ def _fewer_checkpoints():
 
 
 def rebuild_workers() -> int:
-    """Ranking processes of the rebuild by default: one per core but the writer's, at most
-    two. The writing process needs a core of its own: on 2 cores, two ranking processes beside
-    it were slower than one (100k: 1,049 s against 850 s; 10k, same minutes: 112.5 s against
-    94.6 s — docs/performance.md, task 17d)."""
-    return max(1, min(2, (os.cpu_count() or 1) - 1))
+    """Ranking processes of the rebuild by default: one per core, at most two (the writing
+    process mostly waits for them). On this 2-core machine, quiet, two were faster than one:
+    the 100k rebuild in 394 s against ~507 s, the 10k one in 24 s against 41 s
+    (docs/performance.md, "The 100k seed on a quiet machine"). On a machine busy with other
+    work one process was faster (17d): pass ``--workers 1`` there."""
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def suggestions_rebuild_all(
