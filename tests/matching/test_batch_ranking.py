@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from matchmaking.matching import calibration, learning, services
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
@@ -126,8 +127,18 @@ class BatchedOfferingsTests:
             assert engine._display(side.segments[si], row) == analysed
 
 
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """One instant for the whole test: a listing's freshness is computed from its age when its
+    document is built, so a list ranked seconds after the rebuild (a slow, loaded machine) could
+    differ in the fourth decimal of that component — not what these tests are about."""
+    instant = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    return instant
+
+
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fresh_engine")
+@pytest.mark.usefixtures("fresh_engine", "frozen_clock")
 class RebuildStoresTheSameListsTests:
     @pytest.mark.parametrize("rank_workers", [1, 2])
     def test_the_rebuild_stores_what_ranking_each_offering_alone_gives(self, rank_workers):
