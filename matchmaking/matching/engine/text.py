@@ -46,11 +46,24 @@ def char_bigrams(text: str) -> list[str]:
     return out
 
 
+#: Where jieba splits an ASCII token that jieba-rs keeps whole: at "-" and "_", and at a "."
+#: not between two digits (gpt-4 → gpt 4, node.js → node js, qwen-72b → qwen 72b; v1.5 stays).
+_ASCII_JOINER = re.compile(r"[-_]|(?<![0-9])\.|\.(?![0-9])")
+
+
 def jieba_words(text: str, hmm: bool = True) -> list[str]:
     """jieba's default-mode words with at least one letter or CJK character (text already
     normalised), cut by rjieba: jieba-rs, the same dictionary and HMM in Rust, 0.017 ms a text
     against jieba's 0.37 ms and the same words (MEASUREMENTS.md, "Segmenter: rjieba")."""
-    return [w for w in rjieba.cut(text, hmm) if _HAS_WORD_CHAR.search(w)]
+    words = []
+    for word in rjieba.cut(text, hmm):
+        if not _HAS_WORD_CHAR.search(word):
+            continue
+        if word.isascii() and _ASCII_JOINER.search(word):
+            words.extend(part for part in _ASCII_JOINER.split(word) if _HAS_WORD_CHAR.search(part))
+        else:
+            words.append(word)
+    return words
 
 
 _ASCII_TOKEN = re.compile(r"[a-z][a-z0-9+#.]*[a-z0-9+#]|[0-9]+[a-z][a-z0-9]*")
