@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -300,3 +301,18 @@ def _expected(direction, ranked):
 
 def _target(direction):
     return "need_id" if direction == Direction.FOR_OFFERING else "offering_id"
+
+
+def test_need_visibility_of_some_rows_is_that_of_all_rows_there(world):
+    """``need_visibility(seg, viewer, rows)`` (one offering's candidate needs) reads only
+    those rows: the same values as the whole segment's mask at them, private needs included."""
+    from matchmaking.matching.engine.ranking import need_visibility
+
+    engine, offerings, _needs = world
+    for seg in engine.needs.segments:
+        assert not seg.arrays["public"].all() or seg is not engine.needs.main
+        rows = np.arange(len(seg))[::-1][: max(1, len(seg) // 2)]
+        for viewer in {o.org_ref for o in offerings[:40]} | {"nobody"}:
+            assert np.array_equal(
+                need_visibility(seg, viewer, rows), need_visibility(seg, viewer)[rows]
+            )

@@ -34,27 +34,20 @@ class ExplanationsMixin:
         shared: Mapping[int, float],
         display: Mapping[str, str],
         offering_display: Mapping[str, str] | None = None,
+        categories: NeedCategories | None = None,
     ) -> list[Reason]:
         """Met/missing checklist of one pair; each reason agrees with its component.
 
         ``display`` and ``offering_display`` map a lexicon feature to the word of the need and
-        of the offering that produced it (a synonym or topic link shows both words)."""
+        of the offering that produced it (a synonym or topic link shows both words).
+        ``categories``: :func:`need_categories` of ``NV``, when the caller keeps them for the
+        need's other pairs (it depends on the need alone)."""
         reasons: list[Reason] = []
-        for fam, key, chosen_key, p_key in (
-            ("sector", "sectors", "sector_chosen", "sector_p"),
-            ("app_type", "app_types", "app_chosen", "app_p"),
-        ):
-            codes = SECTORS if fam == "sector" else APP_TYPES
+        categories = categories or need_categories(NV)
+        for fam, key, codes, chosen, likely, p in categories:
             offered = set(getattr(offering, key)) & set(codes)
-            # Python floats (exact for float32): comparing numpy scalars one by one cost a
-            # tenth of the rebuild's explanations.
-            p = NV[p_key][0].tolist()
-            chosen = [c for c, v in zip(codes, NV[chosen_key][0].tolist(), strict=True) if v > 0]
-            likely = [
-                c for c, v in sorted(zip(codes, p, strict=True), key=lambda cv: -cv[1]) if v > 0
-            ]
             if comp[fam] > 0 and not offered:
-                reasons.append(Reason(f"{fam}_any", True, {key: likely}))
+                reasons.append(Reason(f"{fam}_any", True, {key: list(likely)}))
             elif comp[fam] > 0:
                 direct = [c for c in chosen if c in offered and p[codes.index(c)] > 0]
                 if direct:
@@ -63,7 +56,7 @@ class ExplanationsMixin:
                     inferred = [c for c in likely if c in offered]
                     reasons.append(Reason(f"{fam}_inferred", True, {key: inferred}))
             elif likely or chosen:
-                reasons.append(Reason(f"{fam}_mismatch", False, {key: likely or chosen}))
+                reasons.append(Reason(f"{fam}_mismatch", False, {key: list(likely or chosen)}))
         if comp["text"] > 0:
             phrases = self._phrases(shared, display, offering_display or {})
             if phrases:
@@ -94,20 +87,16 @@ class ExplanationsMixin:
         elif budget == 0:
             factor = num_or_nan(offering.price_min) / num_or_nan(need.budget_max)
             reasons.append(Reason("price_above_budget", False, {"factor": round(factor, 1)}))
-        if NV["sector_p"][0].sum() > 0:
-            n_cases = float(
-                NV["sector_p"][0]
-                @ np.array([offering.published_case_sectors.count(s) for s in SECTORS], np.float32)
-            )
-            if n_cases > 0:
-                best = [
-                    s
-                    for s in SECTORS
-                    if s in offering.published_case_sectors
-                    and NV["sector_p"][0][SECTORS.index(s)] > 0
-                ]
-                n = sum(offering.published_case_sectors.count(s) for s in best)
-                reasons.append(Reason("cases_in_sector", True, {"n": n}))
+        sector_p = categories[0][5]
+        if any(v > 0 for v in sector_p):
+            # published cases of the vendor in the sectors the need is likely in
+            in_sector = [
+                n
+                for s, v in zip(SECTORS, sector_p, strict=True)
+                if v > 0 and (n := offering.published_case_sectors.count(s))
+            ]
+            if in_sector:
+                reasons.append(Reason("cases_in_sector", True, {"n": sum(in_sector)}))
             else:
                 reasons.append(Reason("no_case_in_sector", False, {}))
         if offering.org_verified:
@@ -156,24 +145,31 @@ class ExplanationsMixin:
         topic links as "need word ↔ offering word". Character bigrams (fragments such as 大模,
         据不) are never shown; negated clauses gave no features in the first place."""
         names = self._feature_names()
+        most = self.config.key_phrases_max
         out: list[str] = []
-        for col, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+        # strongest first, ties by column (tuples compare in C: no key function per item)
+        for _, col in sorted([(-v, c) for c, v in shared.items()]):
             feat = names[col]
-            fam, body = feat[0], feat[2:]
+            fam = feat[0]
             if fam == "b":
                 continue
-            if fam in "sc":
+            if fam == "s" or fam == "c":
                 mine, theirs = display.get(feat), offering_display.get(feat)
                 if not mine or not theirs:
                     continue  # a link without a word on each side to show
                 phrase = mine if mine == theirs else f"{mine} ↔ {theirs}"
             else:
-                phrase = body
-            if any(phrase in p for p in out):
+                phrase = feat[2:]
+            contained = False
+            for p in out:
+                if phrase in p:
+                    contained = True
+                    break
+            if contained:
                 continue
             out = [p for p in out if p not in phrase]
             out.append(phrase)
-            if len(out) >= self.config.key_phrases_max:
+            if len(out) >= most:
                 break
         return out
 
@@ -185,6 +181,28 @@ class ExplanationsMixin:
                 names[col] = feat
             self._names = names
         return names
+
+
+#: Per category family of a need: (family, document attribute, codes, chosen codes, codes
+#: with a probability > 0 most likely first, probabilities as Python floats).
+NeedCategories = tuple[tuple[str, str, tuple[str, ...], list[str], list[str], list[float]], ...]
+
+
+def need_categories(NV: Mapping[str, np.ndarray], row: int = 0) -> NeedCategories:
+    """What :meth:`ExplanationsMixin.explain` reads of a need's category arrays (row ``row``
+    of ``NV``)."""
+    out = []
+    for fam, key, codes, chosen_key, p_key in (
+        ("sector", "sectors", SECTORS, "sector_chosen", "sector_p"),
+        ("app_type", "app_types", APP_TYPES, "app_chosen", "app_p"),
+    ):
+        # Python floats (exact for float32): comparing numpy scalars one by one cost a
+        # tenth of the rebuild's explanations.
+        p = NV[p_key][row].tolist()
+        chosen = [c for c, v in zip(codes, NV[chosen_key][row].tolist(), strict=True) if v > 0]
+        likely = [c for c, v in sorted(zip(codes, p, strict=True), key=lambda cv: -cv[1]) if v > 0]
+        out.append((fam, key, tuple(codes), chosen, likely, p))
+    return tuple(out)
 
 
 def shared_features(sub: sp.csr_matrix, row: int, q: sp.csr_matrix) -> dict[int, float]:

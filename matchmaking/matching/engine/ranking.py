@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from .config import KIND_COMPAT, RANK_KEYS, EngineConfig
 from .documents import APP_TYPES, SECTORS, NeedDoc, OfferingDoc, need_text
-from .explanations import shared_features
+from .explanations import NeedCategories, need_categories, shared_features
 from .reasons import Reason
 from .scoring import layer_component
 from .semantic import fuse, semantic_cosines
@@ -150,6 +150,7 @@ class RankingMixin:
             seg_texts.append(text)
             regions.append(region)
         chosen = self._choose(pool, segments, top_k)
+        categories = need_categories(NV)  # the need's, for each of its pairs
         # Explain the chosen pairs with the same vectorised components, one call per segment.
         out: dict[tuple[int, int], Suggestion] = {}
         for si, rows in rows_by_segment(chosen):
@@ -167,7 +168,14 @@ class RankingMixin:
                 )
                 values = {k: round(column[j], 4) for k, column in columns.items()}
                 reasons = self.explain(
-                    need, seg.docs[r], NV, values, shared, display, self._display(seg, int(r))
+                    need,
+                    seg.docs[r],
+                    NV,
+                    values,
+                    shared,
+                    display,
+                    self._display(seg, int(r)),
+                    categories,
                 )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
@@ -300,10 +308,14 @@ class RankingMixin:
         top_k: int,
         viewer: str,
         first: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+        needs_seen: dict[tuple[int, int], tuple[NeedCategories, dict[str, str]]] | None = None,
     ) -> list[Suggestion]:
         """Rank all need segments for one offering. ``first`` (batch path): per need segment,
         the text cosines and the rows that can reach the pool's cut (a superset of the pool);
-        without it every need is scored. Both give the same ranking (a test checks it)."""
+        without it every need is scored. Both give the same ranking (a test checks it).
+        ``needs_seen`` (batch path): (segment, row) -> what the explanations read of that
+        need alone (its categories and words), kept across the offerings of one pass, which
+        must not change the index meanwhile."""
         assert self.needs is not None
         region_table = self._region_table(offering)
         segments = self.needs.segments
@@ -333,17 +345,22 @@ class RankingMixin:
             shared_rows = shared_of_rows(seg, x, rows)
             columns = {k: v[:, 0].tolist() for k, v in comp.items()}  # floats, not numpy scalars
             for j, r in enumerate(rows):
-                shared = shared_rows[j]
                 values = {k: round(column[j], 4) for k, column in columns.items()}
-                NV1 = {k: v[j : j + 1] for k, v in NVs.items()}
+                known = None if needs_seen is None else needs_seen.get((si, int(r)))
+                if known is None:
+                    known = (need_categories(NVs, j), self._display(seg, int(r)))
+                    if needs_seen is not None:
+                        needs_seen[(si, int(r))] = known
+                categories, need_display = known
                 reasons = self.explain(
                     seg.docs[r],
                     offering,
-                    NV1,
+                    NVs,
                     values,
-                    shared,
-                    self._display(seg, int(r)),
+                    shared_rows[j],
+                    need_display,
                     display,
+                    categories,
                 )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
@@ -369,7 +386,7 @@ class RankingMixin:
         mask = self.candidates(NV, OV, [None] * len(total))[:, 0]
         mask &= seg.alive if rows is None else seg.alive[rows]
         # Visibility is about who sees the need: a private need only for its listed orgs.
-        mask &= need_visibility(seg, viewer) if rows is None else need_visibility(seg, viewer)[rows]
+        mask &= need_visibility(seg, viewer, rows)
         top = top_rows(total, mask, k)
         return (top if rows is None else rows[top]), total[top]
 
@@ -388,6 +405,7 @@ class RankingMixin:
         self._require_index()
         assert self.needs is not None and self.offerings is not None
         pool_size = top_k + 8 * self.config.diversity_window
+        needs_seen: dict[tuple[int, int], tuple[NeedCategories, dict[str, str]]] = {}
         for oseg in self.offerings.segments:
             Xr = csr_copy(oseg)
             live = np.flatnonzero(oseg.alive)
@@ -426,6 +444,7 @@ class RankingMixin:
                             top_k,
                             docs[j].org_ref,
                             firsts[j],
+                            needs_seen,
                         ),
                     )
 
@@ -530,18 +549,30 @@ def score_bound(
     return u, bound
 
 
-def need_visibility(seg: Segment, viewer: str) -> np.ndarray:
-    """Per need of ``seg``: may ``viewer`` (an org ref) see it (public, or listed by it)."""
-    private = seg.cache.get("private")
-    if private is None:  # the segment's private needs and their audiences, once
-        private = seg.cache["private"] = [
-            (int(r), frozenset(seg.docs[r].visible_to_orgs or ()))
-            for r in np.flatnonzero(~seg.arrays["public"])
-        ]
-    visible = seg.arrays["public"].copy()
-    for r, orgs in private:
-        visible[r] = viewer in orgs
+def need_visibility(seg: Segment, viewer: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per need of ``seg`` (or of its ``rows`` only): may ``viewer`` (an org ref) see it
+    (public, or listed by it)."""
+    private = private_needs(seg)
+    if rows is None:
+        visible = seg.arrays["public"].copy()
+        for r, orgs in private.items():
+            visible[r] = viewer in orgs
+        return visible
+    visible = seg.arrays["public"][rows]
+    for i in np.flatnonzero(~visible):
+        visible[i] = viewer in private[int(rows[i])]
     return visible
+
+
+def private_needs(seg: Segment) -> dict[int, frozenset[str]]:
+    """The private needs of ``seg``: row -> the orgs it is shown to (read once per segment)."""
+    private = seg.cache.get("private")
+    if private is None:
+        private = seg.cache["private"] = {
+            int(r): frozenset(seg.docs[r].visible_to_orgs or ())
+            for r in np.flatnonzero(~seg.arrays["public"])
+        }
+    return private
 
 
 def near_top(values: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:

@@ -88,10 +88,10 @@ class ScoringMixin:
         t = np.minimum(text / (reach * cfg.text_scale).astype(np.float32), 1.0, dtype=np.float32)
         t = np.maximum(t, 0.0, out=t)
         total = np.broadcast_to(OV["static"][None, :], (m, n)) + w["text"] * t
-        total = total + w["layer"] * layer_component(NV, OV)
-        cat = w["sector"] * (NV["sector_p"] @ OV["sector"].T) + w["app_type"] * (
-            NV["app_p"] @ OV["app"].T
-        )
+        layer = layer_component(NV, OV)
+        app = NV["app_p"] @ OV["app"].T
+        total = total + w["layer"] * layer
+        cat = w["sector"] * (NV["sector_p"] @ OV["sector"].T) + w["app_type"] * app
         if cfg.specific_gate_at > 0:
             breadth = OV["breadth"][None, :]
             evidence = np.minimum(t / cfg.specific_gate_at, 1.0)
@@ -110,7 +110,7 @@ class ScoringMixin:
             NV["budget_max"].astype(np.float32), OV["price32"], cfg.budget_soft_factor
         )
         if cfg.layer_needs_app_type:
-            total -= w["layer"] * layer_component(NV, OV) * ((NV["app_p"] @ OV["app"].T) <= 0)
+            total -= w["layer"] * layer * (app <= 0)
         return total
 
     def score(self, comp: Mapping[str, np.ndarray]) -> np.ndarray:
