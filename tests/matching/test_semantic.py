@@ -145,3 +145,18 @@ def test_vectors_projected_in_processes_are_those_of_one_process():
     pooled = model.transform(texts, workers=2)
     assert pooled.shape == (len(texts), 8)
     assert np.array_equal(alone, pooled)
+
+
+def test_the_fit_in_processes_is_the_fit_of_one_process():
+    """The fit counts and weighs the n-grams of its texts in a process pool (engine.fit's
+    workers): the same n-grams, idf and projection as one process gives."""
+    base = [f"{t} {d}" for t, d in TEXTS.values()]
+    texts = [f"{base[i % len(base)]}{i}号" for i in range(4096 + 900)] + lexicon_documents(
+        default_lexicon()
+    )
+    alone = SemanticModel(k=8).fit(texts)
+    pooled = SemanticModel(k=8).fit(texts, workers=2)
+    assert pooled.fitted
+    assert pooled.vocabulary == alone.vocabulary
+    assert np.array_equal(pooled.idf, alone.idf)
+    assert np.array_equal(pooled.projection, alone.projection)

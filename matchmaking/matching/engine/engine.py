@@ -97,7 +97,7 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
             [o.app_types for o in offerings] + [[c.app_type] if c.app_type else [] for c in cases],
         )
         X_need = self.vectorizer.transform([a.features for a in need_an])
-        self._fit_semantic([a.text for a in off_an + need_an + case_an])
+        self._fit_semantic([a.text for a in off_an + need_an + case_an], workers)
         self.offerings = Side(self._offering_segment(offerings, off_an, X_off, workers))
         self.needs = Side(self._need_segment(needs, need_an, X_need, workers))
         if self.config.candidate_generation:
@@ -106,13 +106,13 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
 
     build_index = fit
 
-    def _fit_semantic(self, texts: list[str]) -> None:
+    def _fit_semantic(self, texts: list[str], workers: int = 1) -> None:
         """Fit the latent semantic model on the listings' texts (+ the lexicon's groups)."""
         if self.config.semantic_dim <= 0:
             return
         if self.config.semantic_lexicon_docs:
             texts = texts + lexicon_documents(self.lexicon)
-        self.semantic.fit(texts)
+        self.semantic.fit(texts, workers=workers)
 
     # ---------------------------------------------------------------- incremental updates
 

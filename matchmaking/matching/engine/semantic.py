@@ -78,8 +78,9 @@ class SemanticModel:
                 out.update(run[i : i + n] for i in range(len(run) - n + 1))
         return out
 
-    def fit(self, texts: Sequence[str], seed: int = 0) -> SemanticModel:
-        """Fit on the platform's texts (listings, cases, lexicon groups)."""
+    def fit(self, texts: Sequence[str], seed: int = 0, workers: int = 1) -> SemanticModel:
+        """Fit on the platform's texts (listings, cases, lexicon groups); the n-grams are
+        counted and weighed in ``workers`` processes (the same model as in one)."""
         self.vocabulary, self.idf = {}, np.zeros(0, np.float32)
         self.projection = np.zeros((0, 0), np.float32)
         if self.k <= 0 or len(texts) < 3:
@@ -88,9 +89,11 @@ class SemanticModel:
         texts = sorted(texts)  # the same model whatever the order of the listings
         if len(texts) > self.max_rows:
             texts = [texts[i] for i in sorted(rng.choice(len(texts), self.max_rows, replace=False))]
+        chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
         df: Counter = Counter()
-        for text in texts:  # streamed: 40k bags of n-grams at once would take gigabytes
-            df.update(self.grams(text).keys())
+        # streamed, a chunk at a time: 40k bags of n-grams at once would take gigabytes
+        for counts in self._map(_pool_document_frequencies, chunks, workers):
+            df.update(counts)
         # n-grams of at least two documents link documents; the most frequent first
         kept = sorted((g for g, c in df.items() if c >= 2), key=lambda g: (-df[g], g))
         kept = sorted(kept[: self.max_columns])
@@ -99,7 +102,7 @@ class SemanticModel:
         self.vocabulary = {g: i for i, g in enumerate(kept)}
         n = len(texts)
         self.idf = np.array([np.log((n + 1) / (df[g] + 1)) + 1.0 for g in kept], np.float32)
-        X = self._rows(texts)
+        X = sp.vstack(list(self._map(_pool_rows, chunks, workers)), format="csr", dtype=np.float32)
         k = min(self.k, X.shape[1] - 1, X.shape[0] - 1)
         if k < 1:
             return self
@@ -110,13 +113,29 @@ class SemanticModel:
         self.projection = np.ascontiguousarray(svd.components_.T, dtype=np.float32)
         return self
 
-    def _rows(self, texts: Sequence[str], chunk: int = 4096) -> sp.csr_matrix:
-        """TF-IDF rows of ``texts``, built a chunk at a time (bounded memory)."""
-        parts = [
-            self._tfidf([self.grams(t) for t in texts[i : i + chunk]])
-            for i in range(0, len(texts), chunk)
-        ]
-        return sp.vstack(parts, format="csr", dtype=np.float32)
+    def document_frequencies(self, texts: Sequence[str]) -> Counter:
+        """In how many of ``texts`` each n-gram occurs."""
+        df: Counter = Counter()
+        for text in texts:
+            df.update(self.grams(text).keys())
+        return df
+
+    def rows(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """TF-IDF rows of ``texts`` over the fitted n-grams (L2-normalised)."""
+        return self._tfidf([self.grams(t) for t in texts])
+
+    def _map(self, fn, chunks: list, workers: int):
+        """``fn(chunk)`` for each chunk, in order, ``fn`` reading this model as the pool's; in
+        ``workers`` processes forked now (they inherit it) when there is more than one chunk."""
+        global _POOL_MODEL
+        _POOL_MODEL = self
+        try:
+            if workers <= 1 or len(chunks) <= 1 or "fork" not in mp.get_all_start_methods():
+                return [fn(chunk) for chunk in chunks]
+            with mp.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+                return pool.map(fn, chunks)
+        finally:
+            _POOL_MODEL = None
 
     def _tfidf(self, bags: Sequence[Counter]) -> sp.csr_matrix:
         rows, cols, vals = [], [], []
@@ -144,18 +163,10 @@ class SemanticModel:
         n = len(texts)
         if not self.fitted or n == 0:
             return np.zeros((n, self.dim), np.float32)
-        if n > 4096:
-            chunks = [texts[i : i + 4096] for i in range(0, n, 4096)]
-            if workers > 1 and "fork" in mp.get_all_start_methods():
-                global _POOL_MODEL
-                _POOL_MODEL = self
-                try:
-                    with mp.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-                        return np.vstack(pool.map(_pool_transform, chunks))
-                finally:
-                    _POOL_MODEL = None
-            return np.vstack([self.transform(chunk) for chunk in chunks])
-        Z = np.asarray(self._tfidf([self.grams(t) for t in texts]) @ self.projection, np.float32)
+        if n > _CHUNK:
+            chunks = [texts[i : i + _CHUNK] for i in range(0, n, _CHUNK)]
+            return np.vstack(list(self._map(_pool_transform, chunks, workers)))
+        Z = np.asarray(self.rows(texts) @ self.projection, np.float32)
         norms = np.linalg.norm(Z, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return (Z / norms).astype(np.float32)
@@ -165,14 +176,29 @@ class SemanticModel:
 #: per n-gram was a third of the semantic model's time (the same values: made by that call).
 _SUBLINEAR_TF = [0.0] + [1.0 + np.log(c) for c in range(1, 256)]
 
+#: Texts per chunk of the fit and of ``transform`` (one pool task; bounded memory).
+_CHUNK = 4096
+
 _POOL_MODEL: SemanticModel | None = None
+
+
+def _pool_model() -> SemanticModel:
+    if _POOL_MODEL is None:
+        raise RuntimeError("no semantic model in this process")
+    return _POOL_MODEL
+
+
+def _pool_document_frequencies(texts: Sequence[str]) -> Counter:
+    return _pool_model().document_frequencies(texts)
+
+
+def _pool_rows(texts: Sequence[str]) -> sp.csr_matrix:
+    return _pool_model().rows(texts)
 
 
 def _pool_transform(texts: Sequence[str]) -> np.ndarray:
     """One chunk of :meth:`SemanticModel.transform` in a pool process (the model inherited)."""
-    if _POOL_MODEL is None:
-        raise RuntimeError("no semantic model in this pool process")
-    return _POOL_MODEL.transform(texts)
+    return _pool_model().transform(texts)
 
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[a-z]+")
