@@ -409,3 +409,39 @@ def test_listings_sections_are_registered_in_apply_order():
     assert get_import_section("organizations").order < get_import_section("offerings").order
     assert get_import_section("offerings").order < get_import_section("needs").order
     assert get_import_section("offerings").apply is offering_section.apply_offerings
+
+
+class OrganizationKindsTests:
+    """Listing records name their organizations by ref; their kinds (a vendor's offering, an
+    enterprise's need) are read for the whole section in a few queries, not one per ref."""
+
+    def _file(self, vendors: list[str], enterprise: str) -> dict:
+        offering = small_data()["offerings"][0]
+        offerings = [
+            {**offering, "ref": f"kinds-o-{i}", "org": ref} for i, ref in enumerate(vendors)
+        ]
+        offerings.append({**offering, "ref": "kinds-o-wrong", "org": enterprise})
+        offerings.append({**offering, "ref": "kinds-o-bad", "org": ["not", "a", "ref"]})
+        return {"format": small_data()["format"], "offerings": offerings}
+
+    def test_the_kinds_are_read_in_one_query_and_a_wrong_kind_is_still_reported(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        vendors = []
+        for i in range(30):
+            org = factories.make_organization(kind="vendor")
+            Organization.objects.filter(pk=org.pk).update(ref=f"kinds-v-{i}")
+            vendors.append(f"kinds-v-{i}")
+        enterprise = factories.make_organization(kind="enterprise")
+        Organization.objects.filter(pk=enterprise.pk).update(ref="kinds-e")
+        with CaptureQueriesContext(connection) as queries:
+            report = import_data(self._file(vendors, "kinds-e"), dry_run=True)
+        assert 'offerings[30].org: "kinds-e" is not a vendor organization' in report.errors
+        assert any(error.startswith("offerings[31].org") for error in report.errors)
+        assert not any(f'"{ref}"' in error for error in report.errors for ref in vendors)
+        kind_reads = [
+            q for q in queries if '"kind"' in q["sql"] and "accounts_organization" in q["sql"]
+        ]
+        assert 1 <= len(kind_reads) <= 2, [q["sql"] for q in kind_reads]
+        assert Offering.objects.filter(ref__startswith="kinds-o-").count() == 0

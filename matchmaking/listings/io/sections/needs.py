@@ -32,7 +32,11 @@ from matchmaking.listings.io.sections.common import (
     _status_and_published_at,
     _terms_by_owner,
 )
-from matchmaking.listings.io.sections.organizations import _check_org, _orgs_for
+from matchmaking.listings.io.sections.organizations import (
+    _check_org,
+    _orgs_for,
+    prefetch_org_kinds,
+)
 from matchmaking.listings.models import Need
 from matchmaking.listings.services.bulk import needs_bulk_save
 
@@ -45,6 +49,7 @@ NEED_PLAIN_FIELDS = (
 
 def validate_needs(items: list, ctx: ImportContext) -> None:
     cleaned: dict[int, dict] = {}
+    prefetch_org_kinds(ctx, items)
     for index, place, record in checks.records("needs", items, ctx):
         _check_org(ctx, record, place, OrganizationKind.ENTERPRISE, "an enterprise")
         values = {

@@ -27,7 +27,11 @@ from matchmaking.listings.io.sections.common import (
     _term_ids,
     _terms_by_owner,
 )
-from matchmaking.listings.io.sections.organizations import _check_org, _orgs_for
+from matchmaking.listings.io.sections.organizations import (
+    _check_org,
+    _orgs_for,
+    prefetch_org_kinds,
+)
 from matchmaking.listings.models import Offering
 from matchmaking.listings.services.bulk import offerings_bulk_save
 from matchmaking.taxonomy.models import (
@@ -38,6 +42,7 @@ from matchmaking.taxonomy.models import (
 
 def validate_offerings(items: list, ctx: ImportContext) -> None:
     cleaned: dict[int, dict] = {}
+    prefetch_org_kinds(ctx, items)
     for index, place, record in checks.records("offerings", items, ctx):
         _check_org(ctx, record, place, OrganizationKind.VENDOR, "a vendor")
         values = {

@@ -15,6 +15,7 @@ from matchmaking.listings.io.registry import (
 )
 from matchmaking.listings.io.sections.common import (
     ORGANIZATION_KINDS,
+    _chunks,
     _existing_by_ref,
     _max,
 )
@@ -63,6 +64,20 @@ def validate_organizations(items: list, ctx: ImportContext) -> None:
             )
     ctx.cache["organizations:kinds"] = kinds
     ctx.cache["organizations:cleaned"] = cleaned
+
+
+def prefetch_org_kinds(ctx: ImportContext, items: list) -> None:
+    """Read the kinds of the organizations that ``items`` (listing records) name, a few
+    queries for all: one query per organization was a fifth of importing 100k offerings.
+    Kinds given by the file's own organizations section stay as they are."""
+    kinds = ctx.cache.setdefault("organizations:kinds", {})
+    named = (record.get("org") for record in items if isinstance(record, dict))
+    refs = sorted({ref for ref in named if isinstance(ref, str) and ref not in kinds})
+    found: dict[str, str] = {}
+    for chunk in _chunks(refs):
+        found.update(Organization.objects.filter(ref__in=chunk).values_list("ref", "kind"))
+    for ref in refs:
+        kinds[ref] = found.get(ref)
 
 
 def _org_kind(ctx: ImportContext, ref: str) -> str | None:
