@@ -32,6 +32,7 @@ from .config import COMPONENTS, EngineConfig
 from .documents import CaseDoc, NeedDoc, OfferingDoc, case_text, need_text
 from .explanations import ExplanationsMixin
 from .features import FeaturesMixin
+from .gc_pause import cyclic_gc_paused
 from .lexicon import Lexicon, default_lexicon
 from .ranking import RankingMixin
 from .scoring import ScoringMixin
@@ -78,6 +79,15 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
         cases: Sequence[CaseDoc] = (),
     ) -> MatchingEngine:
         """Build the index (vocabulary, category model, both sides). Returns ``self``."""
+        with cyclic_gc_paused():  # millions of long-lived containers: see gc_pause.py
+            return self._fit(offerings, needs, cases)
+
+    def _fit(
+        self,
+        offerings: Sequence[OfferingDoc],
+        needs: Sequence[NeedDoc],
+        cases: Sequence[CaseDoc],
+    ) -> MatchingEngine:
         workers = self.config.workers or (os.cpu_count() or 1)
         self._case_texts = {}
         if self.config.include_case_text:
