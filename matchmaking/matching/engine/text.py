@@ -294,10 +294,11 @@ class Vectorizer:
         indices: list[int] = []
         data: list[float] = []
         vocab = self.vocabulary
+        log_tf, top = _LOG_TF, len(_LOG_TF)
         for bag in bags:
             cols = sorted((vocab[f], c) for f, c in bag.items() if f in vocab)
             indices.extend(c for c, _ in cols)
-            data.extend(1.0 + math.log(c) for _, c in cols)
+            data.extend(log_tf[c] if c < top else 1.0 + math.log(c) for _, c in cols)
             indptr.append(len(indices))
         data_a = np.asarray(data, dtype=np.float32)
         indices_a = np.asarray(indices, dtype=np.int32)
@@ -315,6 +316,11 @@ class Vectorizer:
             norms[norms == 0] = 1.0
             data_a /= np.repeat(norms, lengths).astype(np.float32)
         return sp.csr_matrix((data_a, indices_a, indptr_a), shape=(len(bags), len(vocab)))
+
+
+#: ``1 + log(count)`` of a feature's count in one text, looked up: the same values (made by
+#: the same call), without a call per feature (14.5M of them at 100k offerings).
+_LOG_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
 class BM25:
