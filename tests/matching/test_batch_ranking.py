@@ -316,3 +316,18 @@ def test_need_visibility_of_some_rows_is_that_of_all_rows_there(world):
             assert np.array_equal(
                 need_visibility(seg, viewer, rows), need_visibility(seg, viewer)[rows]
             )
+
+
+def test_needs_scored_in_blocks_give_the_lists_of_one_block(world, monkeypatch):
+    """The batch path scores the needs against a chunk of offerings a block of needs at a
+    time (``ranking.NEED_BLOCK``, 1,024): with blocks of 7 (the last one short) every
+    offering's list is still that of ranking it alone, private needs included."""
+    from matchmaking.matching.engine import ranking
+
+    engine, offerings, _needs = world
+    monkeypatch.setattr(ranking, "NEED_BLOCK", 7)
+    assert len(engine.needs.main) % 7
+    batch = list(engine.iter_rank_all_offerings(top_k=8, chunk_size=50))
+    assert [ref for ref, _ in batch] == [o.ref for o in offerings]
+    for (ref, found), offering in zip(batch, offerings, strict=True):
+        assert _ranked(found) == _ranked(engine.rank_needs(offering, top_k=8)), ref
