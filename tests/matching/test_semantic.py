@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from matchmaking.matching.engine import EngineConfig, MatchingEngine
 from matchmaking.matching.engine import snapshot as files
@@ -160,3 +161,22 @@ def test_the_fit_in_processes_is_the_fit_of_one_process():
     assert pooled.vocabulary == alone.vocabulary
     assert np.array_equal(pooled.idf, alone.idf)
     assert np.array_equal(pooled.projection, alone.projection)
+
+
+@pytest.mark.parametrize("mode", ["max", "add"])
+def test_fuse_in_place_gives_the_values_of_the_formula(mode):
+    """``fuse`` computes float32 blocks in place; the values are exactly those of the formula
+    (float64 inputs take the formula itself), and neither input is changed."""
+    rng = np.random.default_rng(7)
+    lexical = rng.random((64, 3000), dtype=np.float32)
+    semantic = (rng.random((64, 3000), dtype=np.float32) * 2 - 1).astype(np.float32)
+    before = lexical.copy(), semantic.copy()
+    extra = np.float32(0.45) * np.maximum(semantic - np.float32(0.3), 0.0)
+    expected = (np.maximum(lexical, extra) if mode == "max" else lexical + extra).astype(
+        np.float32
+    )
+    fused = fuse(lexical, semantic, 0.45, 0.3, mode)
+    assert fused.dtype == np.float32 and np.array_equal(fused, expected)
+    assert np.array_equal(lexical, before[0]) and np.array_equal(semantic, before[1])
+    wide = fuse(lexical.astype(np.float64), semantic.astype(np.float64), 0.45, 0.3, mode)
+    assert wide.dtype == np.float32 and np.allclose(wide, expected, atol=1e-6)

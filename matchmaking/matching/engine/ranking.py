@@ -421,7 +421,7 @@ class RankingMixin:
                 firsts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in rows]
                 for nseg in self.needs.segments:
                     # needs × chunk cosines and approximate totals (the slow part, done at once)
-                    lexical = (nseg.X @ Q.T).toarray().astype(np.float32)
+                    lexical = (nseg.X @ Q.T).toarray().astype(np.float32, copy=False)
                     texts = self._semantic_block(lexical.T, nseg, OVs["sem"]).T
                     region = table[nseg.arrays["region_id"]]
                     totals, mask = self._chunk_totals(nseg, OVs, texts, region)
@@ -489,7 +489,7 @@ class RankingMixin:
                 # chunk × offerings cosines, per offering segment (the slow part, done at once)
                 blocks = [
                     self._semantic_block(
-                        (seg.X @ Q.T).T.toarray().astype(np.float32),
+                        (seg.X @ Q.T).T.toarray().astype(np.float32, copy=False),
                         seg,
                         nseg.arrays["sem"][rows],
                     )
