@@ -5,7 +5,6 @@ that give the region component of an offering for a need's region."""
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -25,6 +24,7 @@ from .documents import (
     OfferingDoc,
     offering_text,
 )
+from .pools import forked_map
 from .semantic import SemanticModel
 from .specificity import (
     LAYER_FOUNDATION_FIT,
@@ -52,28 +52,17 @@ def offering_hype(doc: OfferingDoc) -> tuple[float, bool]:
 
 
 def offerings_hype(docs: Sequence[OfferingDoc], workers: int = 1) -> list[tuple[float, bool]]:
-    """:func:`offering_hype` of each document; in ``workers`` processes forked now for many
+    """:func:`offering_hype` of each document; in ``workers`` processes for 10k or more
     (Unicode normalisation and the patterns: 5 s of one core for the 100k world)."""
-    global _POOL_DOCS
     n = len(docs)
-    if workers <= 1 or n < 10_000 or "fork" not in mp.get_all_start_methods():
+    if n < 10_000:
         return [offering_hype(doc) for doc in docs]
-    _POOL_DOCS = docs
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_pool_hype, [(i, min(n, i + 4096)) for i in range(0, n, 4096)])
-    finally:
-        _POOL_DOCS = None
+    parts = forked_map(
+        lambda lo: [offering_hype(doc) for doc in docs[lo : lo + 4096]],
+        range(0, n, 4096),
+        workers,
+    )
     return [item for part in parts for item in part]
-
-
-_POOL_DOCS: Sequence[OfferingDoc] | None = None
-
-
-def _pool_hype(bounds: tuple[int, int]) -> list[tuple[float, bool]]:
-    if _POOL_DOCS is None:
-        raise RuntimeError("no documents in this process")
-    return [offering_hype(doc) for doc in _POOL_DOCS[bounds[0] : bounds[1]]]
 
 
 class FeaturesMixin:

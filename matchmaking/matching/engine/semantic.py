@@ -26,7 +26,6 @@ text reason, and the ``latent`` entry of a suggestion's components says how much
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,6 +34,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .lexicon import Lexicon
+from .pools import forked_map
+from .text import LOG_TF
 
 
 class SemanticModel:
@@ -92,7 +93,7 @@ class SemanticModel:
         chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
         df: Counter = Counter()
         # streamed, a chunk at a time: 40k bags of n-grams at once would take gigabytes
-        for counts in self._map(_pool_document_frequencies, chunks, workers):
+        for counts in forked_map(self.document_frequencies, chunks, workers):
             df.update(counts)
         # n-grams of at least two documents link documents; the most frequent first
         kept = sorted((g for g, c in df.items() if c >= 2), key=lambda g: (-df[g], g))
@@ -102,7 +103,7 @@ class SemanticModel:
         self.vocabulary = {g: i for i, g in enumerate(kept)}
         n = len(texts)
         self.idf = np.array([np.log((n + 1) / (df[g] + 1)) + 1.0 for g in kept], np.float32)
-        X = sp.vstack(list(self._map(_pool_rows, chunks, workers)), format="csr", dtype=np.float32)
+        X = sp.vstack(forked_map(self.rows, chunks, workers), format="csr", dtype=np.float32)
         k = min(self.k, X.shape[1] - 1, X.shape[0] - 1)
         if k < 1:
             return self
@@ -124,23 +125,10 @@ class SemanticModel:
         """TF-IDF rows of ``texts`` over the fitted n-grams (L2-normalised)."""
         return self._tfidf([self.grams(t) for t in texts])
 
-    def _map(self, fn, chunks: list, workers: int):
-        """``fn(chunk)`` for each chunk, in order, ``fn`` reading this model as the pool's; in
-        ``workers`` processes forked now (they inherit it) when there is more than one chunk."""
-        global _POOL_MODEL
-        _POOL_MODEL = self
-        try:
-            if workers <= 1 or len(chunks) <= 1 or "fork" not in mp.get_all_start_methods():
-                return [fn(chunk) for chunk in chunks]
-            with mp.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-                return pool.map(fn, chunks)
-        finally:
-            _POOL_MODEL = None
-
     def _tfidf(self, bags: Sequence[Counter]) -> sp.csr_matrix:
         rows, cols, vals = [], [], []
         vocab = self.vocabulary
-        table, top = _SUBLINEAR_TF, len(_SUBLINEAR_TF)
+        table, top = LOG_TF, len(LOG_TF)
         for r, bag in enumerate(bags):
             for g, c in bag.items():
                 col = vocab.get(g)
@@ -165,40 +153,15 @@ class SemanticModel:
             return np.zeros((n, self.dim), np.float32)
         if n > _CHUNK:
             chunks = [texts[i : i + _CHUNK] for i in range(0, n, _CHUNK)]
-            return np.vstack(list(self._map(_pool_transform, chunks, workers)))
+            return np.vstack(forked_map(self.transform, chunks, workers))
         Z = np.asarray(self.rows(texts) @ self.projection, np.float32)
         norms = np.linalg.norm(Z, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return (Z / norms).astype(np.float32)
 
 
-#: ``1 + log(count)`` of the counts an n-gram has in one listing, looked up: calling ``np.log``
-#: per n-gram was a third of the semantic model's time (the same values: made by that call).
-_SUBLINEAR_TF = [0.0] + [1.0 + np.log(c) for c in range(1, 256)]
-
 #: Texts per chunk of the fit and of ``transform`` (one pool task; bounded memory).
 _CHUNK = 4096
-
-_POOL_MODEL: SemanticModel | None = None
-
-
-def _pool_model() -> SemanticModel:
-    if _POOL_MODEL is None:
-        raise RuntimeError("no semantic model in this process")
-    return _POOL_MODEL
-
-
-def _pool_document_frequencies(texts: Sequence[str]) -> Counter:
-    return _pool_model().document_frequencies(texts)
-
-
-def _pool_rows(texts: Sequence[str]) -> sp.csr_matrix:
-    return _pool_model().rows(texts)
-
-
-def _pool_transform(texts: Sequence[str]) -> np.ndarray:
-    """One chunk of :meth:`SemanticModel.transform` in a pool process (the model inherited)."""
-    return _pool_model().transform(texts)
 
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[a-z]+")

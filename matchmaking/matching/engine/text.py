@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from .lexicon import Lexicon
 from .negation import analyse_negation
+from .pools import forked_map
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffa-z]")
@@ -234,22 +235,9 @@ class Analyzer:
         """Analyse many texts; with ``workers`` > 1 in a process pool (the analysis holds the GIL)."""
         if workers <= 1 or len(texts) < 5000:
             return [self.analyze(t) for t in texts]
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        global _POOL_ANALYZER
-        _POOL_ANALYZER = self
-        chunk = max(500, len(texts) // (workers * 8))
-        with ctx.Pool(workers) as pool:
-            return pool.map(_pool_analyze, texts, chunksize=chunk)
-
-
-_POOL_ANALYZER: Analyzer | None = None
-
-
-def _pool_analyze(text: str) -> Analysis:
-    assert _POOL_ANALYZER is not None
-    return _POOL_ANALYZER.analyze(text)
+        return forked_map(
+            self.analyze, texts, workers, chunksize=max(500, len(texts) // (workers * 8))
+        )
 
 
 class Vectorizer:
@@ -294,7 +282,7 @@ class Vectorizer:
         indices: list[int] = []
         data: list[float] = []
         vocab = self.vocabulary
-        log_tf, top = _LOG_TF, len(_LOG_TF)
+        log_tf, top = LOG_TF, len(LOG_TF)
         for bag in bags:
             cols = sorted((vocab[f], c) for f, c in bag.items() if f in vocab)
             indices.extend(c for c, _ in cols)
@@ -318,9 +306,10 @@ class Vectorizer:
         return sp.csr_matrix((data_a, indices_a, indptr_a), shape=(len(bags), len(vocab)))
 
 
-#: ``1 + log(count)`` of a feature's count in one text, looked up: the same values (made by
-#: the same call), without a call per feature (14.5M of them at 100k offerings).
-_LOG_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
+#: ``1 + log(count)`` of a feature's count in one text (sublinear tf), looked up for counts
+#: below 256: the same values as the call (which made them), without a call per feature
+#: (14.5M of them at 100k offerings). Read by the vectorizer and the semantic model.
+LOG_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
 class BM25:
