@@ -43,10 +43,13 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def _existing_by_ref(model: type[Model], refs: Iterable[str]) -> dict[str, Model]:
+def _existing_by_ref(model: type[Model], refs: Iterable[str], *only: str) -> dict[str, Model]:
+    """The rows of ``model`` with these refs, a query per chunk of refs (``only`` these
+    fields and the ref when given)."""
     found: dict[str, Model] = {}
+    queryset = model.objects.only("ref", *only) if only else model.objects.all()
     for chunk in _chunks(sorted(set(refs))):
-        for obj in model.objects.filter(ref__in=chunk):
+        for obj in queryset.filter(ref__in=chunk):
             found[obj.ref] = obj
     return found
 

@@ -15,7 +15,6 @@ from matchmaking.listings.io.registry import (
 )
 from matchmaking.listings.io.sections.common import (
     ORGANIZATION_KINDS,
-    _chunks,
     _existing_by_ref,
     _max,
 )
@@ -72,12 +71,10 @@ def prefetch_org_kinds(ctx: ImportContext, items: list) -> None:
     Kinds given by the file's own organizations section stay as they are."""
     kinds = ctx.cache.setdefault("organizations:kinds", {})
     named = (record.get("org") for record in items if isinstance(record, dict))
-    refs = sorted({ref for ref in named if isinstance(ref, str) and ref not in kinds})
-    found: dict[str, str] = {}
-    for chunk in _chunks(refs):
-        found.update(Organization.objects.filter(ref__in=chunk).values_list("ref", "kind"))
+    refs = {ref for ref in named if isinstance(ref, str) and ref not in kinds}
+    found = _existing_by_ref(Organization, refs, "kind")
     for ref in refs:
-        kinds[ref] = found.get(ref)
+        kinds[ref] = found[ref].kind if ref in found else None
 
 
 def _org_kind(ctx: ImportContext, ref: str) -> str | None:
