@@ -29,21 +29,19 @@ class ExplanationsMixin:
         self,
         need: NeedDoc,
         offering: OfferingDoc,
-        NV: Mapping[str, np.ndarray],
+        categories: NeedCategories,
         comp: Mapping[str, float],
         shared: Mapping[int, float],
         display: Mapping[str, str],
         offering_display: Mapping[str, str] | None = None,
-        categories: NeedCategories | None = None,
     ) -> list[Reason]:
         """Met/missing checklist of one pair; each reason agrees with its component.
 
-        ``display`` and ``offering_display`` map a lexicon feature to the word of the need and
-        of the offering that produced it (a synonym or topic link shows both words).
-        ``categories``: :func:`need_categories` of ``NV``, when the caller keeps them for the
-        need's other pairs (it depends on the need alone)."""
+        ``categories``: :func:`need_categories` of the need (it depends on the need alone, so
+        callers read it once for all the need's pairs). ``display`` and ``offering_display``
+        map a lexicon feature to the word of the need and of the offering that produced it (a
+        synonym or topic link shows both words)."""
         reasons: list[Reason] = []
-        categories = categories or need_categories(NV)
         for fam, key, codes, chosen, likely, p in categories:
             offered = set(getattr(offering, key)) & set(codes)
             if comp[fam] > 0 and not offered:

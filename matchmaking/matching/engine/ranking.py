@@ -170,12 +170,11 @@ class RankingMixin:
                 reasons = self.explain(
                     need,
                     seg.docs[r],
-                    NV,
+                    categories,
                     values,
                     shared,
                     display,
                     self._display(seg, int(r)),
-                    categories,
                 )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
@@ -353,14 +352,7 @@ class RankingMixin:
                         needs_seen[(si, int(r))] = known
                 categories, need_display = known
                 reasons = self.explain(
-                    seg.docs[r],
-                    offering,
-                    NVs,
-                    values,
-                    shared_rows[j],
-                    need_display,
-                    display,
-                    categories,
+                    seg.docs[r], offering, categories, values, shared_rows[j], need_display, display
                 )
                 out[(si, int(r))] = Suggestion(
                     seg.refs[r], round(max(0.0, float(total[j])), 1), values, reasons
