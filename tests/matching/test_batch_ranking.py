@@ -331,3 +331,27 @@ def test_needs_scored_in_blocks_give_the_lists_of_one_block(world, monkeypatch):
     assert [ref for ref, _ in batch] == [o.ref for o in offerings]
     for (ref, found), offering in zip(batch, offerings, strict=True):
         assert _ranked(found) == _ranked(engine.rank_needs(offering, top_k=8)), ref
+
+
+def test_chunk_cosines_are_the_sparse_products_values_bit_for_bit(world):
+    """``chunk_cosines`` (the batch path's text cosines of a chunk against a segment) gives
+    exactly the float32 values of the sparse product it replaced, for chunks of either side,
+    a listing without words in the chunk and a chunk of such listings only."""
+    import scipy.sparse as sp
+
+    from matchmaking.matching.engine.ranking import chunk_cosines
+
+    engine, _offerings, _needs = world
+    for side, other in ((engine.offerings, engine.needs), (engine.needs, engine.offerings)):
+        for seg in side.segments:
+            for target in other.segments:
+                Q = sp.csr_matrix(seg.X[: min(len(seg), 40)])
+                Q = sp.vstack([Q, sp.csr_matrix((1, Q.shape[1]), dtype=np.float32)], "csr")
+                expected = (target.X @ Q.T).T.toarray().astype(np.float32)
+                got = chunk_cosines(target, Q)
+                assert got.dtype == np.float32 and got.shape == expected.shape
+                assert np.array_equal(got, expected)
+                assert expected.any() and not got[-1].any()
+    empty = sp.csr_matrix((3, engine.needs.main.X.shape[1]), dtype=np.float32)
+    got = chunk_cosines(engine.needs.main, empty)
+    assert got.shape == (3, len(engine.needs.main)) and not got.any()
