@@ -47,6 +47,7 @@ from matchmaking.listings.choices import NeedVisibility
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import adapters, calibration, embeddings, learning
 from matchmaking.matching.engine import Suggestion as EngineSuggestion
+from matchmaking.matching.engine.pools import blas_share
 from matchmaking.matching.models import Direction, Suggestion, SuggestionFeedback
 from matchmaking.matching.reason_texts import reason_dict
 from matchmaking.matching.runtime import holder
@@ -742,14 +743,16 @@ def _in_processes(produce, workers: int):
 
 
 def _produce_into(produce, share: tuple[int, int], writer) -> None:
-    """A ranking process: send ``produce(share)``'s items in batches, then "done"."""
+    """A ranking process: send ``produce(share)``'s items in batches, then "done". It uses
+    its share of the cores for numpy's BLAS, not all of them (``pools.blas_share``)."""
     try:
         items = []
-        for item in produce(share):
-            items.append(item)
-            if len(items) >= REBUILD_BATCH:
-                writer.send(("items", items))
-                items = []
+        with blas_share(share[1]):
+            for item in produce(share):
+                items.append(item)
+                if len(items) >= REBUILD_BATCH:
+                    writer.send(("items", items))
+                    items = []
         writer.send(("items", items))
         writer.send(("done", None))
     except Exception:  # noqa: BLE001 - reported to the parent, which raises it

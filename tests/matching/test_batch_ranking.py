@@ -256,6 +256,19 @@ class RebuildStoresTheSameListsTests:
         ]
         assert list(services._in_processes(lambda share: iter([share]), 1)) == [(0, 1)]
 
+    def test_each_ranking_process_uses_its_share_of_the_cores_for_blas(self, monkeypatch):
+        """Two ranking processes on 2 cores with OpenBLAS's thread per core each ran 1.5×
+        slower each than one alone; each gets one thread (its share)."""
+        from threadpoolctl import threadpool_info
+
+        from matchmaking.matching.engine import pools
+
+        def blas_threads(share):
+            yield min(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+        monkeypatch.setattr(pools.os, "cpu_count", lambda: 2)
+        assert list(services._in_processes(blas_threads, 2)) == [1, 1]
+
 
 def _market(n_vendors, n_enterprises, n_offerings, n_needs, price_step, budget_step):
     """Vendors, enterprises, offerings priced and needs budgeted in steps, owners in turn."""

@@ -38,3 +38,29 @@ def test_a_failure_in_a_child_reaches_the_caller_and_leaves_no_work_behind():
     with pytest.raises(ValueError, match="seven"):
         pools.forked_map(fails_on_seven, list(range(10)), workers=2)
     assert pools._WORK is None
+
+
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return min(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+def test_each_forked_child_uses_its_share_of_the_cores_for_blas(monkeypatch):
+    """OpenBLAS starts a thread per core in every process, spinning while it waits: two
+    children each using both cores ran 1.5× slower each. Each child gets its share."""
+    monkeypatch.setattr(pools.os, "cpu_count", lambda: 2)
+    here = _blas_threads()
+    in_children = pools.forked_map(lambda i: _blas_threads(), list(range(6)), workers=2)
+    assert in_children == [1] * 6
+    assert _blas_threads() == here  # the caller's own limit is untouched
+
+
+def test_blas_share_limits_the_threads_meanwhile_then_restores_them(monkeypatch):
+    monkeypatch.setattr(pools.os, "cpu_count", lambda: 4)
+    assert pools.cores_each(2) == 2 and pools.cores_each(4) == 1 and pools.cores_each(8) == 1
+    assert pools.cores_each(0) == 4
+    before = _blas_threads()
+    with pools.blas_share(4):
+        assert _blas_threads() == 1
+    assert _blas_threads() == before
