@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from threadpoolctl import threadpool_limits
@@ -37,7 +36,7 @@ def forked_map(
     try:
         processes = min(workers, len(tasks))
         with mp.get_context("fork").Pool(
-            processes, initializer=_limit_blas, initargs=(processes,)
+            processes, initializer=blas_share, initargs=(processes,)
         ) as pool:
             return pool.map(_run, tasks, chunksize=chunksize)
     finally:
@@ -55,17 +54,11 @@ def cores_each(processes: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, processes))
 
 
-@contextmanager
-def blas_share(processes: int) -> Iterator[None]:
-    """Numpy's BLAS threads in this process limited to :func:`cores_each` meanwhile, while
-    ``processes`` processes work at once. Two ranking processes of the rebuild on 2 cores,
-    each with OpenBLAS's two threads, ran 1.5× slower each than one alone (a twentieth of
-    the 100k offerings: 13.0 s against 8.4 s); with one thread each, as fast as alone
-    (7.9–8.4 s). The results are the same."""
-    with threadpool_limits(limits=cores_each(processes), user_api="blas"):
-        yield
-
-
-def _limit_blas(processes: int) -> None:
-    """A pool child's initializer: :func:`blas_share` for the rest of its life."""
-    threadpool_limits(limits=cores_each(processes), user_api="blas")
+def blas_share(processes: int) -> threadpool_limits:
+    """Numpy's BLAS threads in this process limited to :func:`cores_each`, while
+    ``processes`` processes work at once: until the ``with`` block ends when used as one, for
+    the rest of the process otherwise (a pool child's initializer). Two ranking processes of
+    the rebuild on 2 cores, each with OpenBLAS's two threads, ran 1.5× slower each than one
+    alone (a twentieth of the 100k offerings: 13.0 s against 8.4 s); with one thread each,
+    as fast as alone (7.9–8.4 s). The results are the same."""
+    return threadpool_limits(limits=cores_each(processes), user_api="blas")
