@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matchmaking.core.page_cache import PAGES_VERSION_KEY
+from matchmaking.core.shared_cache import read_versions
 from matchmaking.listings import revisions, scoping
 from matchmaking.listings.caching import cached
+from matchmaking.listings.caching import version_key as listings_version_key
 from matchmaking.listings.choices import (
     NeedStatus,
     OfferingStatus,
@@ -23,6 +28,7 @@ from matchmaking.listings.choices import (
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.models import ListingRevision, Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.selectors import active_terms
+from matchmaking.taxonomy.selectors import version_key as taxonomy_version_key
 
 QUEUE_LIMIT = 200  # oldest first; the rest follow as these are handled
 MAX_COMPARE = 4
@@ -199,7 +205,10 @@ SCREENSHOT_FIELDS = ("id", "offering_id", "image", "thumbnail", "caption", "orde
 def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None:
     """Give one need or offering its sectors, application types and deployment modes as
     ``prefetch_related`` would (``listing.sectors.all()`` then reads no more), from ONE query
-    over the three link tables instead of three queries joining the term tables.
+    over the three link tables instead of three queries joining the term tables — or none:
+    without screenshots the linked ids are kept in the process's cache under the listings
+    and taxonomy versions (:func:`_term_link_rows`), which every write of a listing's links
+    (services, the admin, imports) and of a term bumps.
 
     The terms come from the per-process taxonomy cache (``taxonomy.selectors.active_terms``);
     a linked term that is no longer active is read from the database. An offering's kind and
@@ -211,6 +220,63 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
     """
     model = type(listing)
     fields = [model._meta.get_field(name) for name in TERM_FIELDS]
+    if screenshots:
+        rows = _read_link_rows(listing, fields, screenshots=True)
+    else:
+        rows = _term_link_rows(listing, fields)
+    prefetched = listing.__dict__.setdefault("_prefetched_objects_cache", {})
+    for index, field in enumerate(fields):
+        term_model = field.related_model
+        ids = {row[1] for row in rows if row[0] == index}
+        terms = [term for term in active_terms(term_model) if term.pk in ids]
+        missing = ids - {term.pk for term in terms}
+        if missing:
+            terms = sorted(
+                [*terms, *term_model.objects.filter(pk__in=missing)],
+                key=lambda term: (term.order, term.code),
+            )
+        # Filtered to the linked ids so that a queryset derived from it (values_list,
+        # filter, count) reads the listing's terms, not every term; the result cache
+        # answers .all() and iteration without a query.
+        prefetched[field.name] = _answered(term_model, terms, pk__in=sorted(ids))
+    _attach_single_terms(listing)
+    if screenshots:
+        found = [
+            OfferingScreenshot.from_db(
+                listing._state.db or DEFAULT_DB_ALIAS, SCREENSHOT_FIELDS, row[1:]
+            )
+            for row in rows
+            if row[0] == len(fields)
+        ]
+        found.sort(key=lambda shot: (shot.order, shot.pk))  # the model's ordering
+        for shot in found:
+            OfferingScreenshot.offering.field.set_cached_value(shot, listing)
+        prefetched["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
+
+
+def _term_link_rows(listing: Need | Offering, fields) -> list[tuple]:
+    """``(field index, term id)`` of the listing's links, cached in the process under the
+    listings, pages and taxonomy versions: a need's page reads them on every visit, and
+    they change only with a write that bumps them — the services bump the listings version,
+    the change feed bumps the pages version for every save and link change of a listing
+    whatever wrote it (the admin, an import, a plain ``.set()``), a term's save or delete
+    bumps the taxonomy version. The versions are the request's own reads (one round trip
+    for all of a page's versions: ``core.page_cache.read_page_versions``), so the request
+    after a write reads the new links."""
+    versions = read_versions(listings_version_key(), PAGES_VERSION_KEY, taxonomy_version_key())
+    key = f"listings:terms:{listing._meta.model_name}:{listing.pk}:" + ":".join(
+        str(version) for version in versions.values()
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = [tuple(row) for row in _read_link_rows(listing, fields, screenshots=False)]
+        cache.set(key, rows, timeout=settings.LISTINGS_FACET_CACHE_SECONDS)
+    return rows
+
+
+def _read_link_rows(listing: Need | Offering, fields, *, screenshots: bool) -> list[tuple]:
+    """The listing's links (and, for an offering, its screenshots) in ONE query: rows of
+    ``(field index, term id)``, screenshot rows ``(len(fields), *SCREENSHOT_FIELDS)``."""
     database = connections[listing._state.db or DEFAULT_DB_ALIAS]
     quote = database.ops.quote_name
     shots = OfferingScreenshot._meta
@@ -238,33 +304,7 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         )
     with database.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches), [listing.pk] * len(branches))
-        rows = cursor.fetchall()
-    cache = listing.__dict__.setdefault("_prefetched_objects_cache", {})
-    for index, field in enumerate(fields):
-        term_model = field.related_model
-        ids = {row[1] for row in rows if row[0] == index}
-        terms = [term for term in active_terms(term_model) if term.pk in ids]
-        missing = ids - {term.pk for term in terms}
-        if missing:
-            terms = sorted(
-                [*terms, *term_model.objects.filter(pk__in=missing)],
-                key=lambda term: (term.order, term.code),
-            )
-        # Filtered to the linked ids so that a queryset derived from it (values_list,
-        # filter, count) reads the listing's terms, not every term; the result cache
-        # answers .all() and iteration without a query.
-        cache[field.name] = _answered(term_model, terms, pk__in=sorted(ids))
-    _attach_single_terms(listing)
-    if screenshots:
-        found = [
-            OfferingScreenshot.from_db(database.alias, SCREENSHOT_FIELDS, row[1:])
-            for row in rows
-            if row[0] == len(fields)
-        ]
-        found.sort(key=lambda shot: (shot.order, shot.pk))  # the model's ordering
-        for shot in found:
-            OfferingScreenshot.offering.field.set_cached_value(shot, listing)
-        cache["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
+        return cursor.fetchall()
 
 
 def _answered(model, rows: list, **lookups) -> QuerySet:

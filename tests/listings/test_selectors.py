@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from matchmaking.core import shared_cache
+from matchmaking.core.page_cache import read_page_versions
 from matchmaking.listings import selectors
 from matchmaking.listings.models import Need, Offering, OfferingScreenshot
+from matchmaking.taxonomy.selectors import active_terms
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +26,60 @@ class AttachTermsTests:
             else factories.make_need(sectors=("healthcare", "finance"), deployment=("saas",))
         )
         fresh = model.objects.get(pk=listing.pk)
+        again = model.objects.get(pk=listing.pk)
         expected = {name: list(getattr(listing, name).all()) for name in selectors.TERM_FIELDS}
-        # As in a request: the shared taxonomy version is read once (core.shared_cache).
+        # As in a request: the shared versions are read once (core.shared_cache), and the
+        # taxonomy's terms come from the process's cache.
         shared_cache.begin_request()
         try:
-            selectors.attach_terms(model.objects.get(pk=listing.pk))  # warms the taxonomy cache
+            read_page_versions()
+            for name in (*selectors.TERM_FIELDS, *(("kind", "layer") if model is Offering else ())):
+                active_terms(model._meta.get_field(name).related_model)
             with django_assert_num_queries(1):
                 selectors.attach_terms(fresh)
+            # The links are kept under the versions: the next read costs nothing.
+            with django_assert_num_queries(0):
+                selectors.attach_terms(again)
         finally:
             shared_cache.end_request()
         with django_assert_num_queries(0):
             for name in selectors.TERM_FIELDS:
                 assert list(getattr(fresh, name).all()) == expected[name]
+                assert list(getattr(again, name).all()) == expected[name]
+
+    # Transactional: each write commits, as in production (inside the test's transaction the
+    # change feed's bump would wait for a commit that never comes).
+    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.parametrize("write", ["service", "plain set", "term deleted"])
+    def test_the_request_after_a_write_reads_the_new_links(self, write):
+        """Kept links never outlive a write: through the services (listings version), or a
+        plain ``.set()`` as a script does it (the change feed's pages version: fails with
+        the links keyed by the listings version alone); a deleted term is not shown."""
+        from matchmaking.listings.services import need_update
+        from matchmaking.taxonomy.models import Sector
+
+        need = factories.make_need(sectors=("healthcare", "finance"))
+
+        def sectors_seen():
+            shared_cache.begin_request()
+            try:
+                read_page_versions()
+                shown = Need.objects.get(pk=need.pk)
+                selectors.attach_terms(shown)
+                return sorted(sector.code for sector in shown.sectors.all())
+            finally:
+                shared_cache.end_request()
+
+        assert sectors_seen() == ["finance", "healthcare"]
+        if write == "service":
+            need_update(need=Need.objects.get(pk=need.pk), sectors=["government"])
+            assert sectors_seen() == ["government"]
+        elif write == "plain set":
+            Need.objects.get(pk=need.pk).sectors.set(Sector.objects.filter(code="industry"))
+            assert sectors_seen() == ["industry"]
+        else:
+            Sector.objects.filter(code="finance").get().delete()
+            assert sectors_seen() == ["healthcare"]
 
     @pytest.mark.parametrize("model", [Offering, Need])
     def test_querysets_derived_from_attached_terms_keep_to_the_listing(self, model):
