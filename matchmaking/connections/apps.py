@@ -15,6 +15,7 @@ class ConnectionsConfig(AppConfig):
         from matchmaking.core.panels import register_panel
         from matchmaking.core.seeding import register_seeder
         from matchmaking.listings.scoping import private_need_audience
+        from matchmaking.listings.selectors import need_page_annotations
         from matchmaking.matching.learning import feedback_outcomes
 
         # Contacts of counterparts with an accepted connection (both directions).
@@ -26,6 +27,8 @@ class ConnectionsConfig(AppConfig):
 
         register_panel("offering-detail", 50, panels.offering_connect_panel)
         register_panel("need-detail", 50, panels.need_connect_panel)
+        # The need panel's figure is read with the need on its page.
+        need_page_annotations.register(selectors.need_page_connection_total)
         register_panel("organization-detail", 50, panels.organization_stats_panel)
         for role in ("enterprise", "vendor"):
             register_nav_link(role, 60, _("Dashboard"), "connections:dashboard")

@@ -41,10 +41,13 @@ def need_connect_panel(request, need) -> Panel | None:
     organization = _viewer_org(request)
     context = {"need": need, "viewer_org": organization}
     if organization is not None and organization.pk == need.organization_id:
-        related = Connection.objects.filter(need=need)
         context["mode"] = "owner"
-        context["counts"] = selectors.state_counts(related)
-        context["total"] = sum(context["counts"].values())
+        # Read with the need on its page (selectors.need_page_connection_total); counted here
+        # for a need read elsewhere.
+        total = getattr(need, selectors.NEED_PAGE_CONNECTION_TOTAL, None)
+        context["total"] = (
+            total if total is not None else Connection.objects.filter(need=need).count()
+        )
     elif organization is not None and organization.is_vendor:
         context["mode"] = "vendor"
         context["existing"] = selectors.existing_open_connection(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from statistics import median
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from matchmaking.accounts.models import Organization
@@ -19,6 +20,10 @@ from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings.models import Need, Offering
 
 # --- Sides, names and contacts ------------------------------------------------------------
+
+
+#: The attribute :func:`need_page_connection_total` gives a need read for its page.
+NEED_PAGE_CONNECTION_TOTAL = "connection_total"
 
 
 def viewer_side(connection: Connection, user) -> str | None:
@@ -205,6 +210,29 @@ def format_duration(seconds: float | None) -> str:
     if hours < 48:
         return _("%(hours).1f h") % {"hours": hours}
     return _("%(days).1f days") % {"days": hours / 24}
+
+
+def need_page_connection_total(user) -> dict:
+    """For a need's page (``listings.need_page_annotations``): how many connections are
+    about the need, read with the need — for a member of the need's own organization only
+    (other viewers' read carries None: another organization's figures are never read)."""
+    org_id = user_organization_id(user)
+    if org_id is None:
+        return {}
+    about_need = (
+        Connection.objects.filter(need=OuterRef("pk"))
+        .order_by()
+        .values("need")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        NEED_PAGE_CONNECTION_TOTAL: Case(
+            When(organization_id=org_id, then=Coalesce(Subquery(about_need), 0)),
+            default=None,
+            output_field=IntegerField(),
+        )
+    }
 
 
 def state_counts(queryset) -> dict[str, int]:

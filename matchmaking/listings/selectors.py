@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QueryS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.page_cache import PAGES_VERSION_KEY
 from matchmaking.core.shared_cache import read_versions
 from matchmaking.listings import revisions, scoping
@@ -191,6 +192,21 @@ def offering_page_queryset() -> QuerySet:
     join. ``attach_terms(offering, screenshots=True)`` then gives it its kind and layer (from
     the taxonomy cache), its terms and its screenshots with ONE query."""
     return Offering.objects.select_related("organization")
+
+
+need_page_annotations = ExtensionPoint(
+    "listings.need_page_annotations",
+    "f(user) -> {name: expression}: a value a higher floor's panel on a need's page shows, "
+    "annotated on the page's one read of the need (no round trip of its own)",
+)
+
+
+def with_page_annotations(queryset: QuerySet, user) -> QuerySet:
+    """The need page's read with every registered :data:`need_page_annotations`."""
+    extra = {}
+    for provider in need_page_annotations.providers():
+        extra.update(provider(user))
+    return queryset.annotate(**extra) if extra else queryset
 
 
 def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:

@@ -341,6 +341,56 @@ class DashboardTests:
         assert "view_count" in dir(offering)
 
 
+class NeedPanelTests:
+    """The need's own members see how many connections are about it; the figure is read
+    with the need on its page, never for another organization."""
+
+    def _propose(self, world, vendor_member):
+        services.connection_propose(user=vendor_member, need=world.need, message="x", approach="y")
+
+    def test_the_owner_sees_the_count_read_with_the_need(self, english, world):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self._propose(world, world.vendor_member)
+        self._propose(world, world.third_member)
+        english.force_login(world.enterprise_member)
+        english.get(world.need.get_absolute_url())
+        with CaptureQueriesContext(connection) as queries:
+            html = english.get(world.need.get_absolute_url()).content.decode()
+        assert "2 connections about this need." in html
+        # No query of its own on the connections table: the figure rides on the need's read.
+        assert not [q for q in queries if q["sql"].lstrip().startswith("SELECT COUNT(*)")]
+        assert not [
+            q for q in queries if q["sql"].lstrip().startswith('SELECT "connections_connection"')
+        ]
+
+    def test_a_new_connection_is_counted_on_the_next_visit(self, english, world):
+        english.force_login(world.enterprise_member)
+        assert (
+            "0 connections about this need."
+            in english.get(world.need.get_absolute_url()).content.decode()
+        )
+        self._propose(world, world.vendor_member)
+        assert (
+            "1 connection about this need."
+            in english.get(world.need.get_absolute_url()).content.decode()
+        )
+
+    def test_another_organizations_read_of_the_need_carries_no_figure(self, world):
+        from matchmaking.listings import selectors
+        from matchmaking.listings.models import Need
+
+        self._propose(world, world.vendor_member)
+        for user, expected in (
+            (world.enterprise_member, 1),
+            (world.vendor_member, None),
+            (world.third_member, None),
+        ):
+            need = selectors.with_page_annotations(Need.objects.all(), user).get(pk=world.need.pk)
+            assert getattr(need, "connection_total", None) == expected
+
+
 class OrganizationPanelTests:
     def test_response_figures_are_shown_on_the_organization_page(self, client, world):
         _accepted(world)
