@@ -5,8 +5,12 @@
 Every value can be overridden from the environment:
 
 - GUNICORN_BIND       address to listen on (default 127.0.0.1:8000; a reverse proxy fronts it)
-- GUNICORN_WORKERS    worker processes (default 2 × CPU cores + 1, at most 8 — each worker
-                      holds its own database connection and in-process cache)
+- GUNICORN_WORKERS    worker processes (default: one per CPU core this process may use, at
+                      least 2, at most 8 — each worker holds its own database connection and
+                      in-process cache). A request's work is CPU in Python: more workers than
+                      cores only take turns on them, and lose time doing so (docs/performance.md,
+                      "Workers per core"); with the database on another machine, measure
+                      before adding more
 - GUNICORN_THREADS    threads per worker (default 1: SQLite writers serialise anyway, and one
                       thread per process keeps the per-process cache and connections simple)
 - GUNICORN_TIMEOUT    seconds before a silent worker is killed and replaced (default 30)
@@ -26,7 +30,6 @@ from the snapshot the task worker publishes and never fit it themselves (matchin
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 os.environ.setdefault("MATCHING_WEB_WORKER", "1")
@@ -38,7 +41,9 @@ def _int(name: str, default: int) -> int:
 
 
 def _default_workers() -> int:
-    return min(2 * multiprocessing.cpu_count() + 1, 8)
+    # The cores this process may run on (a container's or taskset's share), not the machine's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(2, min(cores or 1, 8))
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

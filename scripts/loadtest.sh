@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test: gunicorn (4 workers, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, driven on
+# Load test: gunicorn (deploy/gunicorn.conf.py, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, driven on
 # loopback by wrk through `python -m tools.loadtest` (every endpoint for LOADTEST_PHASE_SECONDS
 # with uniform, then skewed URL files), then gunicorn is stopped. Bounded in time.
 #
@@ -7,7 +7,8 @@
 #
 # Environment: LOADTEST_DB (source SQLite world, default var/bench.sqlite3 — build it with
 # `seed_demo --offerings 100000 --needs 10000`), LOADTEST_PORT (default 8100),
-# GUNICORN_WORKERS (default 4), LOADTEST_PHASE_SECONDS (10, per endpoint and URL file),
+# GUNICORN_WORKERS (default: deploy/gunicorn.conf.py's, one per usable core),
+# LOADTEST_PHASE_SECONDS (10, per endpoint and URL file),
 # LOADTEST_CONCURRENCY (20), LOADTEST_CLIENT (wrk; `python` = the older Python client, which
 # competes with the server for the cores — its mixed phase lasts LOADTEST_DURATION, 30 s),
 # LOADTEST_LOG_LEVEL (WARNING; INFO logs every request and each index rebuild),
@@ -53,7 +54,8 @@ export CONNECTION_DAILY_LIMIT_PER_ORG="${CONNECTION_DAILY_LIMIT_PER_ORG:-100000}
 # size), not inline in the request: LOADTEST_TASKS=immediate measures the inline variant.
 export TASKS_BACKEND="${LOADTEST_TASKS:-database}"
 export GUNICORN_BIND="127.0.0.1:$PORT"
-export GUNICORN_WORKERS="${GUNICORN_WORKERS:-4}"
+# The deployment's own worker count unless told otherwise (printed in every table's title).
+export GUNICORN_WORKERS="${GUNICORN_WORKERS:-$("$PY" -c 'import runpy; print(runpy.run_path("deploy/gunicorn.conf.py")["workers"])')}"
 export GUNICORN_ACCESS_LOG=""
 export GUNICORN_ERROR_LOG="$WORK/gunicorn.log"
 mkdir -p "$DJANGO_VAR_DIR"
