@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matchmaking.core.images import ProcessedImageField, ThumbnailImageField
 from matchmaking.core.models import TimeStampedModel, keep_counters
-from matchmaking.core.permissions import is_platform_admin, user_organization_id
+from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings import scoping
 from matchmaking.listings.choices import (
     DataAvailability,
@@ -37,11 +37,9 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(scoping.need_visibility(user).q())
 
     def editable_by(self, user):
-        """Only members of the posting organization change a need (admins moderate instead)."""
-        org_id = user_organization_id(user)
-        if org_id is None:
-            return self.none()
-        return self.filter(organization_id=org_id)
+        """Only members of the posting organization change a need (``scoping.editing``)."""
+        rule = scoping.editing(user)
+        return self.filter(rule.q()) if rule.clauses else self.none()
 
     def moderatable_by(self, user):
         return self.all() if is_platform_admin(user) else self.none()
@@ -62,10 +60,8 @@ class OfferingQuerySet(models.QuerySet):
         return self.filter(scoping.offering_visibility(user).q())
 
     def editable_by(self, user):
-        org_id = user_organization_id(user)
-        if org_id is None:
-            return self.none()
-        return self.filter(organization_id=org_id)
+        rule = scoping.editing(user)  # the vendor's members only
+        return self.filter(rule.q()) if rule.clauses else self.none()
 
     def moderatable_by(self, user):
         return self.all() if is_platform_admin(user) else self.none()
@@ -375,10 +371,8 @@ class RevisionQuerySet(models.QuerySet):
         return self.editable_by(user)
 
     def editable_by(self, user):
-        org_id = user_organization_id(user)
-        if org_id is None:
-            return self.none()
-        return self.filter(organization_id=org_id)
+        rule = scoping.editing(user)  # the vendor's members only
+        return self.filter(rule.q()) if rule.clauses else self.none()
 
     def moderatable_by(self, user):
         return self.all() if is_platform_admin(user) else self.none()

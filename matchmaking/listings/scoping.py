@@ -139,6 +139,13 @@ def offering_visibility(user) -> Rule:
     return _viewer_rule(user, {"status": OfferingStatus.PUBLISHED})
 
 
+def editing(user) -> Rule:
+    """Needs, offerings and their proposed changes ``user`` may change: their own
+    organization's, for its members (platform admins moderate instead; nobody else edits)."""
+    org_id = user_organization_id(user)
+    return Rule(({"organization_id": org_id},)) if org_id is not None else Rule()
+
+
 def poster_naming(user) -> Rule:
     """Needs whose posting organization ``user`` may learn: every need but anonymous ones,
     which are named only to the poster's members and platform admins."""

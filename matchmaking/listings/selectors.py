@@ -11,7 +11,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,12 +170,15 @@ def pending_revisions_for_review(user) -> list[ListingRevision]:
 
 
 def with_viewer_can_edit(queryset: QuerySet, user) -> QuerySet:
-    """Annotate ``viewer_can_edit``: whether ``user`` may change the row, as the model's
-    ``editable_by`` scope decides, answered inside the same query (no second round trip)."""
-    scope = queryset.model.objects.editable_by(user)
-    if scope.query.is_empty():
+    """Annotate ``viewer_can_edit``: whether ``user`` may change the row, as the models'
+    ``editable_by`` scope decides (``scoping.editing``), answered inside the same query (no
+    second round trip) by the rule's condition on the row itself — no subquery to build."""
+    rule = scoping.editing(user)
+    if not rule.clauses:
         return queryset.annotate(viewer_can_edit=Value(False, output_field=BooleanField()))
-    return queryset.annotate(viewer_can_edit=Exists(scope.filter(pk=OuterRef("pk"))))
+    return queryset.annotate(
+        viewer_can_edit=ExpressionWrapper(rule.q(), output_field=BooleanField())
+    )
 
 
 def with_revision_mark(queryset: QuerySet) -> QuerySet:
