@@ -371,7 +371,7 @@ class RevisionQuerySet(models.QuerySet):
         return self.editable_by(user)
 
     def editable_by(self, user):
-        rule = scoping.editing(user)  # the vendor's members only
+        rule = scoping.editing(user)  # the listing's organization's members only
         return self.filter(rule.q()) if rule.clauses else self.none()
 
     def moderatable_by(self, user):

@@ -234,9 +234,9 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
     """Give one need or offering its sectors, application types and deployment modes as
     ``prefetch_related`` would (``listing.sectors.all()`` then reads no more), from ONE query
     over the three link tables instead of three queries joining the term tables — or none:
-    without screenshots the linked ids are kept in the process's cache under the listings
-    and taxonomy versions (:func:`_term_link_rows`), which every write of a listing's links
-    (services, the admin, imports) and of a term bumps.
+    without screenshots the linked ids are kept in the process's cache under the listings,
+    pages and taxonomy versions (:func:`_term_link_rows`), which every write of a listing's
+    links (services, the admin, imports, a plain ``.set()``) and of a term bumps.
 
     The terms come from the per-process taxonomy cache (``taxonomy.selectors.active_terms``);
     a linked term that is no longer active is read from the database. An offering's kind and
