@@ -11,10 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matchmaking.cases import services
+from matchmaking.cases.caching import cached_cases_like_need
 from matchmaking.cases.choices import CaseStatus
 from matchmaking.core.models import ChangeRecord
 from matchmaking.core.page_cache import PAGES_VERSION_KEY
 from matchmaking.core.shared_cache import bump_version
+from matchmaking.listings.caching import bump_listings_version
+from matchmaking.listings.models import Need
 from matchmaking.taxonomy.models import ApplicationType, Sector
 from tests import factories
 from tests.cases.conftest import make_case
@@ -96,6 +99,11 @@ class SimilarCasesCacheTests:
         assert "金融案例" in client.get(need.get_absolute_url()).content.decode()
         # No version is bumped here (no commit in the test): the key's categories alone move.
         need.sectors.set([Sector.objects.get(code="healthcare")])
+        moved = Need.objects.prefetch_related("sectors", "app_types").get(pk=need.pk)
+        assert [case.title for case in cached_cases_like_need(moved)[0]] == ["医疗案例"]
+        # On the page, as every write of a need does (the services bump the listings version:
+        # the page's kept taxonomy links follow it).
+        bump_listings_version()
         body = client.get(need.get_absolute_url()).content.decode()
         assert "医疗案例" in body and "金融案例" not in body
 

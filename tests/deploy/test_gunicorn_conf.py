@@ -12,6 +12,9 @@ CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 
 
 def _workers(monkeypatch, cores: int, env: str | None = None) -> int:
+    # The file sets MATCHING_WEB_WORKER=1 when unset: set through monkeypatch, it is removed
+    # again after the test (else every later subprocess of the suite would be a web worker).
+    monkeypatch.setenv("MATCHING_WEB_WORKER", "1")
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
     monkeypatch.setattr(os, "cpu_count", lambda: 64)  # the machine's count must not be used
     if env is None:

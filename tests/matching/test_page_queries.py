@@ -89,17 +89,19 @@ class NeedPageTests:
         third = queries_of(client, need.get_absolute_url())
         assert relax_queries(third) == []  # counted by the call above, shared with the page
 
-    def test_a_warm_owner_view_runs_six_queries_and_reads_the_versions_once(self, client):
-        """Once the relaxations, the similar cases, the suggestions panel and the unread count
-        are cached: the data versions (one round trip for all), the session, the user with
-        membership and organization (and its notifications revision), the need (with its
-        suggestions revision and whether it ever had a revision; the needs the organization
-        contacted are a subquery of its visibility scope), its terms, the connection states.
-        No stored
+    def test_a_warm_owner_view_runs_four_queries_and_reads_the_versions_once(self, client):
+        """Once the relaxations, the similar cases, the suggestions panel, the unread count and
+        the need's taxonomy links are cached: the data versions (one round trip for all), the
+        session, the user with membership and organization (and its notifications revision),
+        the need (with its suggestions revision, whether it ever had a revision and, for its
+        own members, the connection count — listings.need_page_annotations; the needs the
+        organization contacted are a subquery of its visibility scope). No stored
         suggestion, no notification count and no revision read (task 17q: the panel's rows
         are kept under the need's suggestions revision and the data versions, the count under
         the user's notifications revision; a need without any revision has no revision
-        state to read), no case, no taxonomy read, no second version read."""
+        state to read), no case, no taxonomy or link read (kept under the listings, pages and
+        taxonomy versions), no connections query of its own, no second version read. Six
+        queries before the links were kept and the count read with the need."""
         from tests.cases.conftest import make_case
 
         need = factories.make_need(sectors=("finance",), app_types=("qa",))
@@ -109,7 +111,7 @@ class NeedPageTests:
         client.force_login(member(need.organization))
         client.get(need.get_absolute_url())  # warm: relaxations and similar cases cached
         sqls = queries_of(client, need.get_absolute_url())
-        assert len(sqls) == 6, "\n".join(sqls)
+        assert len(sqls) == 4, "\n".join(sqls)
         # the contacted needs: inside the need's query, not a round trip of their own
         assert [
             sql for sql in sqls if sql.startswith('SELECT "connections_connection"."need_id"')
@@ -127,6 +129,8 @@ class NeedPageTests:
         ]
         assert len(version_reads) == 1, "\n".join(sqls)
         assert [sql for sql in sqls if '"cases_case"' in sql] == []
+        assert [sql for sql in sqls if sql.startswith("SELECT 0, ")] == []  # the links
+        assert [sql for sql in sqls if sql.startswith('SELECT "connections_connection"')] == []
 
     def test_the_suggestions_panel_reads_in_a_fixed_number_of_queries(
         self, rf, django_assert_num_queries

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -325,27 +323,6 @@ class OwnerNeedPageQueryTests:
         client.get(need.get_absolute_url())
         with django_assert_max_num_queries(OWNER_NEED_PAGE_MAX):
             client.get(need.get_absolute_url())
-
-    def test_a_warm_visit_reads_the_versions_session_user_and_need_only(self, client):
-        """Every other figure of the page is kept under a version or read with the need:
-        its taxonomy links (listings.selectors.attach_terms), the connection count
-        (listings.need_page_annotations), the suggestions and similar cases."""
-        need = factories.make_need(title="信用卡中心客服热线分流")
-        _offerings(5)
-        services.suggestions_rebuild_all()
-        client.force_login(need.organization.memberships.get().user)
-        client.get(need.get_absolute_url())
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(need.get_absolute_url()).status_code == 200
-
-        def read(sql: str) -> str:
-            # The versions: a table of the shared cache, or sequences on PostgreSQL.
-            if "pg_sequence_last_value" in sql or "shared_cache" in sql.split(" WHERE ")[0]:
-                return "versions"
-            return re.match(r'SELECT "(\w+)"\.', sql).group(1)  # the table of its first column
-
-        reads = sorted(read(query["sql"]) for query in queries)
-        assert reads == ["accounts_user", "django_session", "listings_need", "versions"]
 
     def test_rows_show_title_vendor_and_reasons_of_published_offerings_only(self, english):
         """Stored suggestions of an offering that was unpublished since are not shown."""
