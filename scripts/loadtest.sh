@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Load test: gunicorn (deploy/gunicorn.conf.py, DJANGO_DEBUG=0) on a COPY of the 100k-offering world, driven on
-# loopback by wrk through `python -m tools.loadtest` (every endpoint for LOADTEST_PHASE_SECONDS
-# with uniform, then skewed URL files), then gunicorn is stopped. Bounded in time.
+# Load test: gunicorn (deploy/gunicorn.conf.py, DJANGO_DEBUG=0) on a COPY of the 100k-offering
+# world, driven on loopback by wrk through `python -m tools.loadtest` (every endpoint for
+# LOADTEST_PHASE_SECONDS with uniform, then skewed URL files), then gunicorn is stopped. Bounded in
+# time.
 #
 #   scripts/loadtest.sh [--postgres] [extra loadtest options…]
 #

@@ -226,6 +226,16 @@ def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
     return queryset.prefetch_related(*TERM_FIELDS) if with_terms else queryset
 
 
+def need_page_queryset(user) -> QuerySet:
+    """A need's page's one read, for ``user``: the need and its poster, whether the viewer
+    may edit it, whether it ever had a revision, and every registered page annotation.
+    Its terms are attached after the read (:func:`attach_terms`, kept under the versions)."""
+    queryset = with_revision_mark(
+        with_viewer_can_edit(need_detail_queryset(with_terms=False), user)
+    )
+    return with_page_annotations(queryset, user)
+
+
 #: The screenshot fields a page shows; the timestamps stay deferred (read if ever used).
 SCREENSHOT_FIELDS = ("id", "offering_id", "image", "thumbnail", "caption", "order")
 

@@ -314,14 +314,7 @@ class NeedDetailView(View):
         # The terms, the suggestions' relaxations and the similar cases are cached under
         # these versions: read them all in one round trip (kept for the request).
         read_page_versions()
-        queryset = selectors.with_page_annotations(
-            selectors.with_revision_mark(
-                selectors.with_viewer_can_edit(
-                    selectors.need_detail_queryset(with_terms=False), request.user
-                )
-            ),
-            request.user,
-        )
+        queryset = selectors.need_page_queryset(request.user)
         need = get_visible_or_404(queryset, request.user, pk=pk)
         selectors.attach_terms(need)
         can_moderate = is_platform_admin(request.user)

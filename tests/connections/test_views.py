@@ -377,6 +377,17 @@ class NeedPanelTests:
             in english.get(world.need.get_absolute_url()).content.decode()
         )
 
+    def test_a_need_read_without_the_page_annotation_is_counted_by_the_panel(self, rf, world):
+        from matchmaking.connections.panels import need_connect_panel
+        from matchmaking.listings.models import Need
+
+        self._propose(world, world.vendor_member)
+        self._propose(world, world.third_member)
+        request = rf.get(world.need.get_absolute_url())
+        request.user = world.enterprise_member
+        panel = need_connect_panel(request, Need.objects.get(pk=world.need.pk))
+        assert (panel.context["mode"], panel.context["total"]) == ("owner", 2)
+
     def test_another_organizations_read_of_the_need_carries_no_figure(self, world):
         from matchmaking.listings import selectors
         from matchmaking.listings.models import Need
