@@ -31,6 +31,14 @@ from the snapshot the task worker publishes and never fit it themselves (matchin
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+# The checkout's root, so that the project's own core count is read here (gunicorn loads this
+# file before it imports the application).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matchmaking.core.cores import usable_cores  # noqa: E402  (after the path above)
 
 os.environ.setdefault("MATCHING_WEB_WORKER", "1")
 
@@ -42,8 +50,7 @@ def _int(name: str, default: int) -> int:
 
 def _default_workers() -> int:
     # The cores this process may run on (a container's or taskset's share), not the machine's.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(2, min(cores or 1, 8))
+    return max(2, min(usable_cores(), 8))
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

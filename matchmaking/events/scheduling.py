@@ -27,12 +27,13 @@ between meetings); any free table otherwise. Tables never change the number plac
 
 from __future__ import annotations
 
-import os
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from matchmaking.core.cores import usable_cores
 
 if TYPE_CHECKING:  # for annotations; imported where a solver runs (see _solver)
     from ortools.sat.python import cp_model
@@ -328,7 +329,7 @@ def _solver(seconds: float) -> cp_model.CpSolver:
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = max(1, min(8, os.cpu_count() or 1))
+    solver.parameters.num_workers = min(8, usable_cores())
     solver.parameters.random_seed = 0
     return solver
 

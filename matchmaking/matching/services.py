@@ -25,7 +25,6 @@ import dataclasses
 import logging
 import multiprocessing
 import multiprocessing.connection
-import os
 import time
 import traceback
 from collections.abc import Iterable
@@ -39,6 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matchmaking.core.cores import usable_cores
 from matchmaking.core.domain_events import send_event
 from matchmaking.core.extensions import ExtensionPoint
 from matchmaking.core.permissions import user_organization_id
@@ -588,7 +588,7 @@ def rebuild_workers() -> int:
     the 100k rebuild in 394 s against ~507 s, the 10k one in 24 s against 41 s
     (docs/performance.md, "The 100k seed on a quiet machine"). On a machine busy with other
     work one process was faster (17d): pass ``--workers 1`` there."""
-    return max(1, min(2, os.cpu_count() or 1))
+    return max(1, min(2, usable_cores()))
 
 
 def suggestions_rebuild_all(

@@ -266,7 +266,7 @@ class RebuildStoresTheSameListsTests:
         def blas_threads(share):
             yield min(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
 
-        monkeypatch.setattr(pools.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(pools, "usable_cores", lambda: 2)
         assert list(services._in_processes(blas_threads, 2)) == [1, 1]
 
 

@@ -49,7 +49,7 @@ def _blas_threads() -> int:
 def test_each_forked_child_uses_its_share_of_the_cores_for_blas(monkeypatch):
     """OpenBLAS starts a thread per core in every process, spinning while it waits: two
     children each using both cores ran 1.5× slower each. Each child gets its share."""
-    monkeypatch.setattr(pools.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pools, "usable_cores", lambda: 2)
     here = _blas_threads()
     in_children = pools.forked_map(lambda i: _blas_threads(), list(range(6)), workers=2)
     assert in_children == [1] * 6
@@ -57,7 +57,7 @@ def test_each_forked_child_uses_its_share_of_the_cores_for_blas(monkeypatch):
 
 
 def test_blas_share_limits_the_threads_meanwhile_then_restores_them(monkeypatch):
-    monkeypatch.setattr(pools.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(pools, "usable_cores", lambda: 4)
     assert pools.cores_each(2) == 2 and pools.cores_each(4) == 1 and pools.cores_each(8) == 1
     assert pools.cores_each(0) == 4
     before = _blas_threads()

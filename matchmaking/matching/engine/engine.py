@@ -20,12 +20,13 @@ Storage is in store, settings in config.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from matchmaking.core.cores import usable_cores
 
 from .categories import CategoryModel, CategoryScores
 from .config import COMPONENTS, EngineConfig
@@ -88,7 +89,7 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
         needs: Sequence[NeedDoc],
         cases: Sequence[CaseDoc],
     ) -> MatchingEngine:
-        workers = self.config.workers or (os.cpu_count() or 1)
+        workers = self.config.workers or usable_cores()
         self._case_texts = {}
         if self.config.include_case_text:
             for case in cases:

@@ -14,11 +14,12 @@ spin while they wait for work, so processes that each use every core slow one an
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from threadpoolctl import threadpool_limits
+
+from matchmaking.core.cores import usable_cores
 
 _WORK: Callable[[Any], Any] | None = None
 
@@ -50,8 +51,8 @@ def _run(task: Any) -> Any:
 
 
 def cores_each(processes: int) -> int:
-    """This machine's cores shared out between ``processes`` processes (at least one)."""
-    return max(1, (os.cpu_count() or 1) // max(1, processes))
+    """The cores this process may use shared out between ``processes`` processes (at least one)."""
+    return max(1, usable_cores() // max(1, processes))
 
 
 def blas_share(processes: int) -> threadpool_limits:
