@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -269,6 +269,14 @@ def need_documents(queryset: QuerySet | None = None, *, bulk: bool = True) -> Do
             )
         )
     return docs
+
+
+def for_own_list(doc: NeedDoc) -> NeedDoc:
+    """``doc`` as its own list of offerings ranks it: every offering is a candidate. A private
+    need's audience (``visible_to_orgs``) limits who sees the *need* (its place in offerings'
+    lists, rank_needs); its own list is read only by its enterprise, so showing it offerings
+    discloses nothing. Everything that scores or evaluates a need's own list ranks this."""
+    return replace(doc, visible_to_orgs=None) if doc.visible_to_orgs is not None else doc
 
 
 def need_document(need_id: int) -> tuple[NeedDoc, str] | None:

@@ -166,8 +166,7 @@ def rank_offerings_for_need(need_id: int, *, top: int | None = None) -> list[Ran
     engine = holder.get(sync=False)
     dismissed = dismissed_offerings(need_id)
     pool = top + len(dismissed) + (SEMANTIC_POOL if embeddings.enabled() else 0)
-    # The need's own list is read only by its enterprise: rank every offering for it.
-    found = engine.rank_offerings(dataclasses.replace(doc, visible_to_orgs=None), top_k=pool)
+    found = engine.rank_offerings(adapters.for_own_list(doc), top_k=pool)
     items = []
     for suggestion in found:
         offering_id = holder.offering_pk_by_ref.get(suggestion.target_ref)

@@ -135,6 +135,49 @@ class EvaluateMatchingTests:
         assert float(engine[-2]) == 0.0 and float(engine[-1]) == 0.0
         assert float(engine[1]) >= 0.90
 
+    def test_a_private_need_is_ranked_as_its_own_list_is(self, tmp_path):
+        """A private need's own list holds every offering (its audience limits who sees the
+        need): the evaluation ranks it so, not against its audience's offerings only."""
+        data = {
+            "format": "llm-match/v1",
+            "organizations": [
+                {"ref": "v-one", "kind": "vendor", "name": "一号智能"},
+                {"ref": "e-one", "kind": "enterprise", "name": "一号银行"},
+            ],
+            "offerings": [
+                {
+                    "ref": "o-qa",
+                    "org": "v-one",
+                    "title": "银行智能客服问答",
+                    "summary": "信用卡客服问答",
+                    "description": "信用卡账单分期问答机器人",
+                    "kind": "product",
+                    "sectors": ["finance"],
+                    "app_types": ["qa"],
+                    "deployment": ["private"],
+                },
+            ],
+            "needs": [
+                {
+                    "ref": "n-private",
+                    "org": "e-one",
+                    "title": "信用卡客服问答",
+                    "description": "信用卡账单分期问题多，想要智能客服问答",
+                    "sectors": ["finance"],
+                    "app_types": ["qa"],
+                    "deployment": ["private"],
+                    "visibility": "private",
+                },
+            ],
+            "labels": [{"need": "n-private", "offering": "o-qa", "grade": 3}],
+        }
+        path = tmp_path / "private.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        out = StringIO()
+        call_command("evaluate_matching", str(path), stdout=out)
+        engine = next(line for line in out.getvalue().splitlines() if line.startswith("engine"))
+        assert float(engine.split()[1]) == 1.0  # nDCG@5
+
     def test_a_missing_file_is_a_clear_error(self):
         with pytest.raises(CommandError, match="not found"):
             call_command("evaluate_matching", "/nonexistent.json", stdout=StringIO())

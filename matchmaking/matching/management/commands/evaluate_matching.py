@@ -97,7 +97,10 @@ class Command(BaseCommand):
         n = len(ds.offerings)
 
         def engine_rank(need):
-            return [s.target_ref for s in engine.rank_offerings(need, top_k=n)]
+            # As the site ranks a need's own list (a private need's too: adapters.for_own_list).
+            return [
+                s.target_ref for s in engine.rank_offerings(adapters.for_own_list(need), top_k=n)
+            ]
 
         reports = evaluate(ds, {"BM25 baseline": bm25_ranker(ds), "engine": engine_rank})
         width = max(len(name) for name in reports) + 2
