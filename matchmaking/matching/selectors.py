@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, QuerySet
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
@@ -33,7 +34,8 @@ from matchmaking.matching.services import top_k
 from matchmaking.taxonomy.models import ApplicationType, Sector
 from matchmaking.taxonomy.selectors import VERSION_KEY as TAXONOMY_VERSION_KEY
 
-OPPORTUNITIES_LIMIT = 200
+#: Needs per page of a vendor's opportunities (商机).
+OPPORTUNITIES_PER_PAGE = 25
 NEED_PANEL_FIELDS = (
     "need_id",
     "direction",
@@ -216,33 +218,50 @@ def offering_suggestions(offering: Offering, user) -> list[SuggestionRow] | None
     return [_row(s, user, with_poster=True) for s in queryset]
 
 
-def vendor_opportunities(user) -> list[SuggestionRow]:
-    """Needs suggested for any published offering of the user's vendor, best first, each need
-    once (with the offerings it was suggested for)."""
+def vendor_suggestions(user) -> QuerySet:
+    """The stored suggestions of open needs ``user`` may see for the published offerings of
+    ``user``'s vendor (none for a viewer without an organization): what 商机 pages read."""
     org_id = user_organization_id(user)
     if org_id is None:
-        return []
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(
+        direction=Direction.FOR_OFFERING,
+        offering__organization_id=org_id,
+        offering__in=adapters.matchable_offerings(),
+        need__in=visible_open_needs(user).values("pk"),
+    )
+
+
+def vendor_opportunities(user, suggestions: QuerySet | None = None, *, page=1) -> Page:
+    """One page of 商机: the needs of ``suggestions`` (default: :func:`vendor_suggestions`;
+    a filtered subset of it, e.g. one offering's), best first by their best score, each need
+    once with the vendor's offerings it was suggested for. The page's ``object_list`` holds
+    the rows (:class:`SuggestionRow`). Three reads whatever the page and the page size: the
+    count of needs, the page's needs, then their suggestions."""
+    suggestions = vendor_suggestions(user) if suggestions is None else suggestions
+    ranked = (
+        suggestions.values("need_id")
+        .annotate(best=Max("score"))
+        .order_by("-best", "need_id")
+        .values_list("need_id", flat=True)
+    )
+    page_obj = Paginator(ranked, OPPORTUNITIES_PER_PAGE).get_page(page)
+    need_ids = list(page_obj.object_list)
+    rows: dict[int, SuggestionRow] = {need_id: None for need_id in need_ids}
     queryset = (
-        Suggestion.objects.filter(
-            direction=Direction.FOR_OFFERING,
-            offering__organization_id=org_id,
-            offering__in=adapters.matchable_offerings(),
-            need__in=visible_open_needs(user).values("pk"),
-        )
+        suggestions.filter(need_id__in=need_ids)
         .select_related("need", "need__organization", "offering")
-        # Up to 1,000 rows: not their texts (the page shows titles, scores and reasons).
+        # The page shows titles, scores and reasons: not the rows' texts.
         .defer(*OPPORTUNITIES_DEFERRED)
         .order_by("-score", "rank", "pk")
     )
-    rows: dict[int, SuggestionRow] = {}
-    for suggestion in queryset[: OPPORTUNITIES_LIMIT * 5]:
-        row = rows.get(suggestion.need_id)
-        if row is None:
-            if len(rows) >= OPPORTUNITIES_LIMIT:
-                continue
+    for suggestion in queryset:
+        row = rows[suggestion.need_id]
+        if row is None:  # its best suggestion: the row's score and reasons
             row = rows[suggestion.need_id] = _row(suggestion, user, with_poster=True)
         row.offerings.append(suggestion.offering)
-    return list(rows.values())
+    page_obj.object_list = [row for row in rows.values() if row is not None]
+    return page_obj
 
 
 def dashboard_counts(organization, user) -> dict[str, int]:

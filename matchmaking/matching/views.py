@@ -18,6 +18,7 @@ from django.views import View
 from matchmaking.core.permissions import get_visible_or_404
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import selectors, services
+from matchmaking.matching.filtersets import OpportunityFilterSet
 from matchmaking.matching.models import Direction
 
 
@@ -28,11 +29,27 @@ class OpportunitiesView(LoginRequiredMixin, View):
         organization = request.user.organization
         if organization is None or not organization.is_vendor:
             raise PermissionDenied
-        rows = selectors.vendor_opportunities(request.user)
+        filterset = OpportunityFilterSet(
+            request.GET or None,
+            queryset=selectors.vendor_suggestions(request.user),
+            request=request,
+        )
+        page_obj = selectors.vendor_opportunities(
+            request.user, filterset.qs, page=request.GET.get("page")
+        )
+        params = request.GET.copy()
+        params.pop("page", None)
         return render(
             request,
             "matching/opportunities.html",
-            {"organization": organization, "rows": rows},
+            {
+                "organization": organization,
+                "filterset": filterset,
+                "page_obj": page_obj,
+                "paginator": page_obj.paginator,
+                "rows": page_obj.object_list,
+                "query_string": params.urlencode(),
+            },
         )
 
 

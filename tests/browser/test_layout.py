@@ -146,3 +146,27 @@ class LayoutTests:
         )
         assert widths and min(widths) >= 70, widths
         assert page.evaluate(OVERFLOW) <= 0
+
+    def test_vendor_opportunities_filter_and_fit_at_both_widths(self, page, base_url, world):
+        """商机: the filters sit above the list, fit a phone, and choosing one of the vendor's
+        offerings narrows the list to the needs suggested for it."""
+        from matchmaking.matching.models import Direction, Suggestion
+
+        seller = world["seller"]
+        offering = world["connection"].offering
+        other = factories.make_offering(organization=offering.organization, title="坐席质检助手")
+        other_need = factories.make_need(title="客服录音质检")
+        for need, target, score in ((world["need"], offering, 82.0), (other_need, other, 64.0)):
+            Suggestion.objects.create(
+                need=need, offering=target, direction=Direction.FOR_OFFERING, score=score, rank=1
+            )
+        sign_in(page, base_url, seller.email, factories.DEFAULT_PASSWORD)
+        for width, desktop in ((1280, True), (390, False)):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert _check(page, base_url, ["/matching/opportunities/"], desktop=desktop) == []
+        items = page.locator(".match-item .match-title > a")
+        expect(items).to_have_text([world["need"].title, other_need.title])
+        page.select_option("select[name=offering]", str(other.pk))
+        page.locator("form.filter-form button[type=submit]").click()
+        expect(items).to_have_text([other_need.title])
+        assert f"offering={other.pk}" in page.url

@@ -125,6 +125,75 @@ class OpportunitiesTests:
         assert [row.need.pk for row in rows] == [need.pk]
         assert {o.pk for o in rows[0].offerings} == {offering.pk, second.pk}
 
+    def test_pages_of_25_needs_best_first_each_need_once(self, client):
+        """A vendor matched with many needs reads them 25 at a time, best first (by each need's
+        best score over the vendor's offerings), no need twice and none lost between pages."""
+        vendor = factories.make_organization(kind="vendor")
+        first, second = (factories.make_offering(organization=vendor) for _ in range(2))
+        needs = [factories.make_need() for _ in range(30)]
+        Suggestion.objects.all().delete()
+        for i, need in enumerate(needs):
+            for offering, score in ((first, 40.0 + i), (second, 10.0 + i)):
+                Suggestion.objects.create(
+                    need=need,
+                    offering=offering,
+                    direction=Direction.FOR_OFFERING,
+                    score=score,
+                    rank=1,
+                )
+        user = vendor.memberships.get().user
+        page1 = signed_in(client, user).get(reverse("matching:opportunities"))
+        page2 = client.get(reverse("matching:opportunities"), {"page": 2})
+        rows1, rows2 = page1.context["rows"], page2.context["rows"]
+        assert len(rows1) == 25 and len(rows2) == 5
+        order = [row.need.pk for row in rows1 + rows2]
+        assert order == [need.pk for need in reversed(needs)]
+        assert all({o.pk for o in row.offerings} == {first.pk, second.pk} for row in rows1)
+        assert [row.score for row in rows1[:2]] == [69.0, 68.0]  # each need's best
+        assert 'rel="next"' in page1.content.decode()
+        assert "30" in page1.content.decode()  # the count of needs
+
+    def test_filtered_by_one_of_its_offerings_or_by_band(self, client, matched):
+        need, offering = matched
+        other_need = factories.make_need()
+        second = factories.make_offering(organization=offering.organization)
+        Suggestion.objects.filter(direction=Direction.FOR_OFFERING).delete()
+        for n, o, score in ((need, offering, 80.0), (other_need, second, 55.0)):
+            Suggestion.objects.create(
+                need=n, offering=o, direction=Direction.FOR_OFFERING, score=score, rank=1
+            )
+        user = offering.organization.memberships.get().user
+        url = reverse("matching:opportunities")
+
+        def needs_of(params):
+            return [row.need.pk for row in signed_in(client, user).get(url, params).context["rows"]]
+
+        assert needs_of({}) == [need.pk, other_need.pk]
+        assert needs_of({"offering": second.pk}) == [other_need.pk]
+        assert needs_of({"band": "strong"}) == [need.pk]
+        assert needs_of({"band": "possible"}) == [need.pk, other_need.pk]
+
+    def test_another_organizations_offering_is_a_form_error_not_its_opportunities(
+        self, client, english, matched
+    ):
+        need, offering = matched
+        stranger = factories.make_offering()  # another vendor's
+        Suggestion.objects.create(
+            need=factories.make_need(),
+            offering=stranger,
+            direction=Direction.FOR_OFFERING,
+            score=90.0,
+            rank=1,
+        )
+        user = offering.organization.memberships.get().user
+        response = signed_in(english, user).get(
+            reverse("matching:opportunities"), {"offering": stranger.pk}
+        )
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        shown = {o.organization_id for row in response.context["rows"] for o in row.offerings}
+        assert shown <= {offering.organization_id}
+
     def test_enterprises_may_not_open_it(self, client, matched):
         need, _offering = matched
         user = need.organization.memberships.get().user
