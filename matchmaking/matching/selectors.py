@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
@@ -236,16 +236,17 @@ def vendor_opportunities(user, suggestions: QuerySet | None = None, *, page=1) -
     """One page of 商机: the needs of ``suggestions`` (default: :func:`vendor_suggestions`;
     a filtered subset of it, e.g. one offering's), best first by their best score, each need
     once with the vendor's offerings it was suggested for. The page's ``object_list`` holds
-    the rows (:class:`SuggestionRow`). Three reads whatever the page and the page size: the
-    count of needs, the page's needs, then their suggestions."""
+    the rows (:class:`SuggestionRow`). Two reads whatever the page and the page size: the
+    needs in order, then the page's suggestions."""
     suggestions = vendor_suggestions(user) if suggestions is None else suggestions
-    ranked = (
-        suggestions.values("need_id")
-        .annotate(best=Max("score"))
-        .order_by("-best", "need_id")
-        .values_list("need_id", flat=True)
-    )
-    page_obj = Paginator(ranked, OPPORTUNITIES_PER_PAGE).get_page(page)
+    # Each need's place is that of its best suggestion. A vendor's stored suggestions are at
+    # most its offerings × the list length: their need ids, best first, are read in one query
+    # and paged here (a GROUP BY for the page and another for the count were two round trips,
+    # each repeating the visibility subquery).
+    ranked: dict[int, None] = {}
+    for need_id in suggestions.order_by("-score", "need_id").values_list("need_id", flat=True):
+        ranked.setdefault(need_id)
+    page_obj = Paginator(list(ranked), OPPORTUNITIES_PER_PAGE).get_page(page)
     need_ids = list(page_obj.object_list)
     rows: dict[int, SuggestionRow] = {need_id: None for need_id in need_ids}
     queryset = (
