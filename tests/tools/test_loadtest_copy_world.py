@@ -67,6 +67,10 @@ def test_copy_world_copies_every_row_and_the_vendor_member(tmp_path):
             "SELECT COUNT(*) FROM accounts_user WHERE email LIKE 'loadtest-e%'"
         ).fetchone()
     assert vendor_members > 0 and load_users == 2
+    # The planner's statistics are gathered once the rows are in (ANALYZE), as after a restore.
+    with sqlite3.connect(target) as db:
+        analysed = {table for (table,) in db.execute("SELECT tbl FROM sqlite_stat1")}
+    assert {"matching_suggestion", "listings_need"} <= analysed
     # New rows get fresh ids after the copied ones (the sequences moved on).
     run(target, "-m", "tools.loadtest", "--prepare-only", "--users", "3")
     assert len(rows(target, "accounts_user")) == len(rows(source, "accounts_user")) + 1
