@@ -42,6 +42,7 @@ from matchmaking.accounts.tasks import (
     send_password_reset,
 )
 from matchmaking.accounts.validators import validate_uscc
+from matchmaking.core.pagination import query_without_page
 from matchmaking.core.permissions import (
     ScopedObjectMixin,
     get_editable_or_403,
@@ -227,10 +228,8 @@ class OrganizationListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context["filter"] = self.filterset
-        context["query_string"] = query.urlencode()
+        context["query_string"] = query_without_page(self.request)
         return context
 
 

@@ -27,6 +27,7 @@ from matchmaking.cases.forms import (
     metrics_from,
 )
 from matchmaking.cases.models import Case
+from matchmaking.core.pagination import query_without_page
 from matchmaking.core.permissions import (
     ScopedObjectMixin,
     get_editable_or_403,
@@ -34,12 +35,6 @@ from matchmaking.core.permissions import (
     is_platform_admin,
 )
 from matchmaking.listings.models import Offering
-
-
-def _query_string(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -90,7 +85,7 @@ class CaseListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
-        context["query_string"] = _query_string(self.request)
+        context["query_string"] = query_without_page(self.request)
         return context
 
 

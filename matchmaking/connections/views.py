@@ -29,6 +29,7 @@ from matchmaking.connections.forms import (
     RequestForm,
 )
 from matchmaking.connections.models import Connection, Message
+from matchmaking.core.pagination import query_without_page
 from matchmaking.core.permissions import get_visible_or_404, is_platform_admin, user_organization_id
 from matchmaking.core.private_files import private_file_response
 from matchmaking.listings.models import Need, Offering
@@ -63,13 +64,11 @@ class InboxView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             box=self.get_box(),
             state=self.request.GET.get("state", ""),
             states=ConnectionState.choices,
-            query_string=params.urlencode(),
+            query_string=query_without_page(self.request),
             has_organization=user_organization_id(self.request.user) is not None,
         )
         return context

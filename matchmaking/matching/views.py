@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from matchmaking.core.pagination import query_without_page
 from matchmaking.core.permissions import get_visible_or_404
 from matchmaking.listings.models import Need, Offering
 from matchmaking.matching import selectors, services
@@ -37,8 +38,6 @@ class OpportunitiesView(LoginRequiredMixin, View):
         page_obj = selectors.vendor_opportunities(
             request.user, filterset.qs, page=request.GET.get("page")
         )
-        params = request.GET.copy()
-        params.pop("page", None)
         return render(
             request,
             "matching/opportunities.html",
@@ -48,7 +47,7 @@ class OpportunitiesView(LoginRequiredMixin, View):
                 "page_obj": page_obj,
                 "paginator": page_obj.paginator,
                 "rows": page_obj.object_list,
-                "query_string": params.urlencode(),
+                "query_string": query_without_page(request),
             },
         )
 

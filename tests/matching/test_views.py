@@ -152,6 +152,9 @@ class OpportunitiesTests:
         assert [row.score for row in rows1[:2]] == [69.0, 68.0]  # each need's best
         assert 'rel="next"' in page1.content.decode()
         assert "30" in page1.content.decode()  # the count of needs
+        # The next page keeps the filters (an offering all 30 needs were suggested for).
+        filtered = client.get(reverse("matching:opportunities"), {"offering": first.pk})
+        assert f"offering={first.pk}&amp;page=2" in filtered.content.decode()
 
     def test_filtered_by_one_of_its_offerings_or_by_band(self, client, matched):
         need, offering = matched

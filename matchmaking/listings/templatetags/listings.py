@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from matchmaking.core import pagination
 from matchmaking.core.money import format_amount
 from matchmaking.listings.selectors import may_see_poster, need_poster_name
 
@@ -40,7 +41,4 @@ def price_range(obj) -> str:
 
 @register.simple_tag(takes_context=True)
 def query_without_page(context) -> str:
-    request = context["request"]
-    data = request.GET.copy()
-    data.pop("page", None)
-    return data.urlencode()
+    return pagination.query_without_page(context["request"])
