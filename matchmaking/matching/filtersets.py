@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.core.permissions import user_organization_id
 from matchmaking.listings.models import Offering
 from matchmaking.matching import adapters
 from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
@@ -17,11 +16,8 @@ def _own_offerings(request):
     a form error ("Select a valid choice"), never a way to read its opportunities."""
     if request is None:
         return Offering.objects.none()
-    return (
-        adapters.matchable_offerings()
-        .filter(organization_id=user_organization_id(request.user))
-        .order_by("title", "pk")
-    )
+    own = Offering.objects.editable_by(request.user)  # the one rule of "its own" listings
+    return (own & adapters.matchable_offerings()).order_by("title", "pk")
 
 
 class OpportunityFilterSet(django_filters.FilterSet):

@@ -176,6 +176,18 @@ class OpportunitiesTests:
         assert needs_of({"band": "strong"}) == [need.pk]
         assert needs_of({"band": "possible"}) == [need.pk, other_need.pk]
 
+    def test_filters_that_match_nothing_say_so(self, english, matched):
+        _need, offering = matched
+        Suggestion.objects.filter(direction=Direction.FOR_OFFERING).update(score=40.0)
+        user = offering.organization.memberships.get().user
+        html = (
+            signed_in(english, user)
+            .get(reverse("matching:opportunities"), {"band": "strong"})
+            .content.decode()
+        )
+        assert "No opportunities match these filters." in html
+        assert 'class="match-item"' not in html
+
     def test_another_organizations_offering_is_a_form_error_not_its_opportunities(
         self, client, english, matched
     ):
