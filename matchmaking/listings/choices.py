@@ -37,6 +37,8 @@ class HypeFlag(models.TextChoices):
     SUPERLATIVES = "superlatives", _("Superlatives or unverifiable claims")
     BUZZWORDS = "buzzwords", _("Pile of buzzwords with few concrete facts")
     TAG_STUFFING = "tag_stuffing", _("Claims nearly every sector and application type")
+    SECTOR_SPREAD = "sector_spread", _("Text names the clients of nearly every sector")
+    KEYWORD_LIST = "keyword_list", _("Text is mostly a list of keywords")
 
 
 class PriceUnit(models.TextChoices):

@@ -1,12 +1,16 @@
 """Hype and tag stuffing in a listing's text and claims (pure functions, no Django).
 
 Used by moderation (the queue flags a listing with its reasons) and by matching (a flagged
-offering is demoted), so both read one definition. Three signals:
+offering is demoted), so both read one definition. Five signals:
 
 * superlatives and unverifiable claims (业界第一, 准确率100%, 颠覆, 全场景 …);
 * buzzword piles: many marketing words and few concrete ones;
 * tag stuffing: claiming ≥ 5 of the 6 sectors and ≥ 5 of the 6 application types with vague
-  text (few concrete words per claimed category).
+  text (few concrete words per claimed category);
+* sector spread: box-ticking in the text instead of the claims — a text that names the clients
+  of ≥ 5 of the 6 sectors (银行…、医院…、景区…), whatever sectors it declares;
+* keyword lists: a text that is mostly enumerations of bare words (≥ 25 items), e.g. the words
+  buyers use most, listed to be found by every need; or a title of ≥ 5 keywords.
 """
 
 from __future__ import annotations
@@ -40,6 +44,31 @@ _CONCRETE = re.compile(
 )
 
 
+#: The words that name a sector's clients or their work (a client, not a capability: 问答 or
+#: 数据分析 serve every sector). A text naming ≥ SPREAD_SECTORS of the six is box-ticking.
+SECTOR_CLIENT_WORDS = {
+    "government": r"政务|政府|机关|公文|行政审批|审批服务|12345|市民热线|政策咨询|办事指南|人社|税务|公安|法院|检察",
+    "finance": r"银行|证券|保险|基金|信贷|金融|理财|反洗钱|信用卡|期货|券商|支付|风控",
+    "healthcare": r"医院|医疗|病历|患者|诊疗|医生|医药|药品|医保|门诊|临床|护理|药企|制药",
+    "industry": r"制造|工厂|产线|生产线|车间|工业|排产|工艺|零部件|钢铁|化工|设备运维|设备故障|质检",
+    "culture_tourism": r"文旅|景区|旅游|游客|博物馆|文物|导览|展览|非遗|酒店|演艺|图书馆",
+    "smart_city": r"城市管理|城管|智慧城市|交通|应急|社区|市政|管网|一网统管|城市运行|园区|停车",
+}
+_SECTOR_CLIENTS = {code: re.compile(words) for code, words in SECTOR_CLIENT_WORDS.items()}
+SPREAD_SECTORS = 5
+# A run of ≥ 3 short items joined by 、 , ， or / (客服、知识库、问答、报告).
+_LIST_RUN = re.compile(r"(?:[\u4e00-\u9fffa-z0-9]{1,8}[、,，/])+[\u4e00-\u9fffa-z0-9]{1,8}")
+_LIST_SEPARATORS = re.compile(r"[、,，/]")
+#: A keyword list: this many enumerated items, making up at least LIST_SHARE of the text.
+LIST_ITEMS = 25
+LIST_SHARE = 0.5
+#: A title of this many separated keywords (智能客服 知识库问答 公文写作 …) is a keyword list.
+TITLE_ITEMS = 5
+_TITLE_SEPARATORS = re.compile(r"[\s、,，/|｜;；+＋&]+")
+#: Severity of a spread or a keyword list (matching takes hype_penalty × severity points off).
+SPREAD_SEVERITY = 0.6
+
+
 @dataclass(frozen=True)
 class HypeAssessment:
     """What is wrong with a listing's claims: reason codes, the phrases found, and a severity
@@ -61,6 +90,26 @@ def _norm(text: str) -> str:
 def is_stuffed(sectors: Iterable[str], app_types: Iterable[str]) -> bool:
     """Claims at least 5 of the 6 sectors and 5 of the 6 application types."""
     return len(set(sectors)) >= STUFFED_SECTORS and len(set(app_types)) >= STUFFED_APP_TYPES
+
+
+def sectors_named(text: str) -> set[str]:
+    """The sectors whose clients ``text`` names (codes of SECTOR_CLIENT_WORDS)."""
+    body = _norm(text)
+    return {code for code, pattern in _SECTOR_CLIENTS.items() if pattern.search(body)}
+
+
+def enumerated_items(text: str) -> tuple[int, float]:
+    """Items in runs of ≥ 3 enumerated short words, and the share of the text they make up."""
+    body = re.sub(r"\s", "", _norm(text))
+    if not body:
+        return 0, 0.0
+    items = chars = 0
+    for run in _LIST_RUN.finditer(body):
+        parts = _LIST_SEPARATORS.split(run.group(0))
+        if len(parts) >= 3:
+            items += len(parts)
+            chars += len(run.group(0))
+    return items, chars / len(body)
 
 
 def assess_listing(
@@ -93,6 +142,14 @@ def assess_listing(
         if len(concrete) < n_claims / 2 or superlatives or len(buzz) > len(concrete):
             reasons.append("tag_stuffing")
             severity += 0.6
+    if "tag_stuffing" not in reasons and len(sectors_named(body)) >= SPREAD_SECTORS:
+        reasons.append("sector_spread")
+        severity += SPREAD_SEVERITY
+    items, share = enumerated_items(body)
+    title_items = [part for part in _TITLE_SEPARATORS.split(_norm(title)) if part]
+    if (items >= LIST_ITEMS and share >= LIST_SHARE) or len(title_items) >= TITLE_ITEMS:
+        reasons.append("keyword_list")
+        severity += SPREAD_SEVERITY
     return HypeAssessment(
         tuple(reasons), tuple(superlatives + sorted(set(buzz))[:5]), min(1.0, severity)
     )

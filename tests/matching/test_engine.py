@@ -264,6 +264,37 @@ class ReasonTests:
         assert reasons_text([Reason("no_case_in_sector", False, {})]) == ["该厂商在本行业尚无已发布案例"]
 
 
+class TextBoxTickingTests:
+    """Box-ticking in the text (listings/hype.py: sector spread, keyword lists) is demoted like
+    box-ticking in the claims: the hype penalty × its severity."""
+
+    SPREAD = (
+        "为银行和保险机构建设智能客服；为政府部门提供政策咨询；为医院提供导诊问答；"
+        "为制造企业提供产线质检；为景区提供游客咨询；为城市管理部门提供应急指挥辅助。"
+    )
+
+    def test_an_offering_naming_every_sector_loses_the_hype_penalty(self):
+        spread = offering(
+            "o-spread",
+            title="企业级大模型应用定制",
+            description=self.SPREAD + CS_TEXT,
+            sectors=(),
+            app_types=(),
+        )
+        plain = offering("o-plain")
+        config = EngineConfig()
+        ranked = {s.target_ref: s for s in build([spread, plain]).rank_offerings(need())}
+        assert ranked["o-spread"].components["hype"] == pytest.approx(0.6)
+        assert ranked["o-plain"].components["hype"] == 0.0
+        lenient = dataclasses.replace(config, hype_penalty=0.0)
+        unpenalised = {
+            s.target_ref: s for s in build([spread, plain], config=lenient).rank_offerings(need())
+        }
+        lost = unpenalised["o-spread"].score - ranked["o-spread"].score
+        assert lost == pytest.approx(0.6 * config.hype_penalty, abs=0.1)
+        assert refs(ranked.values())[0] == "o-plain"
+
+
 def assert_consistent(s) -> None:
     """A met category/text/budget/region reason appears iff its component says so."""
     c, cs = s.components, codes(s)
