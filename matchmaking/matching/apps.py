@@ -26,5 +26,6 @@ class MatchingConfig(AppConfig):
         register_panel("enterprise-dashboard", 20, panels.dashboard_panel)
         register_panel("vendor-dashboard", 20, panels.dashboard_panel)
         register_panel("need-form", 20, panels.need_form_panel)
+        register_panel("moderation-queue", 20, panels.moderation_hubs_panel)
         register_nav_link("vendor", 30, _("Opportunities"), "matching:opportunities")
         register_seeder(40, seed_suggestions, atomic=False)  # rebuilds in batches

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from matchmaking.core.panels import Panel
-from matchmaking.core.permissions import user_organization_id
+from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.matching import no_match, selectors
 from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
@@ -75,3 +75,14 @@ def need_form_panel(request, form) -> Panel | None:
 
 def _org_id(request):
     return user_organization_id(request.user)
+
+
+def moderation_hubs_panel(request, _obj) -> Panel | None:
+    """In the moderation queue, for platform admins: the offerings suggested to the most needs."""
+    if not is_platform_admin(request.user):
+        return None
+    hubs, total = selectors.suggestion_hubs(request.user)
+    return Panel(
+        "matching/panels/moderation_hubs.html",
+        {"hubs": hubs, "needs_with_lists": total, "top_rank": selectors.HUB_TOP_RANK},
+    )

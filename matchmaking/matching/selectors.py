@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
@@ -357,3 +357,56 @@ def category_suggestions(text: str) -> dict:
                     }
                 )
     return result
+
+
+# --- moderation: the offerings suggested to the most needs ----------------------------------
+
+#: How many of the most-suggested offerings the moderation queue lists, and the list places
+#: that count (a need's first screen).
+HUB_LIMIT = 10
+HUB_TOP_RANK = 5
+
+
+@dataclass(frozen=True)
+class SuggestionHub:
+    offering: Offering
+    needs: int  # open needs whose first HUB_TOP_RANK suggestions hold it
+    share: float  # of the open needs with a list
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.share
+
+
+def suggestion_hubs(user, *, limit: int = HUB_LIMIT) -> tuple[list[SuggestionHub], int]:
+    """For platform admins (nothing for anyone else): the live offerings in the first five
+    suggestions of the most open needs, and the number of open needs with a list.
+
+    Whatever text a vendor writes to be found by every need (a list of the words buyers use
+    most, every sector's clients named), an offering it works for sits in the top five of far
+    more needs than its peers: this list shows it to an admin, however it was done."""
+    if not is_platform_admin(user):
+        return [], 0
+    open_lists = Suggestion.objects.filter(
+        direction=Direction.FOR_NEED, need__in=Need.objects.open().values("pk")
+    )
+    counts = list(
+        open_lists.filter(rank__lte=HUB_TOP_RANK, offering__in=adapters.matchable_offerings())
+        .values("offering_id")
+        .annotate(needs=Count("need_id"))
+        .order_by("-needs", "offering_id")[:limit]
+    )
+    if not counts:
+        return [], 0
+    total = open_lists.values("need_id").distinct().count()
+    by_pk = (
+        Offering.objects.moderatable_by(user)
+        .select_related("organization")
+        .in_bulk([row["offering_id"] for row in counts])
+    )
+    hubs = [
+        SuggestionHub(by_pk[row["offering_id"]], row["needs"], row["needs"] / total)
+        for row in counts
+        if row["offering_id"] in by_pk
+    ]
+    return hubs, total

@@ -1,5 +1,6 @@
 """Journeys: a need that requires 信创 never shows a non-信创 offering among its suggestions;
-a hype listing appears flagged, with its reason, in the admins' moderation queue."""
+a hype listing appears flagged, with its reason, in the admins' moderation queue, and so does
+box-ticking in the text, with the offerings suggested to the most needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from matchmaking.listings import services as listing_services
 from matchmaking.listings.models import Need
+from matchmaking.matching.models import Direction, Suggestion
 from matchmaking.matching.runtime import holder
 from tests import factories
 from tests.browser.helpers import fill_field, form_with, sign_in, submit, url
@@ -83,3 +85,39 @@ class HypeModerationJourneyTests:
         expect(row).to_contain_text("夸大或无法验证的宣传用语")
         pending = page.locator(f'article[data-offering="{hyped.pk}"]')
         expect(pending.locator(".hype-flag").first).to_be_visible()
+
+    def test_text_box_ticking_and_the_most_suggested_offerings_show_in_the_queue(
+        self, page, base_url
+    ):
+        vendor = factories.make_organization(kind="vendor", name="启衡智能")
+        spread = listing_services.offering_create(
+            organization=vendor,
+            title="企业级大模型应用定制",
+            summary="面向多个行业提供大模型应用",
+            description=(
+                "为银行和保险机构建设智能客服；为政府部门提供政策咨询；为医院提供导诊问答；"
+                "为制造企业提供产线质检；为景区提供游客咨询；为城市管理部门提供应急指挥辅助。"
+            ),
+            kind="product",
+            submit=True,
+        )
+        admin = factories.make_user(email="moderator@example.com", is_staff=True, is_superuser=True)
+        listing_services.offering_approve(offering=spread, by=admin)
+        for index in range(3):
+            Suggestion.objects.create(
+                need=factories.make_need(title=f"需求{index}"),
+                offering=spread,
+                direction=Direction.FOR_NEED,
+                score=80,
+                rank=1,
+                components={},
+                reasons=[],
+            )
+
+        sign_in(page, base_url, admin.email, factories.DEFAULT_PASSWORD)
+        page.goto(url(base_url, "/moderation/"))
+        flagged = page.locator(f'#hype-flags tr[data-offering="{spread.pk}"]')
+        expect(flagged).to_contain_text("正文点名了几乎所有行业的客户")
+        hub = page.locator(f'#suggestion-hubs-table tr[data-offering="{spread.pk}"]')
+        expect(hub).to_contain_text(spread.title)
+        expect(hub).to_contain_text("100%")
