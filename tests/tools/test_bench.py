@@ -60,3 +60,12 @@ def test_it_runs_as_a_module_from_the_checkout():
     )
     assert result.returncode == 0, result.stderr
     assert "--runs" in result.stdout and "tools.bench insights" in result.stdout
+
+
+def test_gaming_probe_prints_each_strategy_for_a_file(capsys):
+    path = settings.BASE_DIR / "fixtures" / "matching-heldout-paraphrased.json"
+    run(["gaming", str(path)])
+    text = capsys.readouterr().out
+    assert "AGGREGATE" in text
+    for name in ("0_control_bank_qa", "1_text_stuffing", "2_need_echo", "4_title_stuffing"):
+        assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+", text, re.M), name

@@ -7,6 +7,7 @@
     python -m tools.bench first_render [--profile 15]   # PAGE_CACHE_SECONDS=0 DJANGO_DEBUG=0
     python -m tools.bench signed_in [--runs 30] [--profile 25]   # DJANGO_DEBUG=0
     python -m tools.bench page_hits [--runs 500] [--profile 20]   # DJANGO_DEBUG=0
+    python -m tools.bench gaming [FILE …]   # gaming offerings' places in labelled files
 
 Each runs with the same settings as ``manage.py`` (``DJANGO_SETTINGS_MODULE``, default
 ``matchmaking.settings``, and the same environment: point ``DJANGO_SQLITE_PATH`` or
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "first_render": "tools.bench.first_render",
     "signed_in": "tools.bench.signed_in",
     "page_hits": "tools.bench.page_hits",
+    "gaming": "tools.bench.gaming",
 }
 
 
