@@ -54,6 +54,7 @@ SECTOR_CLIENT_WORDS = {
     "culture_tourism": r"文旅|景区|旅游|游客|博物馆|文物|导览|展览|非遗|酒店|演艺|图书馆",
     "smart_city": r"城市管理|城管|智慧城市|交通|应急|社区|市政|管网|一网统管|城市运行|园区|停车",
 }
+# One search per sector: 5 µs a text, against 25 µs for one alternation of named groups.
 _SECTOR_CLIENTS = {code: re.compile(words) for code, words in SECTOR_CLIENT_WORDS.items()}
 SPREAD_SECTORS = 5
 # A run of ≥ 3 short items joined by 、 , ， or / (客服、知识库、问答、报告).
@@ -94,22 +95,29 @@ def is_stuffed(sectors: Iterable[str], app_types: Iterable[str]) -> bool:
 
 def sectors_named(text: str) -> set[str]:
     """The sectors whose clients ``text`` names (codes of SECTOR_CLIENT_WORDS)."""
-    body = _norm(text)
-    return {code for code, pattern in _SECTOR_CLIENTS.items() if pattern.search(body)}
+    return _sectors_named(_norm(text))
 
 
 def enumerated_items(text: str) -> tuple[int, float]:
     """Items in runs of ≥ 3 enumerated short words, and the share of the text they make up."""
-    body = re.sub(r"\s", "", _norm(text))
-    if not body:
+    return _enumerated_items(re.sub(r"\s", "", _norm(text)))
+
+
+def _sectors_named(body: str) -> set[str]:
+    return {code for code, pattern in _SECTOR_CLIENTS.items() if pattern.search(body)}
+
+
+def _enumerated_items(compact: str) -> tuple[int, float]:
+    """:func:`enumerated_items` of a normalised text without whitespace."""
+    if not compact:
         return 0, 0.0
     items = chars = 0
-    for run in _LIST_RUN.finditer(body):
+    for run in _LIST_RUN.finditer(compact):
         parts = _LIST_SEPARATORS.split(run.group(0))
         if len(parts) >= 3:
             items += len(parts)
             chars += len(run.group(0))
-    return items, chars / len(body)
+    return items, chars / len(compact)
 
 
 def assess_listing(
@@ -125,7 +133,8 @@ def assess_listing(
     superlatives = sorted(set(_SUPERLATIVES.findall(body)))
     buzz = _BUZZWORDS.findall(body)
     concrete = _CONCRETE.findall(body)
-    n_chars = max(1, len(re.sub(r"\s", "", body)))
+    compact = re.sub(r"\s", "", body)
+    n_chars = max(1, len(compact))
     reasons: list[str] = []
     severity = 0.0
     if len(superlatives) >= 2 or (superlatives and len(concrete) < 2):
@@ -142,10 +151,14 @@ def assess_listing(
         if len(concrete) < n_claims / 2 or superlatives or len(buzz) > len(concrete):
             reasons.append("tag_stuffing")
             severity += 0.6
-    if "tag_stuffing" not in reasons and len(sectors_named(body)) >= SPREAD_SECTORS:
+    if "tag_stuffing" not in reasons and len(_sectors_named(body)) >= SPREAD_SECTORS:
         reasons.append("sector_spread")
         severity += SPREAD_SEVERITY
-    items, share = enumerated_items(body)
+    # A run of k ≥ 3 items has k − 1 separators, so LIST_ITEMS items need at least ⅔ as many
+    # separators: most texts are cleared by counting them (the runs cost 13 µs a text).
+    items, share = 0, 0.0
+    if 3 * len(_LIST_SEPARATORS.findall(compact)) >= 2 * LIST_ITEMS:
+        items, share = _enumerated_items(compact)
     title_items = [part for part in _TITLE_SEPARATORS.split(_norm(title)) if part]
     if (items >= LIST_ITEMS and share >= LIST_SHARE) or len(title_items) >= TITLE_ITEMS:
         reasons.append("keyword_list")
