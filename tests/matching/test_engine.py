@@ -27,16 +27,6 @@ ENGINE_DIR = Path(__file__).resolve().parents[2] / "matchmaking" / "matching" / 
 DATA_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
-# Box-ticking in the text: every sector's clients named, categories left empty (a gaming probe).
-TEXT_STUFFING = (
-    "我们为银行、证券和保险机构建设智能客服、坐席辅助、信贷报告生成和反洗钱可疑交易分析系统；"
-    "为政府部门提供12345热线工单分派、公文起草、政策问答和政务服务办事指引；"
-    "为医院提供病历生成与质控、导诊分诊问答、医学影像辅助识别和医保审核；"
-    "为制造企业提供设备故障诊断、维修知识问答、产线视觉缺陷检测、供应链需求预测和生产排程；"
-    "为景区和文旅集团提供智能导览讲解、游客咨询问答、文旅营销文案和短视频生成；"
-    "为城市管理部门提供视频事件识别、交通流量分析、应急指挥辅助和城市运行监测。"
-    "可私有化部署，适配国产服务器和操作系统，也可按SaaS订阅。"
-)
 KF_TEXT = "企业知识库智能问答，员工用自然语言查询规章制度和业务文档，回答附带出处"
 CS_TEXT = "银行信用卡中心智能客服机器人，承接来电咨询，坐席辅助和话术推荐"
 
@@ -502,36 +492,21 @@ class QualityTests:
         assert (report.viol5, report.must5, report.stuff5) == (0.0, 0.0, 0.0)
 
     @pytest.mark.parametrize("name", ["matching-aligned-2.json", "matching-aligned-3.json"])
-    @pytest.mark.parametrize(
-        ("title", "description"),
-        [
-            ("企业级大模型应用定制与交付", TEXT_STUFFING),
-            (
-                "智能客服 知识库问答 公文写作 病历生成 视觉质检 数据分析 销量预测",
-                "大模型应用定制开发。",
-            ),
-        ],
-        ids=["every-sector-named", "keyword-title"],
-    )
+    @pytest.mark.parametrize("strategy", ["1_text_stuffing", "4_title_stuffing"])
     def test_an_offering_written_to_be_found_by_every_need_stays_out_of_most_top5s(
-        self, name, title, description
+        self, name, strategy
     ):
-        """The gaming probe's offering (``tools.bench gaming``: no categories, every
+        """The gaming probe's offerings (``tools.bench gaming``: no categories, every
         deployment mode, a filing, 信创, a price any budget fits) whose text names every
         sector's clients, or whose title is a keyword list, added to a file written by others.
-        Before the text box-ticking flags it sat in the top 5 of 67–88 % of their needs."""
+        Before the text box-ticking flags they sat in the top 5 of 67–88 % of its needs."""
         from matchmaking.matching.engine.evaluate import load_dataset
-        from tools.bench.gaming import GAME_REF, base_offering, game_org
+        from tools.bench.gaming import GAME_REF, strategies
 
         data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-        data["organizations"].append(game_org())
-        data["offerings"].append(
-            base_offering(
-                title=title,
-                summary="面向多个行业提供大模型应用的定制开发与交付。",
-                description=description,
-            )
-        )
+        offering, organization = strategies(data, None)[strategy]
+        data["organizations"].append(organization)
+        data["offerings"].append(offering)
         ds = load_dataset(data)
         engine = MatchingEngine().fit(ds.offerings, ds.needs, ds.cases)
         tops = [refs(engine.rank_offerings(n, top_k=5)) for n in ds.needs]
