@@ -21,7 +21,7 @@ from .documents import APP_TYPES, SECTORS, NeedDoc, OfferingDoc, need_text
 from .explanations import NeedCategories, need_categories, shared_features
 from .reasons import Reason
 from .scoring import layer_component
-from .semantic import fuse, semantic_cosines
+from .semantic import fuse, semantic_cosines, semantic_cosines_many
 from .store import Segment, Side, csr_copy, shared_of_rows
 from .text import Analyzer, Vectorizer
 
@@ -201,7 +201,7 @@ class RankingMixin:
         cfg = self.config
         if cfg.semantic_weight <= 0 or Zq.shape[1] == 0:
             return lexical
-        sem = np.asarray(Zq @ seg.arrays["sem"].T, np.float32)
+        sem = semantic_cosines_many(seg.arrays["sem"], Zq)
         return fuse(lexical, sem, cfg.semantic_weight, cfg.semantic_floor, cfg.semantic_mode)
 
     def _candidate_top(
