@@ -1,14 +1,16 @@
 """How far can a vendor game the ranking with an offering's *text*? Prints figures.
 
-    python -m tools.bench gaming [FILE …] [--json OUT]
+    python -m tools.bench gaming [FILE …] [--echo-words 12,22,40] [--json OUT]
 
 For each labelled file (default: ours in fixtures/ and the shared ones in ../shared/data), one
 gaming offering is added at a time (one engine fit per strategy: text stuffing naming every
-sector, an echo of the words needs use most, a copy of the file's most-shown offering, a keyword
-title, every category claimed, one phrase repeated), every need is ranked over all offerings,
-and the gaming offering's place is recorded: the share of needs whose top 5 holds it, the share
-where it is first, its median rank, whether it pushed a grade-3 offering out of the top 5, and
-the change of nDCG@5. Its other attributes are permissive and the same for every strategy (all
+sector, an echo of the words needs use most — 40 words, or each size of ``--echo-words`` —, a
+copy of the file's most-shown offering, a keyword title, every category claimed, one phrase
+repeated), every need is ranked over all offerings, and the gaming offering's place is
+recorded: the share of needs whose top 5 holds it ("shown": in the top 5 with a calibrated
+score of at least 50, what a buyer sees without asking for weaker matches), the share where it
+is first, its median rank, whether it pushed a grade-3 offering out of the top 5, and the
+change of nDCG@5. Its other attributes are permissive and the same for every strategy (all
 deployment modes, a price any budget fits, nationwide, 信创 and on-premises, a filing), so that
 only the text differs; "0_control_bank_qa" is an honest single-domain offering with the same
 attributes, the level to compare with. Nothing is asserted; MEASUREMENTS.md has the figures.
@@ -27,6 +29,7 @@ from pathlib import Path
 import jieba
 from django.conf import settings
 
+from matchmaking.matching import calibration
 from matchmaking.matching.engine.config import EngineConfig
 from matchmaking.matching.engine.engine import MatchingEngine
 from matchmaking.matching.engine.evaluate import load_dataset
@@ -272,7 +275,20 @@ def game_org(filing: bool = True) -> dict:
     return org
 
 
-def strategies(data: dict, top1_ref: str | None) -> dict[str, tuple[dict, dict]]:
+def echo_offering(data: dict, words: int) -> dict:
+    """The need echo: the ``words`` words needs use most, listed in a short text."""
+    echo = need_echo_words(data, k=words)
+    return base_offering(
+        title="大模型业务场景应用解决方案",
+        summary="围绕客户业务场景提供大模型应用。",
+        description=echo_desc(echo),
+        tags=echo[:6],
+    )
+
+
+def strategies(
+    data: dict, top1_ref: str | None, echo_words: tuple[int, ...] = (40,)
+) -> dict[str, tuple[dict, dict]]:
     out: dict[str, tuple[dict, dict]] = {}
     out["0_control_bank_qa"] = (
         base_offering(
@@ -294,16 +310,9 @@ def strategies(data: dict, top1_ref: str | None) -> dict[str, tuple[dict, dict]]
         ),
         game_org(),
     )
-    words = need_echo_words(data)
-    out["2_need_echo"] = (
-        base_offering(
-            title="大模型业务场景应用解决方案",
-            summary="围绕客户业务场景提供大模型应用。",
-            description=echo_desc(words),
-            tags=words[:6],
-        ),
-        game_org(),
-    )
+    for words in echo_words:  # "2_need_echo" is the 40-word echo, others are named by size
+        name = "2_need_echo" if words == 40 else f"2_need_echo_{words}"
+        out[name] = (echo_offering(data, words), game_org())
     if top1_ref:
         orig = next(o for o in data["offerings"] if o["ref"] == top1_ref)
         o = copy.deepcopy(orig)
@@ -376,7 +385,7 @@ def run(data: dict) -> tuple[dict[str, list[str]], dict[str, dict[str, float]], 
     return ranked, scores, ds, eng
 
 
-def probe_file(path: str) -> dict:
+def probe_file(path: str, echo_words: tuple[int, ...] = (40,)) -> dict:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     base_ranked, base_scores, ds, beng = run(data)
     reach = Counter(x for r in base_ranked.values() for x in r[:5])
@@ -399,7 +408,7 @@ def probe_file(path: str) -> dict:
         "top1_count": firsts[top1_ref] if top1_ref else 0,
         "strategies": {},
     }
-    for name, (off, org) in strategies(data, top1_ref).items():
+    for name, (off, org) in strategies(data, top1_ref, echo_words).items():
         d = copy.deepcopy(data)
         d["organizations"].append(org)
         d["offerings"].append(off)
@@ -407,6 +416,7 @@ def probe_file(path: str) -> dict:
         gdoc = next(o for o in gds.offerings if o.ref == GAME_REF)
         sev, flagged = offering_hype(gdoc)
         ranks, in5, is1, pushed, eligible, dn = [], 0, 0, 0, 0, []
+        shown5 = 0  # in the top 5 with a calibrated score a buyer sees by default (≥ 50)
         beats_orig = ties_orig = both = 0
         diffs = []
         ent = cat_entropy(geng, gdoc)
@@ -415,6 +425,11 @@ def probe_file(path: str) -> dict:
             eligible += rank is not None
             ranks.append(rank if rank is not None else n_off + 2)
             in5 += rank is not None and rank <= 5
+            shown5 += (
+                rank is not None
+                and rank <= 5
+                and calibration.calibrate(scores[nref][GAME_REF]) >= calibration.POSSIBLE_MATCH
+            )
             is1 += rank == 1
             g = labels.get(nref, {})
             g3_before = {x for x in base_ranked[nref][:5] if g.get(x, 0) == 3}
@@ -430,6 +445,7 @@ def probe_file(path: str) -> dict:
         m = len(ranked)
         st = {
             "top5": in5 / m,
+            "shown5": shown5 / m,
             "top1": is1 / m,
             "median_rank": statistics.median(ranks),
             "eligible": eligible / m,
@@ -456,7 +472,8 @@ def probe_file(path: str) -> dict:
             st["echo_words"] = need_echo_words(data)[:15]
         res["strategies"][name] = st
         print(
-            f"  {res['file']:42s} {name:26s} top5 {st['top5']:.2f} top1 {st['top1']:.2f} "
+            f"  {res['file']:42s} {name:26s} top5 {st['top5']:.2f} shown {st['shown5']:.2f} "
+            f"top1 {st['top1']:.2f} "
             f"med {st['median_rank']:>5} elig {st['eligible']:.2f} pushG3 {st['pushed_g3']:.2f} "
             f"ent {ent:.2f} dnDCG {st['d_ndcg5']:+.3f} hype {st['hype_severity']}/{st['hype_flagged']}",
             flush=True,
@@ -470,11 +487,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("files", nargs="*", help="labelled llm-match/v1 files (default: all)")
     parser.add_argument("--json", default="", help="also write the per-file results here")
+    parser.add_argument(
+        "--echo-words",
+        default="40",
+        help="sizes of the need echo, comma-separated (default 40; e.g. 12,22,40)",
+    )
     args = parser.parse_args(argv)
+    echo_words = tuple(int(x) for x in args.echo_words.split(",") if x.strip())
     results = []
     for f in args.files or files():
         print(f, flush=True)
-        results.append(probe_file(f))
+        results.append(probe_file(f, echo_words))
     if args.json:
         Path(args.json).write_text(
             json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -483,7 +506,7 @@ def main(argv: list[str] | None = None) -> None:
     names = list(results[0]["strategies"])
     print("\nAGGREGATE (pooled over all needs of all files)")
     print(
-        f"{'strategy':26s} {'top5':>5} {'#1':>5} {'medRk':>6} {'pushG3':>6} {'dnDCG':>7} {'hype':>5} | worst file (top5/#1/med)"
+        f"{'strategy':26s} {'top5':>5} {'shown':>5} {'#1':>5} {'medRk':>6} {'pushG3':>6} {'dnDCG':>7} {'hype':>5} | worst file (top5/#1/med)"
     )
     for name in names:
         rows = [(r, r["strategies"][name]) for r in results if name in r["strategies"]]
@@ -496,7 +519,8 @@ def main(argv: list[str] | None = None) -> None:
         wr, ws = max(rows, key=lambda x: (x[1]["top5"], x[1]["top1"]))
         severities = {s["hype_severity"] for _, s in rows}
         print(
-            f"{name:26s} {agg('top5'):5.2f} {agg('top1'):5.2f} {med:6.1f} {agg('pushed_g3'):6.2f} "
+            f"{name:26s} {agg('top5'):5.2f} {agg('shown5'):5.2f} {agg('top1'):5.2f} {med:6.1f} "
+            f"{agg('pushed_g3'):6.2f} "
             f"{agg('d_ndcg5'):+7.3f} {'/'.join(map(str, sorted(severities))):>5} | {wr['file']} "
             f"({ws['top5']:.2f}/{ws['top1']:.2f}/{ws['median_rank']})"
         )
