@@ -125,6 +125,15 @@ class EngineConfig:
     inferred_share: float = 0.9
     # Points taken off an offering flagged for hype or tag stuffing (listings/hype.py), × severity.
     hype_penalty: float = 25.0
+    # Hubs (hubs.py): an offering whose text reaches the needs of its ``hub_kth``-best sector
+    # and type on average beyond ``hub_tolerance`` loses hype_penalty × the excess / hub_width
+    # (at most 1); measured against ``hub_reference`` indexed needs, counting a sector or type
+    # only with ``hub_min_share`` of them. hub_tolerance ≥ 1 switches the measure off.
+    hub_kth: int = 3
+    hub_tolerance: float = 0.2
+    hub_width: float = 0.05
+    hub_reference: int = 256
+    hub_min_share: float = 0.04
     # codes of one family an offering may claim at full weight (specificity.claim_weight)
     claim_full_codes: int = 3
     # layer fit when the need does not ask for a model or platform (None: layer not given)

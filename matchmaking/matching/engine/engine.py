@@ -34,6 +34,7 @@ from .documents import CaseDoc, NeedDoc, OfferingDoc, case_text, need_text
 from .explanations import ExplanationsMixin
 from .features import FeaturesMixin
 from .gc_pause import cyclic_gc_paused
+from .hubs import HubsMixin
 from .lexicon import Lexicon, default_lexicon
 from .ranking import RankingMixin
 from .scoring import ScoringMixin
@@ -42,7 +43,9 @@ from .store import Segment, Side, csr_copy
 from .text import Analyzer, Vectorizer
 
 
-class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixin):
+class MatchingEngine(
+    FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixin, HubsMixin
+):
     """Ranks offerings for a need and needs for an offering, with reasons.
 
     Hooks (override in a subclass, in django-oscar's spirit): :meth:`candidates` (hard-constraint
@@ -109,8 +112,9 @@ class MatchingEngine(FeaturesMixin, ScoringMixin, RankingMixin, ExplanationsMixi
         )
         X_need = self.vectorizer.transform([a.features for a in need_an])
         self._fit_semantic([a.text for a in off_an + need_an + case_an], workers)
-        self.offerings = Side(self._offering_segment(offerings, off_an, X_off, workers))
+        # needs first: an offering's hub severity is measured against them (hubs.py)
         self.needs = Side(self._need_segment(needs, need_an, X_need, workers))
+        self.offerings = Side(self._offering_segment(offerings, off_an, X_off, workers))
         if self.config.candidate_generation:
             csr_copy(self.offerings.main)  # built here rather than in the first query
         return self

@@ -103,6 +103,7 @@ class FeaturesMixin:
             "layer_f": np.zeros(n, np.float32),
             "hype": np.zeros(n, np.float32),
             "stuffed": np.zeros(n, bool),
+            "hub": np.zeros(n, np.float32),  # hubs.py: set by mark_hubs below
             "breadth": np.zeros(n, np.float32),
             "dep": np.zeros(n, np.uint8),
             "price_min": np.full(n, np.nan),
@@ -169,7 +170,7 @@ class FeaturesMixin:
         ).astype(np.float32)
         a["price32"] = a["price_min"].astype(np.float32)
         a["sem"] = self.semantic.transform([an.text for an in analyses], workers)
-        return Segment(
+        seg = Segment(
             refs=[d.ref for d in docs],
             X=sp.csc_matrix(X, dtype=np.float32),
             arrays=a,
@@ -180,6 +181,8 @@ class FeaturesMixin:
             region_cols=np.asarray(region_cols, np.int64),
             terms=[terms_of(an) for an in analyses],
         )
+        self.mark_hubs(seg)  # type: ignore[attr-defined]  # hubs.py, against the indexed needs
+        return seg
 
     def need_arrays(
         self,

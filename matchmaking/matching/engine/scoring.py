@@ -68,7 +68,8 @@ class ScoringMixin:
         if cfg.layer_needs_app_type:
             comp["layer"] = comp["layer"] * (comp["app_type"] > 0)
         comp["freshness"] = np.broadcast_to(OV["fresh"][None, :], (m, n))
-        comp["hype"] = np.broadcast_to(OV["hype"][None, :], (m, n))
+        # hype (listings/hype.py) and reach of every need (hubs.py): points off, the same
+        comp["hype"] = np.broadcast_to((OV["hype"] + OV["hub"])[None, :], (m, n))
         return comp
 
     def fast_total(

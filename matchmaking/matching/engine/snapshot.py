@@ -47,8 +47,9 @@ from .engine import MatchingEngine
 from .store import Segment, Side
 
 #: 3: documents packed as mapped JSON bytes (PackedDocs) and the semantic model with the
-#: "sem" arrays (issue 13s). An older snapshot is not opened: the worker publishes anew.
-FORMAT = 3
+#: "sem" arrays (issue 13s); 4: offerings' "hub" severities (hubs.py), part of "static".
+#: An older snapshot is not opened: the worker publishes anew.
+FORMAT = 4
 MANIFEST = "manifest.json"
 STATE = "state.pickle"
 
