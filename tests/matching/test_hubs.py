@@ -139,6 +139,19 @@ class EngineHubTests:
             s.score for s in unmeasured.rank_needs(echo, top_k=3)
         )
 
+    def test_an_offering_ranked_alone_keeps_its_indexed_severity(self):
+        """The rebuild's batch (indexed arrays) and one offering's opportunities (its arrays
+        computed afresh, the spread of a one-row block) give the very same list."""
+        ds = labelled("matching-aligned-2.json", echo_words=22)
+        engine = fit(ds, EngineConfig(hub_width=1.0))  # a severity strictly inside (0, 1)
+        assert 0 < hub_of(engine, GAME_REF) < 1
+        echo = next(o for o in ds.offerings if o.ref == GAME_REF)
+        batch = dict(engine.iter_rank_all_offerings(top_k=10))[GAME_REF]
+        alone = engine.rank_needs(echo, top_k=10)
+        assert [(s.target_ref, s.score, s.components) for s in batch] == [
+            (s.target_ref, s.score, s.components) for s in alone
+        ]
+
     def test_a_market_of_two_sectors_makes_no_hub(self):
         """Needs of two sectors only: nothing to be broad across, nobody loses points."""
         data = json.loads((FIXTURES / "matching-aligned-2.json").read_text(encoding="utf-8"))

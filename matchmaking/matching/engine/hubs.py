@@ -53,7 +53,9 @@ def family_means(text: np.ndarray, probs: np.ndarray, min_share: float) -> np.nd
     members[np.flatnonzero(has), probs.argmax(axis=1)[has]] = 1.0
     counts = members.sum(axis=0)
     kept = counts >= max(1.0, min_share * len(probs))
-    return (members[:, kept].T @ text) / counts[kept, None]
+    # summed in float64: a column's means do not depend on how many columns share the product
+    sums = members[:, kept].T.astype(np.float64) @ text.astype(np.float64)
+    return sums / counts[kept, None]
 
 
 def kth_largest(means: np.ndarray, kth: int) -> np.ndarray:
@@ -85,9 +87,11 @@ class HubsMixin:
     config: EngineConfig
     weights: dict[str, float]
 
-    def _hub_reference(self) -> tuple[sp.csr_matrix, Mapping[str, np.ndarray]] | None:
+    def _hub_reference(self) -> tuple[np.ndarray, np.ndarray, Mapping[str, np.ndarray]] | None:
         """The reference needs: ``hub_reference`` live rows spread evenly over the needs' main
-        segment (their vectors and arrays), or None if there are too few."""
+        segment, as ``(columns, vectors, arrays)`` — the vocabulary columns they use, their
+        vectors on those columns (columns × needs, dense) and their attribute arrays — or None
+        if there are too few. Kept in the segment's memo."""
         needs = getattr(self, "needs", None)
         if needs is None:
             return None
@@ -100,28 +104,31 @@ class HubsMixin:
             reference = None
         else:
             count = min(len(live), self.config.hub_reference)
-            rows = live[np.linspace(0, len(live) - 1, count).round().astype(np.int64)]
-            rows = np.unique(rows)
+            rows = np.unique(live[np.linspace(0, len(live) - 1, count).round().astype(np.int64)])
             arrays = {k: seg.arrays[k][rows] for k in ("sector_p", "app_p", "reach", "sem")}
-            reference = (sp.csr_matrix(seg.X[rows]), arrays)
+            Q = sp.csr_matrix(seg.X[rows])
+            cols = np.unique(Q.indices)
+            dense = np.zeros((len(cols), Q.shape[0]), np.float32)
+            members = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
+            dense[np.searchsorted(cols, Q.indices), members] = Q.data
+            reference = (cols, dense, arrays)
         seg.cache["hub_reference"] = (reference,)
         return reference
 
     def hub_spread(self, seg: Segment) -> np.ndarray:
         """Per offering of ``seg``: its text spread over the reference needs (0 without them).
+
         Made HUB_BLOCK offerings at a time (the needs × offerings matrix of 100k offerings
-        would hold 100 MB)."""
+        would hold 100 MB). Each offering's values come from products of its own row (the
+        sparse rows one by one, the semantic cosines one offering at a time), so an offering
+        measured alone — added, or ranked for its opportunities — gets exactly the severity
+        it has in the index."""
         reference = self._hub_reference() if self.config.hub_tolerance < 1.0 else None
         if reference is None or len(seg) == 0:
             return np.zeros(len(seg), np.float32)
-        Q, NV = reference
+        cols, dense, NV = reference
         cfg = self.config
         reach = np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else 1.0
-        # the reference needs' words, as one dense matrix (as ranking.chunk_cosines does)
-        cols = np.unique(Q.indices)
-        dense = np.zeros((len(cols), Q.shape[0]), np.float32)
-        rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
-        dense[np.searchsorted(cols, Q.indices), rows] = Q.data
         X = sp.csr_matrix(seg.X[:, cols])
         sector_sums, app_sums = [], []
         for lo in range(0, len(seg), HUB_BLOCK):
@@ -129,7 +136,7 @@ class HubsMixin:
             lexical = np.asarray(X[block] @ dense, np.float32).T  # needs × offerings
             text = lexical
             if cfg.semantic_weight > 0 and NV["sem"].shape[1]:
-                sem = semantic_cosines_many(seg.arrays["sem"][block], NV["sem"])
+                sem = semantic_cosines_many(NV["sem"], seg.arrays["sem"][block]).T
                 text = fuse(
                     lexical, sem, cfg.semantic_weight, cfg.semantic_floor, cfg.semantic_mode
                 )
