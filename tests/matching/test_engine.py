@@ -69,6 +69,10 @@ def need(ref: str = "n-1", **kw) -> NeedDoc:
     return NeedDoc(**fields)
 
 
+#: Many tests give several vendors the same text; the copy rule would order those (copies).
+NO_COPY_RULE = EngineConfig(copy_cosine=1.0)
+
+
 def build(offerings, needs=(), config: EngineConfig | None = None) -> MatchingEngine:
     return MatchingEngine(config).fit(list(offerings), list(needs), ())
 
@@ -101,7 +105,10 @@ class HardConstraintTests:
 
     def test_min_price_between_two_and_five_times_the_budget_is_demoted_with_a_reason(self):
         """Kept, but its budget component is 0 and the reason says the price is above budget."""
-        engine = build([offering("o-dear", price_min=1_500_000), offering("o-ok")])
+        # the same text from two vendors: the copy rule (test_copies.py) would decide the order
+        engine = build(
+            [offering("o-dear", price_min=1_500_000), offering("o-ok")], config=NO_COPY_RULE
+        )
         ranked = engine.rank_offerings(need(budget_max=500_000))
         assert refs(ranked) == ["o-ok", "o-dear"]
         dear = ranked[1]
@@ -195,7 +202,7 @@ class ReasonTests:
                 "o-general", sectors=(), app_types=(), layer="foundation", deployment=("saas",)
             ),
         ]
-        engine = build(offerings)
+        engine = build(offerings, config=NO_COPY_RULE)  # o-general has o-match's text
         return engine.rank_offerings(need(deployment=("private", "saas")))
 
     def test_reasons_agree_with_components(self, ranked):
@@ -322,13 +329,22 @@ def assert_consistent(s) -> None:
 class DeterminismTests:
     def test_two_engines_on_the_same_listings_give_identical_suggestions(self):
         offerings = [offering(f"o-{i}", org_ref=f"v-{i % 3}") for i in range(6)]
+        first = build(offerings, config=NO_COPY_RULE).rank_offerings(need())
+        second = build(list(reversed(offerings)), config=NO_COPY_RULE).rank_offerings(need())
+        assert first == second
+
+    def test_listings_with_dates_rank_alike_in_any_order_copies_included(self):
+        """Identical texts of different vendors are copies; their dates say which is first."""
+        offerings = [
+            offering(f"o-{i}", org_ref=f"v-{i % 3}", created_days_ago=10.0 * i) for i in range(6)
+        ]
         first = build(offerings).rank_offerings(need())
         second = build(list(reversed(offerings))).rank_offerings(need())
         assert first == second
 
     def test_ties_are_broken_by_ref(self):
         offerings = [offering(ref, org_ref=f"v-{ref}") for ref in ("o-c", "o-a", "o-b")]
-        ranked = build(offerings).rank_offerings(need())
+        ranked = build(offerings, config=NO_COPY_RULE).rank_offerings(need())
         assert len({s.score for s in ranked}) == 1
         assert refs(ranked) == ["o-a", "o-b", "o-c"]
 

@@ -129,6 +129,11 @@ class EngineConfig:
     # and type on average beyond ``hub_tolerance`` loses hype_penalty × the excess / hub_width
     # (at most 1); measured against ``hub_reference`` indexed needs, counting a sector or type
     # only with ``hub_min_share`` of them. hub_tolerance ≥ 1 switches the measure off.
+    # Two offerings of different organisations whose text vectors reach this cosine are a
+    # copy and its original: the later one ranks behind (ranking.demote_copies; 1 = off).
+    # Honest pairs in the nine labelled files reach 0.67 at most; the probe's copies 0.98–0.99,
+    # 0.82 when the original's published cases add their text to its vector.
+    copy_cosine: float = 0.8
     hub_kth: int = 3
     hub_tolerance: float = 0.2
     hub_width: float = 0.05

@@ -50,7 +50,8 @@ class MatchingEngine(
 
     Hooks (override in a subclass, in django-oscar's spirit): :meth:`candidates` (hard-constraint
     mask), :meth:`score` (total of the weighted components), :meth:`explain` (reasons of one
-    pair), :meth:`rerank` (diversity).
+    pair), :meth:`demote_copies` (a competitor's copy behind the original), :meth:`rerank`
+    (diversity).
     """
 
     def __init__(

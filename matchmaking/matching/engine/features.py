@@ -5,6 +5,7 @@ that give the region component of an offering for a need's region."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -104,6 +105,8 @@ class FeaturesMixin:
             "hype": np.zeros(n, np.float32),
             "stuffed": np.zeros(n, bool),
             "hub": np.zeros(n, np.float32),  # hubs.py: set by mark_hubs below
+            # when it was published, in days since the epoch (which of two copies came first)
+            "published": np.zeros(n, np.float64),
             "breadth": np.zeros(n, np.float32),
             "dep": np.zeros(n, np.uint8),
             "price_min": np.full(n, np.nan),
@@ -119,6 +122,7 @@ class FeaturesMixin:
         region_rows: list[int] = []
         region_cols: list[int] = []
         half_life = self.config.freshness_half_life_days
+        today = time.time() / 86400.0  # documents carry their age at the time they were read
         full, layer_fit = self.config.claim_full_codes, self.config.layer_fit
         hype = offerings_hype(docs, workers)
         for i, doc in enumerate(docs):
@@ -153,6 +157,7 @@ class FeaturesMixin:
                 if s in SECTORS:
                     a["cases"][i, SECTORS.index(s)] += 1.0
             a["fresh"][i] = 0.5 ** (max(0.0, doc.created_days_ago) / half_life)
+            a["published"][i] = today - doc.created_days_ago
             a["filing"][i] = doc.has_filing
             for r in doc.regions:
                 if norm_region(r) == norm_region(NATIONWIDE):

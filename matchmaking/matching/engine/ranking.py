@@ -22,7 +22,7 @@ from .explanations import NeedCategories, need_categories, shared_features
 from .reasons import Reason
 from .scoring import layer_component
 from .semantic import fuse, semantic_cosines, semantic_cosines_many
-from .store import Segment, Side, csr_copy, shared_of_rows
+from .store import Segment, Side, csr_copy, resize_columns, shared_of_rows
 from .text import Analyzer, Vectorizer
 
 
@@ -149,7 +149,7 @@ class RankingMixin:
             subs.append(sub)
             seg_texts.append(text)
             regions.append(region)
-        chosen = self._choose(pool, segments, top_k)
+        chosen = self._choose(pool, segments, top_k, demote_copies=True)
         categories = need_categories(NV)  # the need's, for each of its pairs
         # Explain the chosen pairs with the same vectorised components, one call per segment.
         out: dict[tuple[int, int], Suggestion] = {}
@@ -259,10 +259,42 @@ class RankingMixin:
         top = top_rows(total, mask, k)
         return rows[top], total[top]
 
-    def _choose(self, pool: list, segments: Sequence[Segment], top_k: int) -> list:
-        """The ``top_k`` items of a pool of ``(-score, ref, segment, row)``: sorted, re-ranked."""
+    def _choose(
+        self, pool: list, segments: Sequence[Segment], top_k: int, demote_copies: bool = False
+    ) -> list:
+        """The ``top_k`` items of a pool of ``(-score, ref, segment, row)``: sorted, copies
+        behind their originals (offerings), re-ranked."""
         pool.sort()
+        if demote_copies:
+            pool = self.demote_copies(pool, segments)
         return self.rerank(pool, lambda item: segments[item[2]].docs[item[3]].org_ref, top_k)
+
+    def demote_copies(self, pool: list, segments: Sequence[Segment]) -> list:
+        """Copies after originals: of two offerings of different organisations in a sorted
+        pool ``(-score, ref, segment, row)`` whose texts are near-identical (cosine of their
+        vectors ≥ ``copy_cosine``), the one published later — the copy — moves behind every
+        offering that is not a copy (order kept within both groups). A copy of a competitor's
+        listing scores like the original (the same words) and, being newer, gained its
+        freshness; now it never shows above or beside it. Offerings only: two buyers may
+        well post the same need."""
+        threshold = self.config.copy_cosine
+        if threshold >= 1.0 or len(pool) < 2:
+            return pool
+        n_cols = len(self.vectorizer.vocabulary)
+        rows = [resize_columns(csr_copy(segments[si])[r : r + 1], n_cols) for _, _, si, r in pool]
+        similar = (sp.vstack(rows, format="csr") @ sp.vstack(rows, format="csr").T).toarray()
+        orgs = [int(segments[si].arrays["org"][r]) for _, _, si, r in pool]
+        # when it was published, then the ref (the same instant: any order gives one answer)
+        published = [(float(segments[si].arrays["published"][r]), ref) for _, ref, si, r in pool]
+        copies: set[int] = set()
+        for i, j in zip(*np.nonzero(np.triu(similar >= threshold, k=1)), strict=True):
+            if orgs[i] != orgs[j]:
+                copies.add(int(i) if published[i] > published[j] else int(j))  # the later one
+        if not copies:
+            return pool
+        return [x for k, x in enumerate(pool) if k not in copies] + [
+            x for k, x in enumerate(pool) if k in copies
+        ]
 
     def rerank(self, pool: list, org_of, top_k: int) -> list:
         """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
