@@ -78,11 +78,17 @@ def _org_id(request):
 
 
 def moderation_hubs_panel(request, _obj) -> Panel | None:
-    """In the moderation queue, for platform admins: the offerings suggested to the most needs."""
+    """In the moderation queue, for platform admins: the offerings suggested to the most needs,
+    and those the matcher demotes for reaching every need alike."""
     if not is_platform_admin(request.user):
         return None
     hubs, total = selectors.suggestion_hubs(request.user)
     return Panel(
         "matching/panels/moderation_hubs.html",
-        {"hubs": hubs, "needs_with_lists": total, "top_rank": selectors.HUB_TOP_RANK},
+        {
+            "hubs": hubs,
+            "needs_with_lists": total,
+            "top_rank": selectors.HUB_TOP_RANK,
+            "demoted": selectors.demoted_hubs(request.user),
+        },
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -410,3 +411,43 @@ def suggestion_hubs(user, *, limit: int = HUB_LIMIT) -> tuple[list[SuggestionHub
         if row["offering_id"] in by_pk
     ]
     return hubs, total
+
+
+@dataclass(frozen=True)
+class DemotedHub:
+    offering: Offering
+    severity: float  # engine/hubs.py, in (0, 1]
+    points: float  # taken off its score for every need
+
+
+def demoted_hubs(user, *, limit: int = HUB_LIMIT) -> list[DemotedHub]:
+    """For platform admins (nothing for anyone else): the live offerings the matcher demotes
+    because their text reaches the needs of every sector and type alike (engine/hubs.py),
+    most demoted first, with the points each loses. Read from this process's engine (opened
+    from the shared snapshot, never fitted here); empty while none is open."""
+    if not is_platform_admin(user):
+        return []
+    engine = holder.peek()
+    if engine is None or engine.offerings is None:
+        return []
+    found = []
+    for seg in engine.offerings.segments:
+        severity = seg.arrays["hub"]
+        for row in np.flatnonzero((severity > 0) & seg.alive):
+            found.append((-float(severity[row]), seg.refs[row]))
+    found.sort()
+    found = found[: 5 * limit]  # room for those no longer live, not one query per hub
+    pk_by_ref = holder.offering_pk_by_ref
+    pks = [pk_by_ref[ref] for _, ref in found if ref in pk_by_ref]
+    by_pk = (
+        Offering.objects.moderatable_by(user)
+        .filter(pk__in=adapters.matchable_offerings())
+        .select_related("organization")
+        .in_bulk(pks)
+    )
+    penalty = engine.config.hype_penalty
+    return [
+        DemotedHub(by_pk[pk_by_ref[ref]], -negative, round(penalty * -negative, 1))
+        for negative, ref in found
+        if pk_by_ref.get(ref) in by_pk
+    ][:limit]
