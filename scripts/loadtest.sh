@@ -17,7 +17,8 @@
 # and prints its path instead of deleting it on exit.
 # --postgres: the same prepared world, every row of the SQLite copy (accounts and stored
 # suggestions too: tools/loadtest/copy_world.py), copied into a throwaway cluster via
-# scripts/with-postgres.sh, then the same load.
+# scripts/with-postgres.sh, then the same load; pg_stat_activity is sampled every second
+# meanwhile (tools/loadtest/pg_activity.py) and summarised at the end (autovacuum, waits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -130,6 +131,7 @@ run_load() {  # label
         stop_servers; return 1
     fi
     sleep 2  # let every worker finish booting
+    echo "loadtest: load starts at $(date +%H:%M:%S)"
     set +e
     timeout 1800 "$PY" -m tools.loadtest --url "http://$GUNICORN_BIND" --client "$CLIENT" \
         --phase-seconds "${LOADTEST_PHASE_SECONDS:-10}" \
@@ -173,6 +175,14 @@ else
         # Every row of the prepared SQLite world (accounts, load users, stored suggestions,
         # connections): the same signed-in users and pages as the SQLite run.
         "$PY" -m tools.loadtest --copy-world-from "$WORK/load.sqlite3"
-        run_load "PostgreSQL" "$@"
+        # What the server does meanwhile (autovacuum, waits), one sample a second.
+        "$PY" -m tools.loadtest.pg_activity "$WORK/pg_activity.jsonl" &
+        SAMPLER=$!
+        status=0
+        run_load "PostgreSQL" "$@" || status=$?
+        kill -TERM "$SAMPLER" 2>/dev/null || true
+        wait "$SAMPLER" 2>/dev/null || true
+        "$PY" -m tools.loadtest.pg_activity --summary "$WORK/pg_activity.jsonl" || true
+        exit "$status"
     ' _ "${EXTRA[@]}"
 fi
