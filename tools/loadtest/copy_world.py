@@ -11,8 +11,8 @@ they are copied too, with their ids, so generic relations stay right), then the 
 copied model by model in batches through the ORM (``bulk_create``: no signals, no services,
 so nothing is recomputed — the copy is the world as prepared), all in one transaction
 (PostgreSQL and SQLite check the foreign keys at its commit, so the order of the models does
-not matter), the id sequences are moved past the copied ids, and the planner's statistics are
-gathered (``ANALYZE``) before any request is measured.
+not matter), the id sequences are moved past the copied ids, and the tables are vacuumed and
+their statistics gathered (``VACUUM ANALYZE``) before any request is measured.
 """
 
 from __future__ import annotations
@@ -56,14 +56,20 @@ def copy_world(source_path: str, *, using: str = "default", write=print) -> dict
         for field, auto_now, auto_now_add in stamped:
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
     connections[SOURCE_ALIAS].close()
-    # The planner's statistics, as a restore is finished (vacuumdb --analyze): without them
-    # PostgreSQL plans the first minute's queries for empty tables, until autovacuum catches
-    # up: the vendor's opportunities ran at 5.6–22 req/s in the first phase, 62–73 after it
-    # (68–69 in both phases once analysed).
-    with connections[using].cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # The planner's statistics and the visibility map, as a restore is finished (vacuumdb
+    # --analyze runs VACUUM ANALYZE): without statistics PostgreSQL plans the first minute's
+    # queries for empty tables (the vendor's opportunities ran at 5.6–22 req/s in the first
+    # phase, 62–73 after it; 68–69 in both once analysed). Without the VACUUM, the 1.8M rows
+    # just inserted pass autovacuum's insert threshold: its VACUUMs of matching_suggestion
+    # (38 s) and listings_offering (5 s) started right after the copy and ended 6 s before
+    # the load on a quiet machine (stop 32, tools/loadtest/pg_activity.py); on a slower one
+    # they reach into the first measured phase.
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        # (SQLite, a copy the tests make: its VACUUM rewrites the file; statistics suffice)
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     total = sum(copied.values())
-    write(f"copied {total} rows of {len(copied)} tables from {source_path} (analysed)")
+    write(f"copied {total} rows of {len(copied)} tables from {source_path} (vacuumed, analysed)")
     return copied
 
 
