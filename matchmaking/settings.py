@@ -106,6 +106,12 @@ TEMPLATES = [
 SQLITE_PATH = Path(env_str("DJANGO_SQLITE_PATH", str(VAR_DIR / "db.sqlite3")))
 DATABASE_URL = env_str("DATABASE_URL", "")
 
+# PostgreSQL's JIT compiles every query whose plan cost passes jit_above_cost (100,000): the
+# need page's relaxation count at 100k offerings (cost ~900k) spent 93 ms of its 170 ms
+# compiling (stop 32, docs/performance.md). Short web queries gain nothing from it, so each
+# connection turns it off unless DJANGO_PG_JIT=1.
+POSTGRES_OPTIONS = {} if env_bool("DJANGO_PG_JIT", False) else {"options": "-c jit=off"}
+
 if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     DATABASES = {
         "default": dj_database_url.parse(
@@ -114,6 +120,11 @@ if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **POSTGRES_OPTIONS,
+        }
 else:
     _sqlite_name = dj_database_url.parse(DATABASE_URL)["NAME"] if DATABASE_URL else str(SQLITE_PATH)
     DATABASES = {
@@ -144,6 +155,7 @@ if DATABASE_REPLICA_URL:
             conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60),
             conn_health_checks=True,
         ),
+        "OPTIONS": dict(POSTGRES_OPTIONS),
         # Tests: the replica is the test database itself.
         "TEST": {"MIRROR": "default"},
     }

@@ -139,6 +139,25 @@ class DatabaseUrlTests:
             "s3cret",
         )
         assert (database["HOST"], int(database["PORT"])) == ("db.internal", 5433)
+        assert database["OPTIONS"]["options"] == "-c jit=off"  # short web queries: no JIT
+
+    def test_postgres_jit_can_be_kept(self):
+        database = _settings(
+            "s.DATABASES['default']",
+            DATABASE_URL="postgres://platform:s3cret@db.internal:5433/matchmaking",
+            DJANGO_PG_JIT="1",
+        )
+        assert "options" not in database.get("OPTIONS", {})
+
+    @pytest.mark.django_db
+    def test_a_postgresql_connection_runs_without_jit(self):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL only (runs in the suite's PostgreSQL pass)")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
 
     def test_sqlite_file_really_runs_in_wal_mode(self, tmp_path):
         """A connection to the default SQLite file reports journal_mode=wal."""
