@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -428,26 +427,21 @@ def demoted_hubs(user, *, limit: int = HUB_LIMIT) -> list[DemotedHub]:
     if not is_platform_admin(user):
         return []
     engine = holder.peek()
-    if engine is None or engine.offerings is None:
+    if engine is None:
         return []
-    found = []
-    for seg in engine.offerings.segments:
-        severity = seg.arrays["hub"]
-        for row in np.flatnonzero((severity > 0) & seg.alive):
-            found.append((-float(severity[row]), seg.refs[row]))
-    found.sort()
-    found = found[: 5 * limit]  # room for those no longer live, not one query per hub
     pk_by_ref = holder.offering_pk_by_ref
-    pks = [pk_by_ref[ref] for _, ref in found if ref in pk_by_ref]
+    # room for those no longer live, and one query for all
+    found = [(pk_by_ref.get(ref), severity) for ref, severity in engine.hub_severities()]
+    found = [(pk, severity) for pk, severity in found if pk is not None][: 5 * limit]
     by_pk = (
         Offering.objects.moderatable_by(user)
         .filter(pk__in=adapters.matchable_offerings())
         .select_related("organization")
-        .in_bulk(pks)
+        .in_bulk([pk for pk, _ in found])
     )
     penalty = engine.config.hype_penalty
     return [
-        DemotedHub(by_pk[pk_by_ref[ref]], -negative, round(penalty * -negative, 1))
-        for negative, ref in found
-        if pk_by_ref.get(ref) in by_pk
+        DemotedHub(by_pk[pk], severity, round(penalty * severity, 1))
+        for pk, severity in found
+        if pk in by_pk
     ][:limit]

@@ -32,6 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .config import EngineConfig
+from .ranking import dense_query
+from .scoring import text_component
 from .semantic import fuse, semantic_cosines_many
 from .store import Segment
 
@@ -106,12 +108,7 @@ class HubsMixin:
             count = min(len(live), self.config.hub_reference)
             rows = np.unique(live[np.linspace(0, len(live) - 1, count).round().astype(np.int64)])
             arrays = {k: seg.arrays[k][rows] for k in ("sector_p", "app_p", "reach", "sem")}
-            Q = sp.csr_matrix(seg.X[rows])
-            cols = np.unique(Q.indices)
-            dense = np.zeros((len(cols), Q.shape[0]), np.float32)
-            members = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
-            dense[np.searchsorted(cols, Q.indices), members] = Q.data
-            reference = (cols, dense, arrays)
+            reference = (*dense_query(sp.csr_matrix(seg.X[rows])), arrays)
         seg.cache["hub_reference"] = (reference,)
         return reference
 
@@ -128,7 +125,6 @@ class HubsMixin:
             return np.zeros(len(seg), np.float32)
         cols, dense, NV = reference
         cfg = self.config
-        reach = np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else 1.0
         X = sp.csr_matrix(seg.X[:, cols])
         sector_sums, app_sums = [], []
         for lo in range(0, len(seg), HUB_BLOCK):
@@ -140,13 +136,23 @@ class HubsMixin:
                 text = fuse(
                     lexical, sem, cfg.semantic_weight, cfg.semantic_floor, cfg.semantic_mode
                 )
-            component = np.clip(text / (reach * cfg.text_scale), 0.0, 1.0)
+            component = text_component(cfg, text, NV["reach"])
             sector_sums.append(family_means(component, NV["sector_p"], cfg.hub_min_share))
             app_sums.append(family_means(component, NV["app_p"], cfg.hub_min_share))
         return np.minimum(
             kth_largest(np.hstack(sector_sums), cfg.hub_kth),
             kth_largest(np.hstack(app_sums), cfg.hub_kth),
         )
+
+    def hub_severities(self) -> list[tuple[str, float]]:
+        """``(ref, severity)`` of every indexed live offering that is demoted as a hub, most
+        demoted first (what moderators are shown)."""
+        found: list[tuple[str, float]] = []
+        for seg in self.offerings.segments if self.offerings is not None else ():
+            severity = seg.arrays["hub"]
+            for row in np.flatnonzero((severity > 0) & seg.alive):
+                found.append((seg.refs[row], float(severity[row])))
+        return sorted(found, key=lambda item: (-item[1], item[0]))
 
     def mark_hubs(self, seg: Segment) -> None:
         """Set ``seg``'s ``hub`` severities and take their points off its ``static`` part."""

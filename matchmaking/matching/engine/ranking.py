@@ -539,11 +539,18 @@ def chunk_cosines(seg: Segment, Q: sp.csr_matrix) -> np.ndarray:
     dense, and the sparse product built it one entry at a time; at 100k, 256 offerings
     against 10k needs now take 27 ms instead of 61, 64 needs against 100k offerings 89 ms
     instead of 184. The result is a transposed view (column-major); callers only index it."""
+    cols, dense = dense_query(Q)
+    return (seg.X[:, cols] @ dense).astype(np.float32, copy=False).T
+
+
+def dense_query(Q: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The vocabulary columns the rows of ``Q`` use, and ``Q`` on those columns as one dense
+    matrix (columns × rows): what a product with many listings' vectors is made against."""
     cols = np.unique(Q.indices)
     dense = np.zeros((len(cols), Q.shape[0]), np.float32)
     rows = np.repeat(np.arange(Q.shape[0]), np.diff(Q.indptr))
     dense[np.searchsorted(cols, Q.indices), rows] = Q.data
-    return (seg.X[:, cols] @ dense).astype(np.float32, copy=False).T
+    return cols, dense
 
 
 #: Needs per block of :meth:`RankingMixin._chunk_totals` (× 256 offerings: 1 MB per array).

@@ -31,13 +31,10 @@ class ScoringMixin:
         comp: dict[str, np.ndarray] = {}
         # Cosine over the part of the need's vector that offerings can match at all (its
         # "reach"): business words no offering uses must not make every text score small.
-        reach = np.maximum(NV["reach"], cfg.min_reach)[:, None] if cfg.use_reach else 1.0
-        comp["text"] = np.clip(text / (reach * cfg.text_scale), 0.0, 1.0)
+        comp["text"] = text_component(cfg, text, NV["reach"])
         # what the latent semantic part alone gives the text component (shown nowhere as
         # words: a text component above the words' share comes from it)
-        comp["latent"] = np.clip(
-            semantic_part(cfg, NV["sem"], OV["sem"]) / (reach * cfg.text_scale), 0.0, 1.0
-        )
+        comp["latent"] = text_component(cfg, semantic_part(cfg, NV["sem"], OV["sem"]), NV["reach"])
         comp["sector"] = np.clip(NV["sector_p"] @ OV["sector"].T, 0.0, 1.0)
         comp["app_type"] = np.clip(NV["app_p"] @ OV["app"].T, 0.0, 1.0)
         if cfg.specific_gate_at > 0:
@@ -123,6 +120,15 @@ class ScoringMixin:
         if "hype" in comp:
             total -= self.config.hype_penalty * comp["hype"]
         return total
+
+
+def text_component(cfg: EngineConfig, text: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """The text component of pairs (needs × offerings) from their text cosines: the cosine
+    over the part of each need's vector that offerings can match at all (its ``reach``, at
+    least ``min_reach``): business words no offering uses must not make every text score
+    small; 1 at ``text_scale``."""
+    scale = np.maximum(reach, cfg.min_reach)[:, None] if cfg.use_reach else 1.0
+    return np.clip(text / (scale * cfg.text_scale), 0.0, 1.0)
 
 
 def budget_component(budget_max: np.ndarray, price_min: np.ndarray, soft: float) -> np.ndarray:
