@@ -281,8 +281,13 @@ class RankingMixin:
         if threshold >= 1.0 or len(pool) < 2:
             return pool
         n_cols = len(self.vectorizer.vocabulary)
-        rows = [resize_columns(csr_copy(segments[si])[r : r + 1], n_cols) for _, _, si, r in pool]
-        similar = (sp.vstack(rows, format="csr") @ sp.vstack(rows, format="csr").T).toarray()
+        # the pool's vectors, one row slice per segment, back in pool order
+        parts, place = [], {}
+        for si, rows in rows_by_segment(pool):
+            parts.append(resize_columns(csr_copy(segments[si])[rows], n_cols))
+            place.update(((si, int(r)), len(place)) for r in rows)
+        P = sp.vstack(parts, format="csr")[[place[si, r] for _, _, si, r in pool]]
+        similar = (P @ P.T).toarray()
         orgs = [int(segments[si].arrays["org"][r]) for _, _, si, r in pool]
         # when it was published, then the ref (the same instant: any order gives one answer)
         published = [(float(segments[si].arrays["published"][r]), ref) for _, ref, si, r in pool]
