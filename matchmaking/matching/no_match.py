@@ -10,7 +10,9 @@ fail that one — the offerings that would fit if the poster relaxed it.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.conf import settings
 from django.core.cache import cache
@@ -83,8 +85,9 @@ class MatchSummary:
         return sum(r.count for r in self.must_have_relaxations)
 
 
-def _constraint_q(need: Need, constraint: str, deployment_ids: list[int]) -> Q | None:
-    """The condition an offering must meet for ``constraint`` (None: the need does not set it)."""
+def _constraint_q(need: Need, constraint: str) -> Q | None:
+    """The condition an offering's row (or its organization's) must meet for a single-valued
+    ``constraint`` (None: the need does not set it); the deployment modes: ``_meets``."""
     if constraint == "requires_domestic_hw":
         if not need.requires_domestic_hw:
             return None
@@ -95,8 +98,6 @@ def _constraint_q(need: Need, constraint: str, deployment_ids: list[int]) -> Q |
         if not need.requires_filing:
             return None
         return ~Q(organization__filing_number="") & Q(organization__filing_number__isnull=False)
-    if constraint == "deployment":
-        return Q(deployment_modes__in=deployment_ids) if deployment_ids else None
     if constraint == "budget":
         if need.budget_max is None:
             return None
@@ -113,7 +114,7 @@ def _meets(need: Need, constraint: str, deployment_ids: list[int]):
         if not deployment_ids:
             return None
         return _has_any(Offering.deployment_modes, deployment_ids)
-    q = _constraint_q(need, constraint, deployment_ids)
+    q = _constraint_q(need, constraint)
     if q is None:
         return None
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
@@ -150,16 +151,13 @@ def relaxations(need: Need) -> list[Relaxation]:
     base = adapters.matchable_offerings().exclude(organization_id=need.organization_id)
     sector_ids = [term.pk for term in need.sectors.all()]
     app_ids = [term.pk for term in need.app_types.all()]
-    if sector_ids or app_ids:
-        in_categories = []
-        if sector_ids:
-            in_categories.append(_has_any(Offering.sectors, sector_ids))
-        if app_ids:
-            in_categories.append(_has_any(Offering.app_types, app_ids))
-        condition = in_categories[0]
-        for other in in_categories[1:]:
-            condition = condition | other
-        base = base.filter(condition)
+    in_categories = [
+        _has_any(relation, ids)
+        for relation, ids in ((Offering.sectors, sector_ids), (Offering.app_types, app_ids))
+        if ids
+    ]
+    if in_categories:
+        base = base.filter(reduce(operator.or_, in_categories))
     counts = {
         name.removeprefix("meets_"): Count(
             "pk",
