@@ -69,3 +69,20 @@ def test_gaming_probe_prints_each_strategy_for_a_file(capsys):
     assert "AGGREGATE" in text
     for name in ("0_control_bank_qa", "1_text_stuffing", "2_need_echo", "4_title_stuffing"):
         assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+", text, re.M), name
+
+
+def test_gaming_probe_sizes_the_need_echo_and_counts_what_buyers_are_shown(capsys, tmp_path):
+    """--echo-words adds one echo per size; each strategy reports its top-5 share and the
+    share shown by default (top 5 with a calibrated score ≥ 50), never more than the first."""
+    import json
+
+    path = settings.BASE_DIR / "fixtures" / "matching-heldout-paraphrased.json"
+    out = tmp_path / "gaming.json"
+    run(["gaming", str(path), "--echo-words", "12,40", "--json", str(out)])
+    text = capsys.readouterr().out
+    assert re.search(r"^2_need_echo_12\s+[\d.]+\s+[\d.]+", text, re.M)
+    assert re.search(r"^2_need_echo\s+[\d.]+\s+[\d.]+", text, re.M)  # the 40-word echo
+    assert not re.search(r"^2_need_echo_40\b", text, re.M)
+    (result,) = json.loads(out.read_text(encoding="utf-8"))
+    for strategy in result["strategies"].values():
+        assert 0.0 <= strategy["shown5"] <= strategy["top5"] <= 1.0

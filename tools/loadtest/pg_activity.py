@@ -3,8 +3,9 @@
     python -m tools.loadtest.pg_activity OUT [--interval 1.0]
 
 Runs until stopped (SIGTERM/SIGINT), appending one line per sample to ``OUT``: the time, the
-number of active client backends, how many wait and on what, and every background job at work
-(autovacuum and autoanalyze workers with their table). ``summarize(OUT)`` (``--summary``)
+number of active client backends, how many wait and on what, and every job at work beside
+them: autovacuum and autoanalyze workers with their table, and the parallel workers of a
+client's query with its text (a query heavy enough to fan out shows there). ``summarize(OUT)`` (``--summary``)
 prints how many seconds each background job ran and the busiest seconds, which the load-test
 script prints after the load so that a stalled phase can be matched with what ran meanwhile.
 Uses the project's database settings (``DATABASE_URL``); PostgreSQL only.
