@@ -104,8 +104,7 @@ def make_offering(
         status=status,
         kind=OfferingKind.objects.get(code=kind),
         layer=Layer.objects.get(code=layer) if layer else None,
-        published_at=timezone.now() if status == "published" else None,
-        **fields,
+        **{"published_at": timezone.now() if status == "published" else None, **fields},
     )
     apply_offering_index(offering, organization_name=organization.name)
     offering.save()

@@ -276,6 +276,10 @@ class Offering(TimeStampedModel):
     moderation_reason = models.TextField(_("moderation reason"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     reviewed_text = models.JSONField(default=dict, blank=True, editable=False)
+    # When the offering's current text first went live, and that text (listings/text_dating.py):
+    # a rewrite into other words is new text, dated anew; edits of the same text keep the date.
+    text_since = models.DateTimeField(_("text live since"), null=True, blank=True, editable=False)
+    dated_text = models.JSONField(default=dict, blank=True, editable=False)
     near_duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -133,6 +133,7 @@ _OFFERING_VALUES = (
     "on_premises_data",
     "published_at",
     "created_at",
+    "text_since",
 )
 
 
@@ -174,6 +175,7 @@ def offering_documents(queryset: QuerySet | None = None, *, bulk: bool = True) -
                 on_premises=bool(row["on_premises_data"]),
                 published_case_sectors=tuple(cases.get(pk, ())),
                 created_days_ago=_days_ago(row["published_at"] or row["created_at"], now),
+                text_days_ago=_days_ago(row["text_since"], now) if row["text_since"] else None,
             )
         )
     return docs

@@ -23,6 +23,7 @@ from matchmaking.listings.services.common import (
 from matchmaking.listings.services.needs import _need_apply, _need_expiry
 from matchmaking.listings.services.offerings import _offering_apply
 from matchmaking.listings.services.proposals import _close_pending_revision, _finish
+from matchmaking.listings.text_dating import date_live_text
 
 
 @transaction.atomic
@@ -69,14 +70,19 @@ def offering_approve(*, offering: Offering, by) -> Offering:
         )
     offering.status = OfferingStatus.PUBLISHED
     offering.moderation_reason = ""
-    offering.published_at = offering.published_at or timezone.now()
-    offering.reviewed_text = _text_of(offering)
+    now = timezone.now()
+    offering.published_at = offering.published_at or now
+    text = _text_of(offering)
+    date_live_text(offering, text, previous=offering.reviewed_text, now=now)
+    offering.reviewed_text = text
     offering.save(
         update_fields=[
             "status",
             "moderation_reason",
             "published_at",
             "reviewed_text",
+            "text_since",
+            "dated_text",
             "updated_at",
         ]
     )
@@ -126,7 +132,9 @@ def revision_approve(*, revision: ListingRevision, by) -> ListingRevision:
     }
     fields = revisions.to_service_fields(revision.changes)
     if isinstance(listing, Offering):
+        live_text = _text_of(listing)
         _offering_apply(offering=listing, fields=fields)
+        date_live_text(listing, _text_of(listing), previous=live_text, now=timezone.now())
         order = (listing.screenshots.aggregate(m=Max("order"))["m"] or 0) + 1
         for index, shot in enumerate(revision.screenshots.all()):
             OfferingScreenshot.objects.create(

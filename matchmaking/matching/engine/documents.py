@@ -55,6 +55,9 @@ class OfferingDoc:
     on_premises: bool = False  # data stays on the client's premises
     published_case_sectors: tuple[str, ...] = ()  # one entry per published case (repeats count)
     created_days_ago: float = 0.0
+    # Days since its current text first went live (None: since it was published). The copy rule
+    # (ranking.demote_copies) compares these: a listing rewritten into another's text is new text.
+    text_days_ago: float | None = None
 
 
 @dataclass(frozen=True)

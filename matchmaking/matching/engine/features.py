@@ -157,7 +157,9 @@ class FeaturesMixin:
                 if s in SECTORS:
                     a["cases"][i, SECTORS.index(s)] += 1.0
             a["fresh"][i] = 0.5 ** (max(0.0, doc.created_days_ago) / half_life)
-            a["published"][i] = today - doc.created_days_ago
+            a["published"][i] = today - (
+                doc.created_days_ago if doc.text_days_ago is None else doc.text_days_ago
+            )
             a["filing"][i] = doc.has_filing
             for r in doc.regions:
                 if norm_region(r) == norm_region(NATIONWIDE):
