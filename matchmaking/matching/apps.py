@@ -27,5 +27,8 @@ class MatchingConfig(AppConfig):
         register_panel("vendor-dashboard", 20, panels.dashboard_panel)
         register_panel("need-form", 20, panels.need_form_panel)
         register_panel("moderation-queue", 20, panels.moderation_hubs_panel)
+        register_panel("moderation-queue", 10, panels.moderation_copies_panel)
+        register_panel("revision-detail", 10, panels.revision_copies_panel)
+        register_panel("offering-detail", 10, panels.offering_copies_panel)
         register_nav_link("vendor", 30, _("Opportunities"), "matching:opportunities")
         register_seeder(40, seed_suggestions, atomic=False)  # rebuilds in batches

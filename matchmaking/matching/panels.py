@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from matchmaking.core.panels import Panel
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
-from matchmaking.matching import no_match, selectors
+from matchmaking.matching import no_match, selectors, text_copies
 from matchmaking.matching.calibration import POSSIBLE_MATCH, STRONG_MATCH
 
 
@@ -92,3 +92,26 @@ def moderation_hubs_panel(request, _obj) -> Panel | None:
             "demoted": selectors.demoted_hubs(request.user),
         },
     )
+
+
+def moderation_copies_panel(request, _obj) -> Panel | None:
+    """In the moderation queue, for platform admins: texts under review that copy another
+    vendor's live offering (matching/text_copies.py)."""
+    copies = text_copies.pending_text_copies(request.user)
+    return _copies_panel(copies, in_queue=True)
+
+
+def revision_copies_panel(request, revision) -> Panel | None:
+    """On a pending offering revision's page, for platform admins: what its text copies."""
+    return _copies_panel(text_copies.revision_text_copies(request.user, revision))
+
+
+def offering_copies_panel(request, offering) -> Panel | None:
+    """On a pending offering's page, for platform admins: what its text copies."""
+    return _copies_panel(text_copies.offering_text_copies(request.user, offering))
+
+
+def _copies_panel(copies, *, in_queue: bool = False) -> Panel | None:
+    if not copies:
+        return None
+    return Panel("matching/panels/text_copies.html", {"copies": copies, "in_queue": in_queue})

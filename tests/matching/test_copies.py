@@ -4,6 +4,8 @@ offering, although it scores like the original and is fresher."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from matchmaking.matching.engine import EngineConfig
 from tests.matching.test_engine import KF_TEXT, build, need, offering, refs
 
@@ -63,6 +65,15 @@ class CopyTests:
         first, second = load_dataset(data).offerings
         assert first.created_days_ago > second.created_days_ago > 0  # o-b was published first
 
+    def test_the_texts_date_decides_not_the_listings(self):
+        """A copier's listing published first but rewritten into the copy yesterday
+        (``text_days_ago``) is the copy (listings/text_dating.py dates the text)."""
+        docs = market(original_age=30.0, copy_age=200.0)
+        docs[1] = dataclasses.replace(docs[1], text_days_ago=1.0)
+        assert refs(build(docs).rank_offerings(need(), top_k=10))[-1] == "o-copy"
+        docs[0] = dataclasses.replace(docs[0], text_days_ago=0.5)  # the original rewritten later
+        assert refs(build(docs).rank_offerings(need(), top_k=10))[-1] == "o-original"
+
     def test_a_copy_added_after_the_build_is_still_the_copy(self):
         docs = market()
         engine = build([d for d in docs if d.ref != "o-copy"])
@@ -95,3 +106,32 @@ class CopyTests:
             "n-first",
             "n-second",
         ]
+
+
+class CopiesOfTests:
+    """``copies_of``: what a moderator is told before a text goes live."""
+
+    def test_a_proposed_copy_names_the_competitors_original(self):
+        docs = market()
+        engine = build([d for d in docs if d.ref != "o-copy"])
+        found = engine.copies_of(docs[1])  # not indexed: a revision waiting for review
+        assert [ref for ref, _ in found] == ["o-original"]
+        assert found[0][1] >= engine.config.copy_cosine
+
+    def test_the_vendors_own_listings_and_different_texts_are_not_named(self):
+        docs = market()
+        engine = build([d for d in docs if d.ref != "o-copy"])
+        own = dataclasses.replace(docs[1], org_ref="v-original")
+        assert engine.copies_of(own) == []
+        assert engine.copies_of(docs[2]) == []  # o-other: a different text
+
+    def test_a_withdrawn_original_is_not_named(self):
+        docs = market()
+        engine = build([d for d in docs if d.ref != "o-copy"])
+        engine.remove_offering("o-original")
+        assert engine.copies_of(docs[1]) == []
+
+    def test_with_the_rule_off_nothing_is_named(self):
+        docs = market()
+        engine = build([d for d in docs if d.ref != "o-copy"], config=EngineConfig(copy_cosine=1.0))
+        assert engine.copies_of(docs[1]) == []

@@ -301,6 +301,27 @@ class RankingMixin:
             x for k, x in enumerate(pool) if k in copies
         ]
 
+    def copies_of(self, offering: OfferingDoc) -> list[tuple[str, float]]:
+        """(ref, cosine) of the indexed live offerings of other organisations whose text
+        vectors reach ``copy_cosine`` with ``offering``'s text, most similar first: the pairs
+        the copy rule would demote one of (``demote_copies``). Moderators read it before a
+        text goes live; ``offering`` need not be indexed (a proposed revision)."""
+        self._require_index()
+        assert self.offerings is not None
+        threshold = self.config.copy_cosine
+        if threshold >= 1.0:
+            return []
+        an = self.analyzer.analyze(self._offering_text(offering))
+        x = self.vectorizer.transform([an.features])
+        own = self._org_ids.get(offering.org_ref, -1)
+        found: list[tuple[str, float]] = []
+        for seg in self.offerings.segments:
+            known = x.indices < seg.X.shape[1]
+            cosine = seg.X[:, x.indices[known]] @ x.data[known]
+            hits = (cosine >= threshold) & seg.alive & (seg.arrays["org"] != own)
+            found += [(seg.refs[i], round(float(cosine[i]), 3)) for i in np.flatnonzero(hits)]
+        return sorted(found, key=lambda hit: (-hit[1], hit[0]))
+
     def rerank(self, pool: list, org_of, top_k: int) -> list:
         """Diversity: at most ``max_per_vendor_in_top5`` items of one org in the first positions.
 
