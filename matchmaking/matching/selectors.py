@@ -24,6 +24,7 @@ from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.core.shared_cache import read_versions, shared_cache
 from matchmaking.listings.caching import VERSION_KEY as LISTINGS_VERSION_KEY
 from matchmaking.listings.models import Need, Offering
+from matchmaking.listings.scoping import need_visibility
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.matching import adapters
 from matchmaking.matching.engine import infer_categories
@@ -224,11 +225,15 @@ def vendor_suggestions(user) -> QuerySet:
     org_id = user_organization_id(user)
     if org_id is None:
         return Suggestion.objects.none()
+    # The rules as conditions on the joined offering and need, not "IN (every published
+    # offering)" and "IN (every visible open need)", which SQLite listed (~100k and ~10k ids)
+    # for each of the page's two reads.
     return Suggestion.objects.filter(
+        adapters.matchable_offerings_q("offering__"),
+        adapters.matchable_needs_q("need__"),
+        need_visibility(user).q("need__"),
         direction=Direction.FOR_OFFERING,
         offering__organization_id=org_id,
-        offering__in=adapters.matchable_offerings(),
-        need__in=visible_open_needs(user).values("pk"),
     )
 
 
@@ -267,23 +272,24 @@ def vendor_opportunities(user, suggestions: QuerySet | None = None, *, page=1) -
 
 def dashboard_counts(organization, user) -> dict[str, int]:
     """Figures for the dashboards: suggestions on the organization's live listings."""
+    # Conditions on the joined rows, not IN lists of every live listing (vendor_suggestions).
     if organization.is_vendor:
-        needs = visible_open_needs(user).values("pk")
         queryset = Suggestion.objects.filter(
+            adapters.matchable_offerings_q("offering__"),
+            adapters.matchable_needs_q("need__"),
+            need_visibility(user).q("need__"),
             direction=Direction.FOR_OFFERING,
             offering__organization=organization,
-            offering__in=adapters.matchable_offerings(),
-            need__in=needs,
         )
         return {
             "needs": queryset.values("need_id").distinct().count(),
             "offerings": queryset.values("offering_id").distinct().count(),
         }
     queryset = Suggestion.objects.filter(
+        adapters.matchable_needs_q("need__"),
+        adapters.matchable_offerings_q("offering__"),
         direction=Direction.FOR_NEED,
         need__organization=organization,
-        need__in=adapters.matchable_needs(),
-        offering__in=adapters.matchable_offerings(),
     )
     return {
         "needs": queryset.values("need_id").distinct().count(),
