@@ -155,17 +155,21 @@ def run(sizes: Sequence[int], n_queries: int, rebuild: bool, n_needs: int) -> No
             engine.rank_offerings(need, top_k=10)
             times.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
-        rev = []
+        rev, copies = [], []
         for off in all_offerings[: min(50, n)]:
             t = time.perf_counter()
             engine.rank_needs(off, top_k=10)
             rev.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            engine.copies_of(off)  # the moderator's copy check of one text under review
+            copies.append(time.perf_counter() - t)
         results[n] = statistics.median(times)
         print(
             f"N={n:>7}: rank_offerings median {1000 * statistics.median(times):6.1f} ms, "
             f"p95 {1000 * _percentile(times, 0.95):6.1f} ms (CPU median "
             f"{1000 * statistics.median(cpu):.1f}, p95 {1000 * _percentile(cpu, 0.95):.1f}) | rank_needs (among {len(engine.needs)}) median "
-            f"{1000 * statistics.median(rev):6.1f} ms | max RSS {_rss_mb():.0f} MB"
+            f"{1000 * statistics.median(rev):6.1f} ms | copies_of median "
+            f"{1000 * statistics.median(copies):.1f} ms | max RSS {_rss_mb():.0f} MB"
         )
         if n == largest and rebuild:
             t, c = time.perf_counter(), time.process_time()
