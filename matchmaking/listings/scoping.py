@@ -55,21 +55,12 @@ class Rule:
     clauses: tuple[dict, ...] = ()
     everything: bool = False
 
-    def q(self, prefix: str = "") -> Q:
-        """The rule as a condition; ``prefix`` applies it across a relation, e.g. ``need__``
-        on a suggestion (a join, where ``need__in=<the visible needs>`` made the database
-        list every visible need first)."""
+    def q(self) -> Q:
         if self.everything:
             return Q()
         if not self.clauses:
-            return Q(**{f"{prefix}pk__in": []})
-        return reduce(
-            or_,
-            (
-                Q(**{f"{prefix}{lookup}": value for lookup, value in c.items()})
-                for c in self.clauses
-            ),
-        )
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**clause) for clause in self.clauses))
 
     def mask(self, column: Callable[[str], np.ndarray], size: int) -> np.ndarray | None:
         """Rows of an index holding the rule (None: all of them); ``column(field)`` is the

@@ -58,19 +58,13 @@ def matchable_offerings() -> QuerySet:
     return Offering.objects.filter(matchable_offerings_q())
 
 
-def matchable_needs_q(prefix: str = "", today=None) -> Q:
-    """``matchable_needs()`` as a condition, e.g. on a suggestion's ``need__``."""
-    today = today or timezone.localdate()
-    return (
-        Q(**{f"{prefix}status": NeedStatus.OPEN})
-        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": today}))
-        & (Q(**{f"{prefix}deadline__isnull": True}) | Q(**{f"{prefix}deadline__gte": today}))
-    )
-
-
 def matchable_needs(today=None) -> QuerySet:
     """Open needs not past their expiry day or deadline (the daily expiry job may lag)."""
-    return Need.objects.filter(matchable_needs_q(today=today))
+    today = today or timezone.localdate()
+    return Need.objects.filter(status=NeedStatus.OPEN).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        Q(deadline__isnull=True) | Q(deadline__gte=today),
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -176,9 +176,10 @@ class VendorPagesTests:
         assert len(many) == len(few), "\n".join(many)
 
     def test_opportunities_never_list_every_live_listing(self, client):
-        """The live-offering and visible-need rules are conditions on the joined rows: an
-        ``IN (SELECT … FROM listings_offering/need …)`` made SQLite list ~100k offerings and
-        ~10k needs for each of the page's two reads (118 ms a page at 100k; 15 ms now)."""
+        """Every read starts from the vendor's own live offerings: an ``IN`` over every
+        published offering or every visible open need made SQLite list ~100k and ~10k ids
+        per read (118 ms a page at 100k), and the needs' rules as join conditions let SQLite
+        without statistics start from every open need (4.4 s). Now 3–8 ms."""
         vendor = factories.make_organization(kind="vendor")
         offering = factories.make_offering(organization=vendor)
         suggest(factories.make_need(), offering, 70, Direction.FOR_OFFERING)
@@ -187,8 +188,12 @@ class VendorPagesTests:
             sqls = [sql for sql in queries_of(client, url) if '"matching_suggestion"' in sql]
             assert sqls, url
             for sql in sqls:
-                assert 'FROM "listings_offering" U0' not in sql, sql
-                assert 'FROM "listings_need" V0' not in sql, sql
+                for part in sql.split('FROM "listings_offering" ')[1:]:
+                    # a list of offerings is the vendor's own
+                    assert "organization_id" in part.split(")")[0], sql
+                for part in sql.split('FROM "listings_need" ')[1:]:
+                    # a list of needs is narrowed to those suggested for those offerings
+                    assert '"need_id" FROM "matching_suggestion"' in part, sql
 
     def test_inbox_query_count_does_not_grow_with_the_connections(self, client):
         from datetime import timedelta
