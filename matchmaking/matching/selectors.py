@@ -278,18 +278,18 @@ def vendor_opportunities(user, suggestions: QuerySet | None = None, *, page=1) -
 
 def dashboard_counts(organization, user) -> dict[str, int]:
     """Figures for the dashboards: suggestions on the organization's live listings."""
-    # Conditions on the joined rows, not IN lists of every live listing (vendor_suggestions).
+    # Each read starts from the organization's own live listings (see _vendor_lists).
     if organization.is_vendor:
         queryset = _vendor_lists(organization.pk, user)
         return {
             "needs": queryset.values("need_id").distinct().count(),
             "offerings": queryset.values("offering_id").distinct().count(),
         }
+    own_needs = adapters.matchable_needs().filter(organization=organization)
     queryset = Suggestion.objects.filter(
-        adapters.matchable_needs_q("need__"),
         adapters.matchable_offerings_q("offering__"),
         direction=Direction.FOR_NEED,
-        need__organization=organization,
+        need_id__in=own_needs.values("pk"),
     )
     return {
         "needs": queryset.values("need_id").distinct().count(),
