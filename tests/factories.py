@@ -150,3 +150,32 @@ def make_need(
     need.app_types.set(_terms(ApplicationType, app_types))
     need.deployment_modes.set(_terms(DeploymentMode, deployment))
     return need
+
+
+#: A distinctive offering text a copier takes (tests of the copy rule and its moderation).
+COPIED_TITLE = "港口集装箱堆场智能调度大模型"
+COPIED_SUMMARY = "岸桥、场桥与集卡协同作业计划自动生成"
+COPIED_TEXT = (
+    "面向港口码头的集装箱堆场智能调度系统，基于大模型理解船期、堆存计划与作业指令，"
+    "自动生成岸桥、场桥和集卡的协同作业计划，缩短船舶在港时间，降低翻箱率。"
+)
+
+
+def make_copy_market(copier_name: str = "抄袭科技"):
+    """(original, placeholder): an honest vendor's live offering with the copied text, a
+    copier's live placeholder with other text, and two unrelated live offerings."""
+    original = make_offering(
+        title=COPIED_TITLE,
+        summary=COPIED_SUMMARY,
+        description=COPIED_TEXT,
+        sectors=("industry",),
+    )
+    placeholder = make_offering(
+        organization=make_organization(kind="vendor", name=copier_name),
+        title="数字化转型咨询",
+        summary="信息化规划咨询",
+        description="企业数字化转型咨询服务，提供信息化规划、流程梳理与系统选型建议。",
+    )
+    make_offering(title="银行智能客服")
+    make_offering(title="医院病历质控助手", description="病历书写质量自动检查。")
+    return original, placeholder

@@ -17,29 +17,15 @@ from tests.browser.helpers import fill_field, form_with, sign_in, submit, url
 
 pytestmark = pytest.mark.browser
 
-TITLE = "港口集装箱堆场智能调度大模型"
-SUMMARY = "岸桥、场桥与集卡协同作业计划自动生成"
-TEXT = (
-    "面向港口码头的集装箱堆场智能调度系统，基于大模型理解船期、堆存计划与作业指令，"
-    "自动生成岸桥、场桥和集卡的协同作业计划，缩短船舶在港时间，降低翻箱率。"
-)
+TITLE, SUMMARY, TEXT = factories.COPIED_TITLE, factories.COPIED_SUMMARY, factories.COPIED_TEXT
 REASON = "文字与其他厂商已发布的供给雷同，请说明自己产品的能力。"
 
 
 class CopyReviewJourneyTests:
     def test_the_moderator_sees_the_copy_and_declines_it(self, page, browser, base_url):
         holder.reset()
-        original = factories.make_offering(
-            title=TITLE, summary=SUMMARY, description=TEXT, sectors=("industry",)
-        )
-        copier = factories.make_organization(kind="vendor", name="抄袭示例科技")
-        placeholder = factories.make_offering(
-            organization=copier,
-            title="数字化转型咨询",
-            summary="信息化规划咨询",
-            description="企业数字化转型咨询服务，提供信息化规划、流程梳理与系统选型建议。",
-        )
-        factories.make_offering(title="银行智能客服")
+        original, placeholder = factories.make_copy_market("抄袭示例科技")
+        copier = placeholder.organization
         holder.get()
         admin = factories.make_user(email="moderator@example.com", is_staff=True)
 

@@ -18,12 +18,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TITLE = "港口集装箱堆场智能调度大模型"
-SUMMARY = "岸桥、场桥与集卡协同作业计划自动生成"
-TEXT = (
-    "面向港口码头的集装箱堆场智能调度系统，基于大模型理解船期、堆存计划与作业指令，"
-    "自动生成岸桥、场桥和集卡的协同作业计划，缩短船舶在港时间，降低翻箱率。"
-)
+TITLE, SUMMARY, TEXT = factories.COPIED_TITLE, factories.COPIED_SUMMARY, factories.COPIED_TEXT
 
 
 @pytest.fixture
@@ -35,18 +30,7 @@ def staff(db):
 def market(fresh_engine):
     """An honest vendor's live offering, a copier's live placeholder, two unrelated others;
     the engine open on them; then the copier proposes the honest text as its placeholder's."""
-    original = factories.make_offering(
-        title=TITLE, summary=SUMMARY, description=TEXT, sectors=("industry",)
-    )
-    copier = factories.make_organization(kind="vendor", name="抄袭科技")
-    placeholder = factories.make_offering(
-        organization=copier,
-        title="数字化转型咨询",
-        summary="信息化规划咨询",
-        description="企业数字化转型咨询服务，提供信息化规划、流程梳理与系统选型建议。",
-    )
-    factories.make_offering(title="银行智能客服")
-    factories.make_offering(title="医院病历质控助手", description="病历书写质量自动检查。")
+    original, placeholder = factories.make_copy_market()
     holder.get()
     services.offering_update(
         offering=placeholder, title=TITLE + "（旗舰版）", summary=SUMMARY, description=TEXT
