@@ -243,6 +243,17 @@ def _vendor_lists(org_id: int, user) -> QuerySet:
     return lists.filter(need_id__in=needs.values("pk"))
 
 
+def _enterprise_lists(org_id: int) -> QuerySet:
+    """The stored lists of the organization's live needs, for live offerings: its own needs
+    first (a few ids), then their suggested offerings narrowed to the live ones by key — as a
+    join condition, SQLite without statistics started from every published offering (294 ms
+    on the load test's world)."""
+    own = adapters.matchable_needs().filter(organization_id=org_id)
+    lists = Suggestion.objects.filter(direction=Direction.FOR_NEED, need_id__in=own.values("pk"))
+    live = adapters.matchable_offerings().filter(pk__in=lists.values("offering_id"))
+    return lists.filter(offering_id__in=live.values("pk"))
+
+
 def vendor_opportunities(user, suggestions: QuerySet | None = None, *, page=1) -> Page:
     """One page of 商机: the needs of ``suggestions`` (default: :func:`vendor_suggestions`;
     a filtered subset of it, e.g. one offering's), best first by their best score, each need
@@ -285,12 +296,7 @@ def dashboard_counts(organization, user) -> dict[str, int]:
             "needs": queryset.values("need_id").distinct().count(),
             "offerings": queryset.values("offering_id").distinct().count(),
         }
-    own_needs = adapters.matchable_needs().filter(organization=organization)
-    queryset = Suggestion.objects.filter(
-        adapters.matchable_offerings_q("offering__"),
-        direction=Direction.FOR_NEED,
-        need_id__in=own_needs.values("pk"),
-    )
+    queryset = _enterprise_lists(organization.pk)
     return {
         "needs": queryset.values("need_id").distinct().count(),
         "offerings": queryset.values("offering_id").distinct().count(),
@@ -441,7 +447,7 @@ def demoted_hubs(user, *, limit: int = HUB_LIMIT) -> list[DemotedHub]:
     found = [(pk, severity) for pk, severity in found if pk is not None][: 5 * limit]
     by_pk = (
         Offering.objects.moderatable_by(user)
-        .filter(pk__in=adapters.matchable_offerings())
+        .filter(adapters.matchable_offerings_q())  # on the rows read, not IN every live one
         .select_related("organization")
         .in_bulk([pk for pk, _ in found])
     )

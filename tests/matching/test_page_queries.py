@@ -195,6 +195,26 @@ class VendorPagesTests:
                     # a list of needs is narrowed to those suggested for those offerings
                     assert '"need_id" FROM "matching_suggestion"' in part, sql
 
+    def test_an_enterprise_dashboard_never_lists_every_live_offering(self, client):
+        """Its counts start from the enterprise's own needs; the suggested offerings are
+        narrowed to the live ones by key (as a join condition, SQLite without statistics
+        started from every published offering: 294 ms at 100k)."""
+        need = factories.make_need()
+        suggest(need, factories.make_offering(), 80)
+        client.force_login(member(need.organization))
+        sqls = [
+            sql
+            for sql in queries_of(client, "/connections/dashboard/")
+            if '"matching_suggestion"' in sql
+        ]
+        assert sqls
+        for sql in sqls:
+            assert 'INNER JOIN "listings_offering"' not in sql, sql
+            for part in sql.split('FROM "listings_need" ')[1:]:
+                assert "organization_id" in part.split(" FROM ")[0], sql  # the enterprise's own
+            for part in sql.split('FROM "listings_offering" ')[1:]:
+                assert '"offering_id" FROM "matching_suggestion"' in part, sql  # suggested ones
+
     def test_inbox_query_count_does_not_grow_with_the_connections(self, client):
         from datetime import timedelta
 
