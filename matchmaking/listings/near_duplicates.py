@@ -30,14 +30,15 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b)
 
 
-def _offering_text(title: str, summary: str, description: str) -> str:
-    return f"{title}\n{summary}\n{description}"
+def text_shingles(title: str, summary: str, description: str) -> frozenset[str]:
+    """The shingles of an offering's text (title, summary, description), as compared here."""
+    return shingles(f"{title or ''}\n{summary or ''}\n{description or ''}")
 
 
 def flag_near_duplicate(offering: Offering) -> None:
     """Point ``near_duplicate_of`` at the same vendor's most similar other offering, if any
     reaches NEAR_DUPLICATE_THRESHOLD (character 3-gram Jaccard)."""
-    mine = shingles(_offering_text(offering.title, offering.summary, offering.description))
+    mine = text_shingles(offering.title, offering.summary, offering.description)
     best, best_score = None, 0.0
     others = (
         Offering.objects.filter(organization_id=offering.organization_id)
@@ -46,7 +47,7 @@ def flag_near_duplicate(offering: Offering) -> None:
         .values_list("pk", "title", "summary", "description")
     )
     for pk, title, summary, description in others.iterator():
-        score = jaccard(mine, shingles(_offering_text(title, summary, description)))
+        score = jaccard(mine, text_shingles(title, summary, description))
         if score > best_score:
             best, best_score = pk, score
     target = best if best_score >= NEAR_DUPLICATE_THRESHOLD else None

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from matchmaking.listings.near_duplicates import jaccard, shingles
+from matchmaking.listings.near_duplicates import jaccard, text_shingles
+from matchmaking.listings.revisions import OFFERING_TEXT_FIELDS
 
 #: 3-gram Jaccard from which an approved text is the dated text, edited. A paragraph added to
 #: a listing or a sentence reworded stays above it (tests/listings/test_text_dating.py); a
@@ -22,13 +23,12 @@ from matchmaking.listings.near_duplicates import jaccard, shingles
 SAME_TEXT_JACCARD = 0.5
 
 
-def _joined(text: dict) -> str:
-    return "\n".join(str(text.get(name) or "") for name in ("title", "summary", "description"))
-
-
 def text_similarity(a: dict, b: dict) -> float:
-    """Character 3-gram Jaccard of two offerings' texts (title, summary, description)."""
-    return jaccard(shingles(_joined(a)), shingles(_joined(b)))
+    """Character 3-gram Jaccard of two offerings' texts (title, summary, description), as
+    near-duplicates are compared."""
+    return jaccard(
+        *(text_shingles(*(t.get(name) for name in OFFERING_TEXT_FIELDS)) for t in (a, b))
+    )
 
 
 def date_live_text(offering, text: dict, *, previous: dict | None, now: datetime) -> None:
