@@ -73,7 +73,7 @@ def _copies(engine, items: list[tuple[Offering, ListingRevision | None]]) -> lis
             if pk is not None and pk != offering.pk:
                 found.append((offering, revision, pk, cosine))
     originals = (
-        Offering.objects.filter(status=OfferingStatus.PUBLISHED)
+        adapters.matchable_offerings()
         .select_related("organization")
         .in_bulk({pk for _, _, pk, _ in found})
     )
@@ -84,12 +84,15 @@ def _copies(engine, items: list[tuple[Offering, ListingRevision | None]]) -> lis
     ]
 
 
+def _moderators_engine(user):
+    """The process's open engine for a platform admin; None for anyone else or with none open."""
+    return holder.peek() if is_platform_admin(user) else None
+
+
 def pending_text_copies(user, *, limit: int = QUEUE_LIMIT) -> list[TextCopy]:
     """For platform admins: the pending offerings and offering revisions (with new text)
     whose text copies another vendor's live offering."""
-    if not is_platform_admin(user):
-        return []
-    engine = holder.peek()
+    engine = _moderators_engine(user)
     if engine is None:
         return []
     pending = Offering.objects.moderatable_by(user).awaiting_review().select_related("organization")
@@ -112,19 +115,15 @@ def pending_text_copies(user, *, limit: int = QUEUE_LIMIT) -> list[TextCopy]:
 
 def revision_text_copies(user, revision: ListingRevision) -> list[TextCopy]:
     """For platform admins, on a pending offering revision's page: what its text copies."""
-    if not is_platform_admin(user) or revision.offering_id is None or not revision.is_pending:
+    if revision.offering_id is None or not revision.is_pending:
         return []
-    engine = holder.peek()
-    if engine is None:
-        return []
-    return _copies(engine, [(revision.offering, revision)])
+    engine = _moderators_engine(user)
+    return [] if engine is None else _copies(engine, [(revision.offering, revision)])
 
 
 def offering_text_copies(user, offering: Offering) -> list[TextCopy]:
     """For platform admins, on a pending offering's page: what its text copies."""
-    if not is_platform_admin(user) or offering.status != OfferingStatus.PENDING:
+    if offering.status != OfferingStatus.PENDING:
         return []
-    engine = holder.peek()
-    if engine is None:
-        return []
-    return _copies(engine, [(offering, None)])
+    engine = _moderators_engine(user)
+    return [] if engine is None else _copies(engine, [(offering, None)])

@@ -61,6 +61,7 @@ def test_a_pending_offering_copying_a_live_one_is_named(client, staff, market):
         status="pending", title=TITLE, summary=SUMMARY, description=TEXT
     )
     assert [c.original for c in offering_text_copies(staff, pending)] == [original]
+    assert offering_text_copies(staff, original) == []  # a live offering is not under review
     assert pending in [c.offering for c in pending_text_copies(staff)]
     client.force_login(staff)
     page = client.get(pending.get_absolute_url()).content.decode()
@@ -84,9 +85,11 @@ def test_the_vendors_own_text_and_other_texts_are_not_named(staff, market):
 def test_nobody_but_admins_is_told(client, market):
     _original, placeholder, revision = market
     copier = factories.make_member(placeholder.organization)
+    pending = factories.make_offering(status="pending", title=TITLE, description=TEXT)
     for user in (AnonymousUser(), copier, factories.make_user(email="buyer@example.com")):
         assert pending_text_copies(user) == []
         assert revision_text_copies(user, revision) == []
+        assert offering_text_copies(user, pending) == []
     client.force_login(copier)  # the copier may read its own revision's page
     page = client.get(reverse("listings:revision-detail", args=[revision.pk]))
     assert page.status_code == 200
