@@ -316,8 +316,7 @@ class RankingMixin:
         own = self._org_ids.get(offering.org_ref, -1)
         found: list[tuple[str, float]] = []
         for seg in self.offerings.segments:
-            known = x.indices < seg.X.shape[1]
-            cosine = seg.X[:, x.indices[known]] @ x.data[known]
+            cosine = seg.X[:, x.indices] @ x.data  # as a need's ranking reads its text cosines
             hits = (cosine >= threshold) & seg.alive & (seg.arrays["org"] != own)
             found += [(seg.refs[i], round(float(cosine[i]), 3)) for i in np.flatnonzero(hits)]
         return sorted(found, key=lambda hit: (-hit[1], hit[0]))
