@@ -26,7 +26,7 @@ from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.listings.templatetags.listings import price_range
 from matchmaking.taxonomy.models import localized_name
-from matchmaking.taxonomy.selectors import taxonomy_version
+from matchmaking.taxonomy.selectors import active_terms, taxonomy_version
 
 ROWS_TEMPLATE = "listings/includes/offering_rows.html"
 NEED_ROWS_TEMPLATE = "listings/includes/need_rows.html"
@@ -61,7 +61,7 @@ def _row_keys(kind: str, pks: list[int], index, variant=None) -> dict[int, str]:
 def offering_cards(pks: list[int], queryset, *, index) -> list[RowCard]:
     """Cards for ``pks`` (in that order); rows not in ``queryset`` any more are left out."""
     keys = _row_keys("card", pks, index)
-    found = _cached_rows(keys, queryset, _render_offerings)
+    found = _cached_rows(keys, queryset, _render_offerings, index)
     return _cards(pks, keys, found)
 
 
@@ -131,7 +131,9 @@ def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:
         return "named" if naming.holds(index.row(pk)) else "anon"
 
     keys = _row_keys("needcard", pks, index, variant)
-    found = _cached_rows(keys, queryset, lambda needs, terms: _render_needs(needs, terms, request))
+    found = _cached_rows(
+        keys, queryset, lambda needs, terms: _render_needs(needs, terms, request), index
+    )
     return _cards(pks, keys, found)
 
 
@@ -159,21 +161,27 @@ def need_row(need, terms: dict[str, list[str]], user) -> dict:
     }
 
 
-def term_names(model, pks) -> dict[int, dict[str, list[str]]]:
+def indexed_term_names(index, pks) -> dict[int, dict[str, list[str]]]:
     """{pk: {"sectors": [names], "app_types": [...], "deployment_modes": [...]}} of the
-    listings ``pks``, in the terms' display order: one query per field reading the link
-    table joined to the term's names — no term objects, no related managers per row."""
+    listings ``pks``, in the terms' display order, read from the index's term bits (three
+    queries over the link tables cost about a third of a page of uncached rows). The row's
+    cache key carries the version the index holds, so these are the names of that version.
+    Terms no longer active (not in the taxonomy cache) are read by one query."""
+    model = index.model
+    linked = {pk: index.linked_term_ids(pk) or {} for pk in pks}
     names = {pk: {field: [] for field in TERM_FIELDS} for pk in pks}
     for field_name in TERM_FIELDS:
-        field = model._meta.get_field(field_name)
-        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        links = (
-            field.remote_field.through.objects.filter(**{f"{source}_id__in": pks})
-            .order_by(f"{target}__order", f"{target}__code")
-            .values_list(f"{source}_id", f"{target}__name_zh", f"{target}__name_en")
-        )
-        for pk, name_zh, name_en in links:
-            names[pk][field_name].append(localized_name(name_zh, name_en))
+        term_model = model._meta.get_field(field_name).related_model
+        wanted = {term for terms in linked.values() for term in terms.get(field_name, ())}
+        known = {term.pk: term for term in active_terms(term_model) if term.pk in wanted}
+        if wanted - known.keys():
+            known.update(term_model.objects.in_bulk(list(wanted - known.keys())))
+        for pk, terms in linked.items():
+            found = sorted(
+                (known[term] for term in terms.get(field_name, ()) if term in known),
+                key=lambda term: (term.order, term.code),
+            )
+            names[pk][field_name] = [term.name for term in found]
     return names
 
 
@@ -185,14 +193,14 @@ def _prefetched_terms(rows) -> dict[int, dict[str, list[str]]]:
     }
 
 
-def _cached_rows(keys: dict[int, str], queryset, render) -> dict[str, tuple[str, str]]:
-    """{key: (title, html)} from the cache; rows missing there are read (one query, and one
-    per term field) and rendered together."""
+def _cached_rows(keys: dict[int, str], queryset, render, index) -> dict[str, tuple[str, str]]:
+    """{key: (title, html)} from the cache; rows missing there are read (one query; their
+    terms from ``index``) and rendered together."""
     found = cache.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         rows = list(queryset.prefetch_related(None).filter(pk__in=missing))
-        html = render(rows, term_names(queryset.model, [row.pk for row in rows]))
+        html = render(rows, indexed_term_names(index, [row.pk for row in rows]))
         rendered = {
             keys[row.pk]: (row.title, row_html) for row, row_html in zip(rows, html, strict=True)
         }

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matchmaking.accounts import services as account_services
+from matchmaking.core import shared_cache
 from tests import factories
 
 LIST = reverse("listings:offering-list")
@@ -73,7 +74,10 @@ class RowRenderingTests:
     def _cards(count: int, django_assert_num_queries):
         from matchmaking.listings.browse.offerings import offering_index
         from matchmaking.listings.cards import offering_cards
+        from matchmaking.listings.fields import TERM_FIELDS
+        from matchmaking.listings.models import Offering
         from matchmaking.listings.selectors import offering_list_queryset
+        from matchmaking.taxonomy.selectors import active_terms, taxonomy_version
 
         vendor = factories.make_organization(kind="vendor")
         pks = [
@@ -88,10 +92,18 @@ class RowRenderingTests:
         index = offering_index()  # built (or patched) before counting
         queryset = offering_list_queryset(None)
         index.row_versions(pks)
-        # the taxonomy version (in the keys), the rows (with vendor, kind and layer), then one
-        # query per term field — whatever the number of rows
-        with django_assert_num_queries(5):
-            return pks, offering_cards(pks, queryset, index=index)
+        # As in a request that has read the versions and the taxonomy's terms (the filters
+        # do, before the rows): one query for the rows, with vendor, kind and layer; the
+        # terms come from the index — whatever the number of rows.
+        shared_cache.begin_request()
+        try:
+            taxonomy_version()
+            for field in TERM_FIELDS:
+                active_terms(Offering._meta.get_field(field).related_model)
+            with django_assert_num_queries(1):
+                return pks, offering_cards(pks, queryset, index=index)
+        finally:
+            shared_cache.end_request()
 
     @pytest.mark.parametrize("count", [2, 12])
     def test_rows_cost_the_same_queries_however_many(self, db, count, django_assert_num_queries):
@@ -112,6 +124,33 @@ class RowRenderingTests:
         assert rows["甲"].index("金融") < rows["甲"].index("医疗")  # display order, not link order
         assert "全部行业" not in rows["甲"] and "badge-mode" in rows["甲"]
         assert "全部行业" in rows["乙"] and "badge-mode" not in rows["乙"]
+
+    def test_the_index_names_the_same_terms_as_the_link_tables(self, db):
+        """Every term of every field, inactive ones too, in display order — for both kinds."""
+        from matchmaking.listings.browse.needs import need_index
+        from matchmaking.listings.browse.offerings import offering_index
+        from matchmaking.listings.cards import indexed_term_names
+        from matchmaking.listings.fields import TERM_FIELDS
+        from matchmaking.taxonomy.models import Sector
+
+        retired = Sector.objects.create(code="retired", name_zh="旧行业", name_en="Old", order=0)
+        listings = [
+            factories.make_offering(sectors=("healthcare", "finance"), deployment=("saas",)),
+            factories.make_offering(sectors=(), app_types=(), deployment=()),
+            factories.make_need(sectors=("government",), app_types=("qa", "kb")),
+        ]
+        listings[0].sectors.add(retired)
+        Sector.objects.filter(pk=retired.pk).update(is_active=False)
+        listings[0].save()  # the change feed: the index re-reads the row's links
+        for listing in listings:
+            index = (offering_index if listing._meta.model_name == "offering" else need_index)()
+            by_index = indexed_term_names(index, [listing.pk])[listing.pk]
+            for field in TERM_FIELDS:
+                terms = getattr(listing, field).order_by("order", "code")
+                assert by_index[field] == [term.name for term in terms], field
+        assert indexed_term_names(offering_index(), [listings[0].pk])[listings[0].pk][
+            "sectors"
+        ] == ["旧行业", "金融", "医疗"]
 
     def test_a_title_that_looks_like_the_row_separator_stays_one_row(self, db, client):
         factories.make_offering(title="<!--row--> 注释标题")

@@ -400,7 +400,11 @@ class HasCases(CaseFlag):
     def case_rows(self, browse, index, cases: PublishedCaseRows | None):
         if cases is None:
             return np.zeros(len(index), dtype=bool)
-        return np.isin(index.ids, np.asarray(cases.offering_ids, dtype=np.int64))
+        return index.memoised(
+            self.name,
+            cases,
+            lambda: np.isin(index.ids, np.asarray(cases.offering_ids, dtype=np.int64)),
+        )
 
 
 class VendorCases(CaseFlag):
@@ -431,8 +435,17 @@ class VendorCases(CaseFlag):
         return Q(Exists(own))
 
     def case_rows(self, browse, index, cases):
-        bits = browse.memo(("vendor_case_bits", id(index)), lambda: self._bits(index, cases))
+        """Kept on the index per published cases and filtered sectors: the rows depend on
+        nothing else, and working them out (a vendor lookup over every row) cost about a
+        tenth of a browse page."""
         sector_ids = self._sector_ids(browse, index.model)
+        sectors = None if sector_ids is None else tuple(sorted(sector_ids))
+        return index.memoised(
+            self.name, (cases, sectors), lambda: self._rows(index, cases, sector_ids)
+        )
+
+    def _rows(self, index, cases, sector_ids):
+        bits = index.memoised(f"{self.name}:bits", cases, lambda: self._bits(index, cases))
         if sector_ids is None:
             return (bits & index.masks[self.sectors.name]) != 0
         return (bits & index.term_mask(self.sectors.name, sector_ids)) != 0
