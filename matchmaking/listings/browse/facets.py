@@ -265,6 +265,10 @@ class TermLinks(TermFacet):
         if not value:
             return None
         wanted = index.term_mask(self.name, browse.term_ids(self.term_model(index.model), value))
+        return index.memoised(self.name, wanted, lambda: self._rows_with(index, wanted))
+
+    def _rows_with(self, index, wanted: int):
+        """Rows linked to any term of the bits ``wanted`` (or to none, when that matches)."""
         links = index.masks[self.name]
         mask = (links & wanted) != 0
         return mask | (links == 0) if self.unlinked_match else mask
