@@ -25,7 +25,6 @@ from matchmaking.listings import scoping
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.listings.templatetags.listings import price_range
-from matchmaking.taxonomy.models import localized_name
 from matchmaking.taxonomy.selectors import active_terms, taxonomy_version
 
 ROWS_TEMPLATE = "listings/includes/offering_rows.html"

@@ -266,7 +266,7 @@ def test_the_command_measures_every_endpoint_of_a_tiny_world_with_wrk(tmp_path):
         result = subprocess.run(
             [python, "-m", "tools.loadtest", "--url", f"http://127.0.0.1:{port}", "--users", "2",
              "--phase-seconds", "1", "--warmup-seconds", "1", "--concurrency", "2",
-             "--urls-per-file", "300",
+             "--urls-per-file", "300", "--trivial-between", "1",
              "--label", "tiny world"],
             cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
@@ -277,11 +277,33 @@ def test_the_command_measures_every_endpoint_of_a_tiny_world_with_wrk(tmp_path):
     out = result.stdout
     assert "== tiny world: wrk, 2 connections" in out
     assert "uniform URL files" in out and "skewed URL files" in out
+    rows = [line for line in out.splitlines() if "%" in line]
     for _key, name in urlfiles.ENDPOINTS:
-        assert out.count(name) == 2, name
+        assert sum(line.startswith(name) for line in rows) == 2, name
     assert "non-2xx/3xx responses and socket errors in all: 0" in out
     trivial = next(line for line in out.splitlines() if line.startswith("trivial view"))
     assert float(trivial.split()[2]) > 0  # req/s
+    # each endpoint also over the trivial runs just before and after it
+    assert out.count("the trivial view between endpoints (1 s each)") == 2
+    browse = next(line for line in out.splitlines() if line.startswith("offerings: filtered"))
+    assert browse.split()[4].endswith("%") and float(browse.split()[4][:-1]) > 0
+
+
+class AdjacentTrivialTests:
+    """A shared host's speed drifts within a run: each endpoint is also compared with the
+    trivial runs made just before and after it."""
+
+    def test_each_row_reads_the_mean_of_the_runs_around_it(self):
+        from tools.loadtest.command import adjacent_trivial
+
+        rows = ["trivial", "browse", "detail"]
+        # before browse: 3000; between browse and detail: 2000; after detail: 4000
+        assert adjacent_trivial(rows, [None, 3000.0, 2000.0, 4000.0]) == [None, 2500.0, 3000.0]
+
+    def test_without_runs_between_there_is_no_adjacent_figure(self):
+        from tools.loadtest.command import adjacent_trivial
+
+        assert adjacent_trivial(["trivial", "browse"], [None, None]) == [None, None]
 
 
 class DrainTests:

@@ -11,7 +11,10 @@ trivial view /_bench/plain first; needs DEBUG or DJANGO_BENCH_VIEWS=1 on the ser
 request's URL from a generated file of ``--urls-per-file`` lines — once with the uniform
 files, once with the skewed ones (a few filter combinations dominate), reported in two tables.
 Each row: req/s, p50/p95/p99 (wrk's latency histogram), non-2xx/3xx responses, socket errors
-and the ratio of its req/s to the trivial view's in the same table. The signed-in pages (a
+and the ratio of its req/s to the trivial view's in the same table — and, since a shared
+host's speed drifts within a run (the trivial view measured 2,559 req/s in one table and
+3,911 in the next, minutes apart), an "adj." ratio over the mean of two short trivial runs
+made just before and just after the endpoint (``--trivial-between`` seconds each). The signed-in pages (a
 need's page with suggestions as its owner, a vendor's opportunities, the connections inbox)
 carry real session cookies (``sessions.py``). Exit status 1 on any non-2xx/3xx or socket
 error. Between two wrk runs the server is left to drain (:func:`drain_after`): requests wrk
@@ -63,6 +66,21 @@ def drain_after(result) -> None:
     time.sleep(drain_seconds(result))
 
 
+def adjacent_trivial(rows, checkpoints) -> list[float | None]:
+    """For each row, the mean req/s of the trivial runs just before and just after it
+    (``checkpoints[i]`` ran before row ``i``, ``checkpoints[-1]`` after the last; None where
+    no trivial run was made — the trivial row itself, or with --trivial-between 0)."""
+    found = []
+    for i in range(len(rows)):
+        around = [
+            rps
+            for rps in (checkpoints[i], checkpoints[i + 1] if i + 1 < len(checkpoints) else None)
+            if rps
+        ]
+        found.append(sum(around) / len(around) if around and checkpoints[i] else None)
+    return found
+
+
 class Command(BaseCommand):
     help = "Bounded load test of a loopback server: req/s, p50/p95/p99 and 5xx per endpoint."
 
@@ -103,6 +121,15 @@ class Command(BaseCommand):
             default=2.0,
             help="wrk: each endpoint this long with its uniform file first, not reported "
             "(every worker loads its indexes and caches), 0 = none",
+        )
+        parser.add_argument(
+            "--trivial-between",
+            type=float,
+            default=3.0,
+            metavar="SECONDS",
+            help="wrk: the trivial view this long between two endpoints, so that each endpoint "
+            "also has a ratio to the trivial view just before and after it ('adjacent'; "
+            "0 = off): a shared host's speed drifts within a run",
         )
         parser.add_argument("--urls-per-file", type=int, default=urlfiles.URLS_PER_FILE)
         parser.add_argument(
@@ -272,24 +299,36 @@ class Command(BaseCommand):
                         )
                 self.stderr.write(f"  warmed up ({warmup:.0f} s per endpoint)")
             tables, bad = {}, 0
+            between = min(max(options["trivial_between"], 0.0), 30.0)
+
+            def load(path, duration):
+                nonlocal bad
+                result = wrk.run(
+                    url,
+                    path,
+                    seconds=duration,
+                    connections=options["concurrency"],
+                    threads=options["wrk_threads"],
+                    seed=options["seed"],
+                )
+                drain_after(result)
+                bad += result.non_2xx_3xx + result.socket_errors
+                return result
+
             for variant in urlfiles.VARIANTS:
-                rows = []
-                for key, name in urlfiles.ENDPOINTS:
-                    if key not in chosen:
-                        continue
-                    result = wrk.run(
-                        url,
-                        files[key, variant],
-                        seconds=seconds,
-                        connections=options["concurrency"],
-                        threads=options["wrk_threads"],
-                        seed=options["seed"],
-                    )
-                    drain_after(result)
+                keyed = [(key, name) for key, name in urlfiles.ENDPOINTS if key in chosen]
+                rows, checkpoints = [], []  # checkpoints[i]: trivial req/s just before row i
+                for key, name in keyed:
+                    if key != "trivial" and between > 0:
+                        checkpoints.append(load(files["trivial", variant], between).rps)
+                    else:
+                        checkpoints.append(None)
+                    result = load(files[key, variant], seconds)
                     rows.append((name, result))
-                    bad += result.non_2xx_3xx + result.socket_errors
                     self.stderr.write(f"  {variant} {name}: {result.rps:.1f} req/s")
-                tables[variant] = rows
+                if between > 0 and len(keyed) > 1:
+                    checkpoints.append(load(files["trivial", variant], between).rps)
+                tables[variant] = (rows, adjacent_trivial(rows, checkpoints))
         label = options["label"] or url
         out = self.stdout.write
         out(
@@ -303,8 +342,17 @@ class Command(BaseCommand):
                 if variant == "uniform"
                 else f"{urlfiles.SKEW_COMBINATIONS} combinations, Zipf-weighted"
             )
+            rows, adjacent = rows
             out(f"\n{variant} URL files ({what}):")
-            out(self._wrk_table(rows))
+            out(self._wrk_table(rows, adjacent))
+            measured = [rps for rps in adjacent if rps]
+            if measured:
+                out(
+                    f"the trivial view between endpoints ({between:.0f} s each): "
+                    f"{min(measured):.0f}–{max(measured):.0f} req/s (the table's first row: "
+                    f"{rows[0][1].rps:.0f}); 'adj.' is each endpoint over the mean of the trivial "
+                    "runs just before and after it"
+                )
         out(f"\nnon-2xx/3xx responses and socket errors in all: {bad}")
         if bad:
             raise CommandError("Load test saw errors (see above).")
@@ -328,17 +376,19 @@ class Command(BaseCommand):
             if status != 200:
                 raise CommandError(f"{target} answered {status} to its signed-in user ({key}).")
 
-    def _wrk_table(self, rows) -> str:
+    def _wrk_table(self, rows, adjacent=None) -> str:
         header = (
-            f"{'endpoint':<28} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'p99 ms':>8} {'non-2xx/3xx':>11} {'sock err':>8}"
+            f"{'endpoint':<28} {'req/s':>8} {'ratio':>7} {'adj.':>7} {'p50 ms':>8} "
+            f"{'p95 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>11} {'sock err':>8}"
         )
         lines = [header, "-" * len(header)]
         trivial = rows[0][1].rps if rows else 0.0
-        for name, result in rows:
+        adjacent = adjacent or [None] * len(rows)
+        for (name, result), near in zip(rows, adjacent, strict=True):
             ratio = result.rps / trivial * 100 if trivial else 0.0
+            near_ratio = f"{result.rps / near * 100:>6.1f}%" if near else f"{'–':>7}"
             lines.append(
-                f"{name:<28} {result.rps:>8.1f} {ratio:>6.1f}% {result.p50_ms:>8.1f} "
+                f"{name:<28} {result.rps:>8.1f} {ratio:>6.1f}% {near_ratio} {result.p50_ms:>8.1f} "
                 f"{result.p95_ms:>8.1f} {result.p99_ms:>8.1f} {result.non_2xx_3xx:>11} "
                 f"{result.socket_errors:>8}"
             )

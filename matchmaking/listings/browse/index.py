@@ -353,7 +353,9 @@ class BrowseIndex(ABC):
         found = {}
         for name, field_name in self.links:
             value, terms = int(self.masks[name][position]), self.term_of_bit[name]
-            found[field_name] = [terms[bit] for bit in range(value.bit_length()) if value >> bit & 1]
+            found[field_name] = [
+                terms[bit] for bit in range(value.bit_length()) if value >> bit & 1
+            ]
         return found
 
     def scope_mask(self, rule):
