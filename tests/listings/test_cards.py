@@ -152,6 +152,15 @@ class RowRenderingTests:
             "sectors"
         ] == ["旧行业", "金融", "医疗"]
 
+    def test_a_row_names_its_price_unit_in_the_pages_language(self, db, client):
+        factories.make_offering(
+            title="按年计价", price_min=100_000, price_max=200_000, price_unit="year"
+        )
+        row = client.get(LIST).context["object_list"][0].html
+        assert "按年" in row
+        client.cookies["django_language"] = "en"
+        assert "per year" in client.get(LIST).context["object_list"][0].html
+
     def test_a_title_that_looks_like_the_row_separator_stays_one_row(self, db, client):
         factories.make_offering(title="<!--row--> 注释标题")
         factories.make_offering(title="另一个")
