@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from matchmaking.listings import scoping
-from matchmaking.listings.choices import PriceUnit
+from matchmaking.listings.choices import price_unit_label
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.selectors import need_poster_name
 from matchmaking.listings.templatetags.listings import price_range
@@ -120,15 +120,6 @@ def offering_row(offering, terms: dict[str, list[str]]) -> dict:
         "price": f"{price} {price_unit_label(offering.price_unit)}" if price else "",
         **terms,
     }
-
-
-def price_unit_label(value: str) -> str:
-    """``get_price_unit_display()`` without rebuilding the field's choices on every call
-    (it did, for each row of a page not cached yet)."""
-    try:
-        return str(PriceUnit(value).label)
-    except ValueError:
-        return value
 
 
 def need_cards(pks: list[int], queryset, *, index, request) -> list[RowCard]:

@@ -52,6 +52,16 @@ class PriceUnit(models.TextChoices):
     OTHER = "other", _("other")
 
 
+def price_unit_label(value: str) -> str:
+    """The label of a price unit, as ``get_price_unit_display()`` gives it, without that
+    method's rebuilding of the field's choices on every call (for lists of many rows: the
+    browse rows, the exports)."""
+    try:
+        return str(PriceUnit(value).label)
+    except ValueError:
+        return value
+
+
 class RevisionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     APPROVED = "approved", _("Approved")

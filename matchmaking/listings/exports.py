@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from matchmaking.core import spreadsheets
 from matchmaking.core.permissions import is_platform_admin
 from matchmaking.listings.browse.selectors import offering_browse
+from matchmaking.listings.choices import price_unit_label
 from matchmaking.listings.io.exporter import dumps, export_data
 
 FORMATS = ("json", "csv", "xlsx")
@@ -77,7 +78,7 @@ def offering_table(offerings) -> tuple[list[str], list[list]]:
                 "、".join(term.name for term in offering.deployment_modes.all()),
                 offering.price_min,
                 offering.price_max,
-                offering.get_price_unit_display(),
+                price_unit_label(offering.price_unit),
                 "、".join(offering.regions or []),
                 "、".join(offering.domestic_platforms or []),
                 _("yes") if offering.on_premises_data else _("no"),

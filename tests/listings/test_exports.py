@@ -103,6 +103,19 @@ class ExportContentTests:
         assert [row[1] for row in rows[1:]] == ["信创客服"]
         assert rows[1][4] == "Beijing-WangXin-2024-0001"
 
+    def test_the_price_unit_is_its_label_in_the_exports_language(
+        self, client, admin_user, catalogue
+    ):
+        from matchmaking.listings.models import Offering
+
+        Offering.objects.filter(title="信创客服").update(price_unit="year")
+        client.force_login(admin_user)
+        rows = _csv_rows(client.get(URL, {"export_format": "csv", "filed": "1"}))
+        assert rows[1][12] == "按年"
+        client.cookies["django_language"] = "en"
+        rows = _csv_rows(client.get(URL, {"export_format": "csv", "filed": "1"}))
+        assert rows[1][12] == "per year"
+
     def test_a_formula_in_a_vendor_name_is_neutralised_in_csv_and_excel(
         self, client, admin_user, catalogue
     ):
