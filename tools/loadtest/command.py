@@ -69,15 +69,15 @@ def drain_after(result) -> None:
 def adjacent_trivial(rows, checkpoints) -> list[float | None]:
     """For each row, the mean req/s of the trivial runs just before and just after it
     (``checkpoints[i]`` ran before row ``i``, ``checkpoints[-1]`` after the last; None where
-    no trivial run was made — the trivial row itself, or with --trivial-between 0)."""
+    no trivial run came before the row — the trivial row itself, or --trivial-between 0)."""
     found = []
     for i in range(len(rows)):
-        around = [
-            rps
-            for rps in (checkpoints[i], checkpoints[i + 1] if i + 1 < len(checkpoints) else None)
-            if rps
-        ]
-        found.append(sum(around) / len(around) if around and checkpoints[i] else None)
+        before = checkpoints[i]
+        after = checkpoints[i + 1] if i + 1 < len(checkpoints) else None
+        if before is None:
+            found.append(None)
+        else:
+            found.append(before if after is None else (before + after) / 2)
     return found
 
 
@@ -328,7 +328,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"  {variant} {name}: {result.rps:.1f} req/s")
                 if between > 0 and len(keyed) > 1:
                     checkpoints.append(load(files["trivial", variant], between).rps)
-                tables[variant] = (rows, adjacent_trivial(rows, checkpoints))
+                tables[variant] = (rows, checkpoints)
         label = options["label"] or url
         out = self.stdout.write
         out(
@@ -336,16 +336,15 @@ class Command(BaseCommand):
             f"{options['wrk_threads']} wrk thread(s), {seconds:.0f} s per endpoint, "
             f"{options['urls_per_file']} URLs per file =="
         )
-        for variant, rows in tables.items():
+        for variant, (rows, checkpoints) in tables.items():
             what = (
                 "every URL drawn independently"
                 if variant == "uniform"
                 else f"{urlfiles.SKEW_COMBINATIONS} combinations, Zipf-weighted"
             )
-            rows, adjacent = rows
             out(f"\n{variant} URL files ({what}):")
-            out(self._wrk_table(rows, adjacent))
-            measured = [rps for rps in adjacent if rps]
+            out(self._wrk_table(rows, adjacent_trivial(rows, checkpoints)))
+            measured = [rps for rps in checkpoints if rps is not None]
             if measured:
                 out(
                     f"the trivial view between endpoints ({between:.0f} s each): "
