@@ -151,3 +151,65 @@ class CopierWhoPublishedFirstTests:
         pk_of = docs.offering_pk_by_ref
         order = [pk_of[ref] for ref in ranked]
         assert order.index(original.pk) < order.index(placeholder.pk)
+
+
+class ImportedTextTests:
+    """An admin's import publishes text as an approval does: it is the reviewed text, dated
+    from the file's publication, and a later approval compares with it."""
+
+    @staticmethod
+    def _import(vendor, *, description=ORIGINAL, title=ORIGINAL_TITLE, status="published"):
+        from matchmaking.listings.io.importer import import_data
+
+        vendor.ref = "v-port"
+        vendor.save()
+        record = {
+            "ref": "o-port",
+            "org": "v-port",
+            "title": title,
+            "description": description,
+            "kind": "product",
+            "status": status,
+            "published_at": "2026-01-05T08:00:00+08:00",
+        }
+        report = import_data({"format": "llm-match/v1", "offerings": [record]})
+        assert report.ok, report.errors
+        return Offering.objects.get(ref="o-port")
+
+    def test_an_imported_listing_is_dated_from_its_publication(self, vendor):
+        offering = self._import(vendor)
+        assert offering.text_since == offering.published_at
+        assert offering.published_at.year == 2026 and offering.published_at.month == 1
+        assert offering.dated_text["description"] == ORIGINAL
+        assert offering.reviewed_text["description"] == ORIGINAL
+
+    def test_hidden_and_approved_again_it_keeps_the_date(self, vendor, staff):
+        offering = self._import(vendor)
+        services.offering_hide(offering=offering, by=staff, reason="资料不全")
+        services.offering_submit(offering=Offering.objects.get(pk=offering.pk))
+        services.offering_approve(offering=Offering.objects.get(pk=offering.pk), by=staff)
+        offering.refresh_from_db()
+        assert offering.text_since == offering.published_at < _ago(30)
+
+    def test_a_reimport_that_rewrites_the_text_dates_it_now(self, vendor):
+        self._import(vendor)
+        before = timezone.now()
+        offering = self._import(vendor, title="数字化转型咨询", description=PLACEHOLDER)
+        assert offering.text_since >= before
+        assert offering.dated_text["description"] == PLACEHOLDER
+
+    def test_a_reimport_of_a_listing_published_before_dating_keeps_its_date(self, vendor):
+        offering = self._import(vendor)
+        Offering.objects.filter(pk=offering.pk).update(
+            reviewed_text={}, dated_text={}, text_since=None
+        )
+        offering = self._import(vendor, description=ORIGINAL + "支持与码头操作系统对接。")
+        assert offering.text_since == offering.published_at
+
+    def test_a_pending_listing_is_dated_when_it_is_approved(self, vendor, staff):
+        offering = self._import(vendor, status="pending")
+        assert offering.text_since is None and offering.reviewed_text == {}
+        before = timezone.now()
+        services.offering_approve(offering=offering, by=staff)
+        offering.refresh_from_db()
+        assert offering.text_since >= before

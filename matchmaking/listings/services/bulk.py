@@ -26,7 +26,7 @@ OFFERING_IMPORT_FIELDS = (
     "organization", "title", "summary", "description", "kind", "layer", "price_min",
     "price_max", "price_unit", "regions", "tags", "domestic_platforms", "on_premises_data",
     "demo_url", "status", "published_at", "search_text", "regions_index", "hype_flags",
-    "updated_at",
+    "reviewed_text", "text_since", "dated_text", "updated_at",
 )  # fmt: skip
 
 

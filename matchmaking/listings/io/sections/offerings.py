@@ -33,7 +33,9 @@ from matchmaking.listings.io.sections.organizations import (
     prefetch_org_kinds,
 )
 from matchmaking.listings.models import Offering
+from matchmaking.listings.revisions import OFFERING_TEXT_FIELDS
 from matchmaking.listings.services.bulk import offerings_bulk_save
+from matchmaking.listings.text_dating import date_live_text
 from matchmaking.taxonomy.models import (
     Layer,
     OfferingKind,
@@ -108,6 +110,32 @@ def _summary_from(description: str) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+def _text(offering) -> dict:
+    return {name: getattr(offering, name) or "" for name in OFFERING_TEXT_FIELDS}
+
+
+def _live_text(offering) -> dict | None:
+    """The text an existing offering shows now, before the file changes it: the last text
+    a moderator let go live, else (published without review, e.g. imported before its text
+    was dated) the published text itself."""
+    if offering.reviewed_text:
+        return offering.reviewed_text
+    return _text(offering) if offering.status == OfferingStatus.PUBLISHED else None
+
+
+def _date_imported_text(offering, live_text: dict | None, now) -> None:
+    """An admin's import publishes an offering's text as a moderator's approval does: it
+    becomes the reviewed text, dated by the copy rule (listings/text_dating.py). A new
+    listing's text went live at its publication (the file's ``published_at``); a listing
+    already on the site keeps its date unless the file rewrites its text. Without this, an
+    imported listing hidden and approved again had no reviewed text to compare with, and
+    its text was dated at that approval, behind any copy made meanwhile."""
+    text = _text(offering)
+    went_live = now if live_text is not None else offering.published_at
+    date_live_text(offering, text, previous=live_text, now=went_live)
+    offering.reviewed_text = text
+
+
 def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
     cleaned = ctx.cache["offerings:cleaned"]
     orgs = _orgs_for(ctx, {record["org"] for record in items})
@@ -126,9 +154,11 @@ def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
         if offering is None:
             offering = Offering(ref=record["ref"])
             new.append(offering)
+            live_text = None
         else:
             offering.updated_at = ctx.now
             changed.append(offering)
+            live_text = _live_text(offering)
         offering.organization = org
         for name in (
             "title", "summary", "description", "price_min", "price_max", "price_unit",
@@ -140,6 +170,8 @@ def apply_offerings(items: list, ctx: ImportContext) -> SectionResult:
         _status_and_published_at(
             offering, values["status"], OfferingStatus.PUBLISHED, values["published_at"], ctx.now
         )
+        if offering.status == OfferingStatus.PUBLISHED:
+            _date_imported_text(offering, live_text, ctx.now)
         apply_offering_index(
             offering, organization_name=" ".join(filter(None, [org.name, org.name_en]))
         )
