@@ -98,3 +98,32 @@ def test_cull_frequency_zero_clears_every_entry_but_the_versions(db):
     assert cache.get("a:listings:version") == 42
     assert cache.get("page:6") == "<html>"  # the set that cleared still wrote its entry
     assert _rows() <= 5
+
+
+def test_the_rows_are_counted_on_every_nth_set_and_the_table_stays_near_its_bound(db):
+    """CULL_CHECK_EVERY = N: the count (a scan of the table on PostgreSQL) runs on the first
+    set and then on every Nth; between counts the table passes MAX_ENTRIES by at most N."""
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(SHARED_CACHE_TABLE)}")  # noqa: S608
+    every = 4
+    cache = SharedDatabaseCache(
+        SHARED_CACHE_TABLE,
+        {
+            "KEY_PREFIX": "every",
+            "OPTIONS": {"MAX_ENTRIES": MAX_ENTRIES, "CULL_FREQUENCY": 3, "CULL_CHECK_EVERY": every},
+        },
+    )
+    cache.add("a:cases:version", 1234, timeout=None)
+    counted, largest = [], 0
+    for number in range(60):
+        with CaptureQueriesContext(connection) as queries:
+            cache.set(f"page:{number:03d}", "<html>", timeout=600)
+        if any("COUNT(*)" in query["sql"] for query in queries.captured_queries):
+            counted.append(number)
+        largest = max(largest, _rows())
+    assert counted == list(range(0, 60, every))
+    assert MAX_ENTRIES < largest <= MAX_ENTRIES + 1 + every
+    assert cache.get("a:cases:version") == 1234
+    assert cache.get("page:059") == "<html>"
