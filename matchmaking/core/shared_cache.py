@@ -142,10 +142,11 @@ class SharedDatabaseCache(DatabaseCache):
         inserts it: BEGIN, COUNT, SELECT, INSERT/UPDATE, COMMIT, one round trip each on
         PostgreSQL, and on SQLite the write lock held from BEGIN to COMMIT. Every page-cache
         miss stores its page here. The count (and the cull it may start) stays as Django
-        has it, made on every ``CULL_CHECK_EVERY``-th set (see ``__init__``); the write is one ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL, SQLite
-        3.24+), atomic by itself. As in Django, a database error is not raised: the entry
-        is then simply not stored. Inside a caller's transaction the write gets a savepoint
-        of its own, so such an error never breaks that transaction.
+        has it, made on every ``CULL_CHECK_EVERY``-th set (see ``__init__``); the write is
+        one ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL, SQLite 3.24+), atomic by itself.
+        As in Django, a database error is not raised: the entry is then simply not stored.
+        Inside a caller's transaction the write gets a savepoint of its own, so such an error
+        never breaks that transaction.
         """
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
