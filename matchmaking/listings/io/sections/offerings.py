@@ -33,8 +33,8 @@ from matchmaking.listings.io.sections.organizations import (
     prefetch_org_kinds,
 )
 from matchmaking.listings.models import Offering
-from matchmaking.listings.revisions import OFFERING_TEXT_FIELDS
 from matchmaking.listings.services.bulk import offerings_bulk_save
+from matchmaking.listings.services.common import _text_of
 from matchmaking.listings.text_dating import date_live_text
 from matchmaking.taxonomy.models import (
     Layer,
@@ -110,17 +110,13 @@ def _summary_from(description: str) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def _text(offering) -> dict:
-    return {name: getattr(offering, name) or "" for name in OFFERING_TEXT_FIELDS}
-
-
 def _live_text(offering) -> dict | None:
     """The text an existing offering shows now, before the file changes it: the last text
     a moderator let go live, else (published without review, e.g. imported before its text
     was dated) the published text itself."""
     if offering.reviewed_text:
         return offering.reviewed_text
-    return _text(offering) if offering.status == OfferingStatus.PUBLISHED else None
+    return _text_of(offering) if offering.status == OfferingStatus.PUBLISHED else None
 
 
 def _date_imported_text(offering, live_text: dict | None, now) -> None:
@@ -130,7 +126,7 @@ def _date_imported_text(offering, live_text: dict | None, now) -> None:
     already on the site keeps its date unless the file rewrites its text. Without this, an
     imported listing hidden and approved again had no reviewed text to compare with, and
     its text was dated at that approval, behind any copy made meanwhile."""
-    text = _text(offering)
+    text = _text_of(offering)
     went_live = now if live_text is not None else offering.published_at
     date_live_text(offering, text, previous=live_text, now=went_live)
     offering.reviewed_text = text
