@@ -47,7 +47,12 @@ from django.utils.translation import get_language_from_request
 
 from matchmaking.core.db_router import PIN_COOKIE
 from matchmaking.core.extensions import ExtensionPoint
-from matchmaking.core.shared_cache import bump_version_after_commit, read_versions, shared_cache
+from matchmaking.core.shared_cache import (
+    bump_version_after_commit,
+    read_versions,
+    read_versions_and_entry,
+    shared_cache,
+)
 
 PAGES_VERSION_KEY = "pages:version"
 MARK = "shared_page"
@@ -110,9 +115,12 @@ def read_page_versions() -> dict[str, int]:
 
 def page_key(request) -> str:
     """The cache key of ``request``'s page at the current data versions."""
-    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     keys = page_version_keys()
-    versions = read_versions(*keys)
+    return _key_at(request, keys, read_versions(*keys))
+
+
+def _key_at(request, keys: list[str], versions: dict[str, int]) -> str:
+    query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     parts = [
         request.scheme,
         request.get_host(),
@@ -156,6 +164,47 @@ def _thaw(entry) -> HttpResponse:
     return response
 
 
+# The versions the process's last page lookup found (keyed by the tuple of version keys).
+# They rarely change from one request to the next, so the next lookup guesses them.
+_last_versions: dict[tuple[str, ...], dict[str, int]] = {}
+
+
+def _look_up(request) -> tuple[str, tuple | None]:
+    """The page's key at the current versions and its entry (None: not cached).
+
+    A lookup needs the versions before it can name the entry: two round trips when the
+    process's own cache misses (the versions, then the shared entry). The key is guessed
+    from the versions the process's last lookup found, and the versions and the shared
+    entry under the guessed key come back in ONE round trip
+    (``shared_cache.read_versions_and_entry``). The guess is used only if the versions
+    read are the guessed ones, so a write in any process is seen as before; a wrong guess
+    (a write since the last lookup) costs the two round trips of a plain lookup.
+    """
+    keys = page_version_keys()
+    local = caches["default"]
+    guessed = _last_versions.get(tuple(keys))
+    if guessed is not None:
+        key = _key_at(request, keys, guessed)
+        entry = local.get(key)
+        if entry is not None:
+            versions = read_versions(*keys)  # the versions only: the entry is here
+        else:
+            versions, entry = read_versions_and_entry(keys, key)
+            if entry is not None and versions == guessed:
+                local.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        if versions == guessed:
+            return key, entry
+    versions = read_versions(*keys)  # kept for the request: no second round trip
+    _last_versions[tuple(keys)] = versions
+    key = _key_at(request, keys, versions)
+    entry = local.get(key)
+    if entry is None:
+        entry = shared_cache().get(key)
+        if entry is not None:
+            local.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    return key, entry
+
+
 class PageCacheMiddleware:
     """Answers anonymous GETs of ``shared_page`` views from the page cache; stores misses."""
 
@@ -170,13 +219,7 @@ class PageCacheMiddleware:
             or not _is_shared_page(request)
         ):
             return self.get_response(request)
-        key = page_key(request)
-        local = caches["default"]
-        entry = local.get(key)
-        if entry is None:
-            entry = shared_cache().get(key)
-            if entry is not None:
-                local.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        key, entry = _look_up(request)
         if entry is not None:
             return _thaw(entry)
         response = self.get_response(request)
@@ -185,7 +228,7 @@ class PageCacheMiddleware:
             timeout = settings.PAGE_CACHE_SECONDS
             if getattr(request, "read_from_replica", False):  # may lag the primary
                 timeout = min(timeout, settings.DATABASE_REPLICA_PAGE_CACHE_SECONDS)
-            local.set(key, entry, timeout=timeout)
+            caches["default"].set(key, entry, timeout=timeout)
             shared_cache().set(key, entry, timeout=timeout)
             response["X-Page-Cache"] = "miss"
         return response

@@ -283,22 +283,43 @@ def read_versions(*keys: str) -> dict[str, int]:
     memo = getattr(_request, "versions", None)
     if memo is not None and all(key in memo for key in keys):
         return {key: memo[key] for key in keys}
-    wanted = keys
+    found, _entry = _read(keys, memo, entry_key=None)
+    return {key: found[key] for key in keys}
+
+
+def read_versions_and_entry(keys, entry_key: str) -> tuple[dict[str, int], object]:
+    """The versions ``keys`` and the shared cache's entry ``entry_key`` (None if absent or
+    expired) in ONE round trip — for a caller that can guess the entry's key before it
+    knows the versions (the page cache: the versions its last request found, which rarely
+    changed since). A request that has read the versions already only reads the entry."""
+    memo = getattr(_request, "versions", None)
+    if memo is not None and all(key in memo for key in keys):
+        return {key: memo[key] for key in keys}, shared_cache().get(entry_key)
+    found, entry = _read(keys, memo, entry_key=entry_key)
+    return {key: found[key] for key in keys}, entry
+
+
+def _read(keys, memo, *, entry_key):
+    wanted = tuple(keys)
     if memo is not None and _along:
-        wanted = (*keys, *sorted(_along.difference(keys, memo)))
+        wanted = (*wanted, *sorted(_along.difference(wanted, memo)))
     cache = shared_cache()
     connection = _sequence_connection(cache)
+    entry = None
     if connection is not None:
-        found = _read_sequences(cache, connection, wanted)
+        found, entry = _read_sequences(cache, connection, wanted, entry_key=entry_key)
     else:
-        found = cache.get_many(wanted)
+        asked = wanted if entry_key is None else (*wanted, entry_key)
+        found = cache.get_many(asked)  # Redis: one MGET; the table: one SELECT … IN
+        if entry_key is not None:
+            entry = found.pop(entry_key, None)
         for key in wanted:
             if found.get(key) is None:
                 cache.add(key, _initial(), timeout=None)
                 found[key] = cache.get(key) or _initial()
     if memo is not None:
         memo.update(found)
-    return {key: found[key] for key in keys}
+    return found, entry
 
 
 def bump_version(key: str) -> int | None:
@@ -396,8 +417,8 @@ _read_statements: dict[tuple, tuple[dict[str, str], str]] = {}
 _SEQUENCE_NAME = re.compile(r"^[a-z0-9_]+$")
 
 
-def _read_statement(cache, keys) -> tuple[dict[str, str], str]:
-    memo_key = (cache.key_prefix, cache.version, tuple(keys))
+def _read_statement(cache, keys, *, with_entry: bool = False) -> tuple[dict[str, str], str]:
+    memo_key = (cache.key_prefix, cache.version, tuple(keys), with_entry)
     found = _read_statements.get(memo_key)
     if found is None:
         names = {version_sequence_name(cache, key): key for key in keys}
@@ -410,26 +431,42 @@ def _read_statement(cache, keys) -> tuple[dict[str, str], str]:
         # pg_sequence_last_value is the function behind the pg_sequences view (NULL until
         # the first nextval); calling it directly skips the view's joins and privilege checks.
         sql = (
-            "SELECT c.relname, pg_sequence_last_value(c.oid) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "SELECT c.relname::text, pg_sequence_last_value(c.oid)::text, NULL::timestamptz "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             f"WHERE c.relname = ANY('{{{','.join(names)}}}'::name[]) AND c.relkind = 'S' "
             "AND n.nspname = current_schema()"
         )
+        if with_entry:  # the entry's row rides along: its key is never a sequence's name
+            quote = connections[router.db_for_write(cache.cache_model_class)].ops.quote_name
+            sql += (
+                f" UNION ALL SELECT {quote('cache_key')}, {quote('value')}, {quote('expires')}"
+                f" FROM {quote(cache._table)} WHERE {quote('cache_key')} = %s"
+            )
         found = _read_statements[memo_key] = (names, sql)
     return found
 
 
-def _read_sequences(cache, connection, keys) -> dict[str, int]:
-    names, sql = _read_statement(cache, keys)
-    rows = _read_checking_connection(connection, sql)
-    found = {names[name]: value for name, value in rows if value is not None}
+def _read_sequences(cache, connection, keys, *, entry_key=None) -> tuple[dict[str, int], object]:
+    """The versions ``keys`` from their sequences and, when ``entry_key`` is given, that
+    entry of the cache table, in one statement."""
+    names, sql = _read_statement(cache, keys, with_entry=entry_key is not None)
+    params = None if entry_key is None else [cache.make_and_validate_key(entry_key)]
+    found, entry = {}, None
+    for name, value, expires in _read_checking_connection(connection, sql, params):
+        if name in names:
+            if value is not None:  # NULL until the sequence's first nextval
+                found[names[name]] = int(value)
+        elif value is not None and not cache._expired(connection, expires):
+            entry = pickle.loads(  # noqa: S301 - our own table, as Django's get reads it
+                base64.b64decode(connection.ops.process_clob(value).encode())
+            )
     for key in keys:
         if key not in found:  # first use of this version on this database
             found[key] = _next_sequence_value(cache, connection, key)
-    return found
+    return found, entry
 
 
-def _read_checking_connection(connection, sql: str) -> list[tuple]:
+def _read_checking_connection(connection, sql: str, params=None) -> list[tuple]:
     """Rows of the read-only statement ``sql``; on a kept connection's first use in a
     request, the statement is itself the connection's health check.
 
@@ -452,12 +489,12 @@ def _read_checking_connection(connection, sql: str) -> list[tuple]:
         connection.health_check_done = True
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql)
+                cursor.execute(sql, params)
                 return cursor.fetchall()
         except (InterfaceError, OperationalError):
             connection.close()  # the next cursor opens a new connection
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matchmaking.core.page_cache import PAGES_VERSION_KEY, page_versions
@@ -46,6 +48,32 @@ def test_an_entry_of_another_process_is_served_from_the_shared_cache(offering, c
     client.get(LIST)
     caches["default"].clear()  # what another worker process sees: only the shared cache
     assert client.get(LIST)["X-Page-Cache"] == "hit"
+
+
+def test_an_entry_of_another_process_costs_one_round_trip(offering, client):
+    """The versions and the shared entry under the key the last lookup's versions give are
+    read together (core.page_cache._look_up): one query, not the versions and then the entry."""
+    client.get(LIST)
+    caches["default"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(LIST)
+    assert page["X-Page-Cache"] == "hit"
+    assert len(queries) == 1, [query["sql"] for query in queries]
+
+
+def test_a_guessed_entry_is_not_served_after_a_write(
+    offering, client, django_capture_on_commit_callbacks
+):
+    """The entry read with the versions is the one under the OLD versions: after a write in
+    another process (nothing in this process's cache) it must not be served."""
+    client.get(LIST)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_offering(title="新的数据标注服务")
+    caches["default"].clear()
+    page = client.get(LIST)
+    assert page["X-Page-Cache"] == "miss"
+    assert "新的数据标注服务" in page.content.decode()
+    assert client.get(LIST)["X-Page-Cache"] == "hit"  # stored under the new versions
 
 
 def test_a_write_shows_on_the_next_request(offering, client, django_capture_on_commit_callbacks):

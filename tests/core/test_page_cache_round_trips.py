@@ -17,6 +17,7 @@ from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
@@ -95,3 +96,17 @@ def test_a_signed_in_page_on_a_kept_connection_sends_no_health_check(settings):
         status, cache, _ = _get(handler, need.get_absolute_url(), cookie)
     assert (status, cache) == (200, "")  # rendered for the owner, not from the page cache
     assert is_usable.call_count == 0
+
+
+def test_an_entry_of_another_process_is_read_with_the_versions():
+    """Versions in sequences, the entry in the table: one UNION statement, one round trip."""
+    factories.make_offering(title="智能客服机器人")
+    handler = WSGIHandler()
+    status, cache, first = _get(handler, LIST + "?sector=finance")
+    assert (status, cache) == (200, "miss")
+    caches["default"].clear()  # what another worker process sees: only the shared cache
+    with CaptureQueriesContext(connection) as queries:
+        status, cache, again = _get(handler, LIST + "?sector=finance")
+    assert (status, cache) == (200, "hit")
+    assert again == first
+    assert len(queries) == 1, [query["sql"] for query in queries]
