@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BooleanField,
+    CharField,
     Exists,
+    Expression,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -25,11 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.extensions import ExtensionPoint
-from matchmaking.core.page_cache import PAGES_VERSION_KEY
-from matchmaking.core.shared_cache import read_versions
 from matchmaking.listings import revisions, scoping
 from matchmaking.listings.caching import cached
-from matchmaking.listings.caching import version_key as listings_version_key
 from matchmaking.listings.choices import (
     NeedStatus,
     OfferingStatus,
@@ -38,7 +35,6 @@ from matchmaking.listings.choices import (
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.models import ListingRevision, Need, Offering, OfferingScreenshot
 from matchmaking.taxonomy.selectors import active_terms
-from matchmaking.taxonomy.selectors import version_key as taxonomy_version_key
 
 QUEUE_LIMIT = 200  # oldest first; the rest follow as these are handled
 MAX_COMPARE = 4
@@ -91,9 +87,7 @@ def _with_revision_state(queryset: QuerySet) -> QuerySet:
     """Annotate ``has_pending_revision`` (changes waiting for review)."""
     pending = ListingRevision.objects.pending()
     field = "offering" if queryset.model is Offering else "need"
-    return queryset.annotate(
-        has_pending_revision=Exists(pending.filter(**{field: OuterRef("pk")}))
-    )
+    return queryset.annotate(has_pending_revision=Exists(pending.filter(**{field: OuterRef("pk")})))
 
 
 def my_offerings(user) -> QuerySet:
@@ -125,9 +119,7 @@ def revision_state(listing, user) -> dict:
     field = "offering" if isinstance(listing, Offering) else "need"
     scope = ListingRevision.objects.visible_to(user).filter(**{field: listing.pk})
     # A pending revision is always the newest one not withdrawn (one per listing at a time).
-    revision = (
-        scope.exclude(status=RevisionStatus.WITHDRAWN).order_by("-created_at", "-pk").first()
-    )
+    revision = scope.exclude(status=RevisionStatus.WITHDRAWN).order_by("-created_at", "-pk").first()
     if revision is None or revision.status not in (
         RevisionStatus.PENDING,
         RevisionStatus.REJECTED,
@@ -156,9 +148,7 @@ def pending_revisions_for_review(user) -> list[ListingRevision]:
         revision_detail_queryset()
         .moderatable_by(user)
         .pending()
-        .filter(
-            Q(offering__status=OfferingStatus.PUBLISHED) | Q(need__status=NeedStatus.OPEN)
-        )
+        .filter(Q(offering__status=OfferingStatus.PUBLISHED) | Q(need__status=NeedStatus.OPEN))
         .order_by("updated_at", "pk")[:QUEUE_LIMIT]
     )
     for revision in rows:
@@ -228,12 +218,49 @@ def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
 
 def need_page_queryset(user) -> QuerySet:
     """A need's page's one read, for ``user``: the need and its poster, whether the viewer
-    may edit it, whether it ever had a revision, and every registered page annotation.
-    Its terms are attached after the read (:func:`attach_terms`, kept under the versions)."""
+    may edit it, whether it ever had a revision, its term links (:class:`TermLinks`) and
+    every registered page annotation. :func:`attach_terms` then gives it its terms without
+    a query."""
     queryset = with_revision_mark(
         with_viewer_can_edit(need_detail_queryset(with_terms=False), user)
-    )
+    ).annotate(**{TERM_LINKS: TermLinks(Need)})
     return with_page_annotations(queryset, user)
+
+
+#: The annotation that carries a listing's term links (:class:`TermLinks`).
+TERM_LINKS = "term_links"
+
+
+class TermLinks(Expression):
+    """A listing's sector, application-type and deployment-mode links as one string column
+    of its own row, ``"0:4,1:12,2:3"`` (index in ``TERM_FIELDS`` : term id), NULL without
+    links: a correlated subquery over the three link tables, so the
+    links come in the row's round trip. ``string_agg`` on PostgreSQL, ``group_concat`` on
+    SQLite; the link tables' ``(listing, term)`` unique indexes answer it."""
+
+    output_field = CharField()
+
+    def __init__(self, model):
+        super().__init__(output_field=self.output_field)
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        outer = f"{quote(self.model._meta.db_table)}.{quote(self.model._meta.pk.column)}"
+        branches = " UNION ALL ".join(
+            f"SELECT '{index}:' || {quote(field.m2m_reverse_name())} AS link "
+            f"FROM {quote(field.remote_field.through._meta.db_table)} "
+            f"WHERE {quote(field.m2m_column_name())} = {outer}"
+            for index, field in enumerate(self.model._meta.get_field(name) for name in TERM_FIELDS)
+        )
+        aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+        return f"(SELECT {aggregate}(links.link, ',') FROM ({branches}) links)", []
+
+
+def _parsed_term_links(value: str | None) -> list[tuple[int, int]]:
+    if not value:
+        return []
+    return [tuple(int(part) for part in link.split(":")) for link in value.split(",")]
 
 
 #: The screenshot fields a page shows; the timestamps stay deferred (read if ever used).
@@ -243,10 +270,9 @@ SCREENSHOT_FIELDS = ("id", "offering_id", "image", "thumbnail", "caption", "orde
 def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None:
     """Give one need or offering its sectors, application types and deployment modes as
     ``prefetch_related`` would (``listing.sectors.all()`` then reads no more), from ONE query
-    over the three link tables instead of three queries joining the term tables — or none:
-    without screenshots the linked ids are kept in the process's cache under the listings,
-    pages and taxonomy versions (:func:`_term_link_rows`), which every write of a listing's
-    links (services, the admin, imports, a plain ``.set()``) and of a term bumps.
+    over the three link tables instead of three queries joining the term tables — or none,
+    when the listing was read with its links (the :class:`TermLinks` annotation: a need's
+    page, ``need_page_queryset``).
 
     The terms come from the per-process taxonomy cache (``taxonomy.selectors.active_terms``);
     a linked term that is no longer active is read from the database. An offering's kind and
@@ -258,10 +284,10 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
     """
     model = type(listing)
     fields = [model._meta.get_field(name) for name in TERM_FIELDS]
-    if screenshots:
-        rows = _read_link_rows(listing, fields, screenshots=True)
+    if TERM_LINKS in listing.__dict__ and not screenshots:  # read with the row
+        rows = _parsed_term_links(listing.__dict__[TERM_LINKS])
     else:
-        rows = _term_link_rows(listing, fields)
+        rows = _read_link_rows(listing, fields, screenshots=screenshots)
     prefetched = listing.__dict__.setdefault("_prefetched_objects_cache", {})
     for index, field in enumerate(fields):
         term_model = field.related_model
@@ -290,26 +316,6 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         for shot in found:
             OfferingScreenshot.offering.field.set_cached_value(shot, listing)
         prefetched["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
-
-
-def _term_link_rows(listing: Need | Offering, fields) -> list[tuple]:
-    """``(field index, term id)`` of the listing's links, cached in the process under the
-    listings, pages and taxonomy versions: a need's page reads them on every visit, and
-    they change only with a write that bumps them — the services bump the listings version,
-    the change feed bumps the pages version for every save and link change of a listing
-    whatever wrote it (the admin, an import, a plain ``.set()``), a term's save or delete
-    bumps the taxonomy version. The versions are the request's own reads (one round trip
-    for all of a page's versions: ``core.page_cache.read_page_versions``), so the request
-    after a write reads the new links."""
-    versions = read_versions(listings_version_key(), PAGES_VERSION_KEY, taxonomy_version_key())
-    key = f"listings:terms:{listing._meta.model_name}:{listing.pk}:" + ":".join(
-        str(version) for version in versions.values()
-    )
-    rows = cache.get(key)
-    if rows is None:
-        rows = [tuple(row) for row in _read_link_rows(listing, fields, screenshots=False)]
-        cache.set(key, rows, timeout=settings.LISTINGS_FACET_CACHE_SECONDS)
-    return rows
 
 
 def _read_link_rows(listing: Need | Offering, fields, *, screenshots: bool) -> list[tuple]:

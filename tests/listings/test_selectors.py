@@ -4,6 +4,7 @@ nothing."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from matchmaking.core import shared_cache
 from matchmaking.core.page_cache import read_page_versions
@@ -26,7 +27,6 @@ class AttachTermsTests:
             else factories.make_need(sectors=("healthcare", "finance"), deployment=("saas",))
         )
         fresh = model.objects.get(pk=listing.pk)
-        again = model.objects.get(pk=listing.pk)
         expected = {name: list(getattr(listing, name).all()) for name in selectors.TERM_FIELDS}
         # As in a request: the shared versions are read once (core.shared_cache), and the
         # taxonomy's terms come from the process's cache.
@@ -37,34 +37,55 @@ class AttachTermsTests:
                 active_terms(model._meta.get_field(name).related_model)
             with django_assert_num_queries(1):
                 selectors.attach_terms(fresh)
-            # The links are kept under the versions: the next read costs nothing.
-            with django_assert_num_queries(0):
-                selectors.attach_terms(again)
         finally:
             shared_cache.end_request()
         with django_assert_num_queries(0):
             for name in selectors.TERM_FIELDS:
                 assert list(getattr(fresh, name).all()) == expected[name]
-                assert list(getattr(again, name).all()) == expected[name]
 
-    # Transactional: each write commits, as in production (inside the test's transaction the
-    # change feed's bump would wait for a commit that never comes).
+    @pytest.mark.parametrize("links", ["several", "none"])
+    def test_a_need_read_for_its_page_brings_its_links(self, links, django_assert_num_queries):
+        """``need_page_queryset`` reads the links with the need (TermLinks): its terms then
+        cost no query at all."""
+        need = (
+            factories.make_need(
+                sectors=("healthcare", "finance"), app_types=("qa",), deployment=("saas",)
+            )
+            if links == "several"
+            else factories.make_need(sectors=(), app_types=(), deployment=())
+        )
+        expected = {name: list(getattr(need, name).all()) for name in selectors.TERM_FIELDS}
+        shared_cache.begin_request()
+        try:
+            read_page_versions()
+            for name in selectors.TERM_FIELDS:
+                active_terms(Need._meta.get_field(name).related_model)
+            with django_assert_num_queries(1):
+                shown = selectors.need_page_queryset(AnonymousUser()).get(pk=need.pk)
+                selectors.attach_terms(shown)
+                for name in selectors.TERM_FIELDS:
+                    assert list(getattr(shown, name).all()) == expected[name]
+        finally:
+            shared_cache.end_request()
+        assert sum(len(terms) for terms in expected.values()) == (4 if links == "several" else 0)
+
+    # Transactional: each write commits, as in production.
     @pytest.mark.django_db(transaction=True)
     @pytest.mark.parametrize("write", ["service", "plain set", "term deleted"])
     def test_the_request_after_a_write_reads_the_new_links(self, write):
-        """Kept links never outlive a write: through the services (listings version), or a
-        plain ``.set()`` as a script does it (the change feed's pages version: fails with
-        the links keyed by the listings version alone); a deleted term is not shown."""
+        """A need's page shows the links as they are: through the services, a plain
+        ``.set()`` as a script does it, and a deleted term is not shown."""
         from matchmaking.listings.services import need_update
         from matchmaking.taxonomy.models import Sector
 
         need = factories.make_need(sectors=("healthcare", "finance"))
+        viewer = factories.make_user()
 
         def sectors_seen():
             shared_cache.begin_request()
             try:
                 read_page_versions()
-                shown = Need.objects.get(pk=need.pk)
+                shown = selectors.need_page_queryset(viewer).get(pk=need.pk)
                 selectors.attach_terms(shown)
                 return sorted(sector.code for sector in shown.sectors.all())
             finally:
