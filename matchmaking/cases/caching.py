@@ -1,4 +1,5 @@
-"""The need page's similar-cases panel, chosen once per data version and set of categories.
+"""The need page's similar-cases panel, chosen and rendered once per data version and set of
+categories.
 
 ``selectors.cases_like_need`` is two queries (an existence check, then five joins in the
 curated order) and about a sixth of a need page's time, recomputed on every view although it
@@ -37,9 +38,10 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from django.core.cache import cache
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 
 from matchmaking.cases import selectors
-from matchmaking.cases.models import Case
 from matchmaking.core.page_cache import PAGES_VERSION_KEY
 from matchmaking.core.shared_cache import bump_version, read_version, read_versions
 from matchmaking.listings.browse.facets import PublishedCaseRows, read_published_case_rows
@@ -83,14 +85,18 @@ def similar_cases_key(need, *, limit: int) -> str:
     )
 
 
-def cached_cases_like_need(need, *, limit: int = 3) -> tuple[list[Case], bool]:
-    """``selectors.cases_like_need(need)``, chosen once per data version and categories."""
-    key = similar_cases_key(need, limit=limit)
-    found = cache.get(key)
-    if found is None:
-        found = selectors.cases_like_need(need, limit=limit)
-        cache.set(key, found, timeout=SIMILAR_CASES_SECONDS)
-    return found
+def cached_cases_like_need(need, render, *, limit: int = 3) -> str:
+    """The markup ``render(cases, exact)`` makes of ``selectors.cases_like_need(need)``
+    ("" when no case is like the need), chosen and rendered once per data version,
+    categories, language and script prefix (the cards' texts and URLs): the panel's
+    template cost a need's page about 0.3 ms on every view."""
+    key = f"{similar_cases_key(need, limit=limit)}:{get_language()}:{get_script_prefix()}"
+    markup = cache.get(key)
+    if markup is None:
+        cases, exact = selectors.cases_like_need(need, limit=limit)
+        markup = render(cases, exact) if cases else ""
+        cache.set(key, markup, timeout=SIMILAR_CASES_SECONDS)
+    return markup
 
 
 def offering_has_published_cases(offering_id: int) -> bool:

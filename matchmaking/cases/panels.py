@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -53,11 +54,15 @@ def organization_cases_panel(request, organization) -> Panel | None:
 def need_similar_cases_panel(request, need) -> Panel | None:
     """A need's page: "enterprises like you used…" — published cases in the same sector
     and application type (or, failing that, the same sector). The same for every viewer:
-    chosen once per data version and set of categories (``cases.caching``)."""
-    cases, exact = cached_cases_like_need(need)
-    if not cases:
-        return None
-    return Panel(
+    chosen and rendered once per data version, set of categories and language
+    (``cases.caching``)."""
+    markup = cached_cases_like_need(need, _render_similar_cases)
+    return Panel(markup=markup) if markup else None
+
+
+def _render_similar_cases(cases: list[Case], exact: bool) -> str:
+    # Rendered alone, without the page's context: the same markup for every viewer.
+    return render_to_string(
         PANEL_TEMPLATE,
         {
             "panel_id": "similar-cases",

@@ -24,8 +24,12 @@ from matchmaking.core.extensions import ExtensionPoint
 
 @dataclass(frozen=True)
 class Panel:
-    template: str
+    """A template and its context, or ``markup`` already rendered (a panel that keeps its
+    own rendering, e.g. in the process's cache: shown as it is, ``template`` unused)."""
+
+    template: str = ""
     context: dict = field(default_factory=dict)
+    markup: str = ""
 
 
 PanelProvider = Callable[[HttpRequest, object], Panel | None]

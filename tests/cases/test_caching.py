@@ -61,6 +61,23 @@ class SimilarCasesCacheTests:
         body, second = _case_queries(client, need.get_absolute_url())
         assert "同行业案例" in body and second == []
 
+    def test_a_repeated_view_renders_no_case_card_and_each_language_has_its_own(
+        self, client, vendor, need_and_owner
+    ):
+        make_case(vendor=vendor, status=CaseStatus.PUBLISHED, title="同行业案例")
+        need, owner = need_and_owner
+        client.force_login(owner)
+        card = "cases/includes/case_card.html"
+        first = client.get(need.get_absolute_url())
+        assert card in [template.name for template in first.templates]
+        again = client.get(need.get_absolute_url())
+        assert card not in [template.name for template in again.templates]
+        assert "同行业案例" in again.content.decode()
+        assert "Enterprises like you used" not in again.content.decode()
+        english = client.get(need.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+        assert card in [template.name for template in english.templates]
+        assert "Enterprises like you used" in english.content.decode()
+
     def test_writes_show_on_the_next_view(self, client, vendor, curator, need_and_owner):
         need, owner = need_and_owner
         client.force_login(owner)
@@ -100,7 +117,10 @@ class SimilarCasesCacheTests:
         # No version is bumped here (no commit in the test): the key's categories alone move.
         need.sectors.set([Sector.objects.get(code="healthcare")])
         moved = Need.objects.prefetch_related("sectors", "app_types").get(pk=need.pk)
-        assert [case.title for case in cached_cases_like_need(moved)[0]] == ["医疗案例"]
+        titles = cached_cases_like_need(
+            moved, lambda cases, exact: ",".join(c.title for c in cases)
+        )
+        assert titles == "医疗案例"
         # On the page, as every write of a need does (the services bump the listings version:
         # the page's kept taxonomy links follow it).
         bump_listings_version()

@@ -13,6 +13,9 @@ def render_panels(context, slot: str, obj):
     request = context["request"]
     html = []
     for panel in panels_for(slot, request, obj):
+        if panel.markup:
+            html.append(panel.markup)
+            continue
         panel_context = context.flatten()
         panel_context.update(panel.context)
         panel_context["object"] = obj
