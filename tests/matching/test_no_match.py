@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from matchmaking.listings.browse.index import reset_indexes
 from matchmaking.matching import no_match
 from matchmaking.matching.models import Direction, Suggestion
 from tests import factories
@@ -83,6 +86,16 @@ class NoGoodMatchTests:
         assert 'id="no-good-match"' not in html and 'id="need-alert"' not in html
 
 
+@pytest.fixture(params=["index", "sql"])
+def counting(request, settings):
+    """Relaxations counted on the browse index's columns, and in SQL (no index)."""
+    settings.LISTINGS_MEMORY_INDEX = request.param == "index"
+    reset_indexes()
+    yield request.param
+    reset_indexes()
+
+
+@pytest.mark.usefixtures("counting")
 class RelaxTests:
     def test_offerings_failing_only_a_must_have_are_counted(self, english):
         need = factories.make_need(requires_domestic_hw=True, deployment=("private",))
@@ -118,6 +131,58 @@ class RelaxTests:
         need = factories.make_need(budget_max=None, budget_min=None)
         factories.make_offering()
         assert no_match.relaxations(need) == []
+
+
+class RelaxCountingPathsTests:
+    def test_the_index_and_sql_count_the_same_on_a_random_market(self, settings):
+        """Random offerings (vendors with and without a filing, 信创 or not, data on premises
+        or not, prices known or not, one to three categories and modes) and random needs
+        setting any mix of hard constraints: the counts on the browse index equal the SQL
+        aggregate's, constraint by constraint."""
+        rng = random.Random(13)
+        sectors, app_types = ["finance", "healthcare", "government"], ["qa", "recognition"]
+        modes = ["private", "saas", "public_api", "hybrid"]
+        vendors = [factories.make_organization(kind="vendor") for _ in range(4)]
+        for vendor in vendors[:2]:
+            vendor.filing_number = f"Beijing-2024{vendor.pk}"
+            vendor.save()
+        enterprise = factories.make_organization(kind="enterprise")
+        for _ in range(40):
+            factories.make_offering(
+                organization=rng.choice(vendors),
+                sectors=rng.sample(sectors, rng.randint(0, 2)),
+                app_types=rng.sample(app_types, rng.randint(0, 2)),
+                deployment=rng.sample(modes, rng.randint(1, 3)),
+                domestic_platforms=["昇腾"] if rng.random() < 0.4 else [],
+                on_premises_data=rng.random() < 0.5,
+                price_min=rng.choice([None, 50_000, 200_000, 900_000]),
+                price_max=None,
+            )
+        factories.make_offering(organization=enterprise)  # its own: never counted
+        needs = [
+            factories.make_need(
+                organization=enterprise,
+                sectors=rng.sample(sectors, rng.randint(0, 2)),
+                app_types=rng.sample(app_types, rng.randint(0, 2)),
+                deployment=rng.sample(modes, rng.randint(0, 2)),
+                requires_domestic_hw=rng.random() < 0.5,
+                requires_on_premises=rng.random() < 0.5,
+                requires_filing=rng.random() < 0.5,
+                budget_max=rng.choice([None, 100_000, 400_000]),
+                budget_min=None,
+            )
+            for _ in range(25)
+        ]
+        counted = {}
+        for path in ("index", "sql"):
+            settings.LISTINGS_MEMORY_INDEX = path == "index"
+            reset_indexes()
+            counted[path] = [
+                [(r.constraint, r.count) for r in no_match.relaxations(need)] for need in needs
+            ]
+        reset_indexes()
+        assert counted["index"] == counted["sql"]
+        assert sum(count for found in counted["sql"] for _, count in found) > 0
 
 
 class OfferingListTests:
