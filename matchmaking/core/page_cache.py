@@ -113,13 +113,8 @@ def read_page_versions() -> dict[str, int]:
     return read_versions(*page_version_keys())
 
 
-def page_key(request) -> str:
-    """The cache key of ``request``'s page at the current data versions."""
-    keys = page_version_keys()
-    return _key_at(request, keys, read_versions(*keys))
-
-
 def _key_at(request, keys: list[str], versions: dict[str, int]) -> str:
+    """The cache key of ``request``'s page at ``versions`` (of ``keys``)."""
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     parts = [
         request.scheme,
