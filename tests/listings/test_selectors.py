@@ -162,3 +162,25 @@ class OfferingPageReadTests:
         selectors.attach_terms(fresh, screenshots=True)
         assert fresh.layer is None
         assert list(fresh.screenshots.all()) == []
+
+
+class NeedPageReadTests:
+    def test_only_viewers_shown_the_revision_state_read_the_revision_mark(self):
+        """The mark (``has_revisions``) feeds ``revision_state``, shown to the need's members
+        and platform admins only: everyone else's read leaves its subquery out."""
+        need = factories.make_need()
+        member = need.organization.memberships.get().user
+        admin = factories.make_user(is_staff=True)
+        vendor_member = factories.make_organization(kind="vendor").memberships.get().user
+        for viewer, marked in (
+            (AnonymousUser(), False),
+            (factories.make_user(), False),
+            (vendor_member, True),  # a member of an organization: its own needs are editable
+            (member, True),
+            (admin, True),
+        ):
+            queryset = selectors.need_page_queryset(viewer).filter(pk=need.pk)
+            assert ("listings_listingrevision" in str(queryset.query)) is marked, viewer
+            shown = queryset.get()
+            assert shown.pk == need.pk
+            assert (getattr(shown, "has_revisions", None) is False) is marked
