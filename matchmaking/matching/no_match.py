@@ -3,9 +3,10 @@
 A need's suggestions are read in calibrated bands (``calibration.band``): strong (≥ 70),
 possible (50–70) and weak (hidden by default). When none is strong, the need's page says so and
 offers what to do; this module computes the "broaden" part (on the browse index of published
-offerings, or in SQL without one): for each hard constraint the need sets (a must-have, its accepted deployment modes, its budget), how many
-published offerings meet every *other* hard constraint and share a category with the need but
-fail that one — the offerings that would fit if the poster relaxed it.
+offerings, or in SQL without one): for each hard constraint the need sets (a must-have, its
+accepted deployment modes, its budget), how many published offerings meet every *other* hard
+constraint and share a category with the need but fail that one — the offerings that would
+fit if the poster relaxed it.
 """
 
 from __future__ import annotations
