@@ -219,9 +219,9 @@ def need_detail_queryset(*, with_terms: bool = True) -> QuerySet:
 
 def need_page_queryset(user) -> QuerySet:
     """A need's page's one read, for ``user``: the need and its poster, whether the viewer
-    may edit it, whether it ever had a revision (for a viewer who may see it), its term links (:class:`TermLinks`) and
-    every registered page annotation. :func:`attach_terms` then gives it its terms without
-    a query."""
+    may edit it, whether it ever had a revision (for a viewer who may see that), its term
+    links (:class:`TermLinks`) and every registered page annotation. :func:`attach_terms`
+    then gives it its terms without a query."""
     queryset = with_viewer_can_edit(need_detail_queryset(with_terms=False), user).annotate(
         **{TERM_LINKS: TermLinks(Need)}
     )
@@ -240,9 +240,10 @@ TERM_LINKS = "term_links"
 class TermLinks(Expression):
     """A listing's sector, application-type and deployment-mode links as one string column
     of its own row, ``"0:4,1:12,2:3"`` (index in ``TERM_FIELDS`` : term id), NULL without
-    links: a correlated subquery over the three link tables, so the
-    links come in the row's round trip. ``string_agg`` on PostgreSQL, ``group_concat`` on
-    SQLite; the link tables' ``(listing, term)`` unique indexes answer it."""
+    links: a correlated subquery over the three link tables (the branches
+    :func:`_read_link_rows` reads), so the links come in the row's round trip.
+    ``string_agg`` on PostgreSQL, ``group_concat`` on SQLite; the link tables'
+    ``(listing, term)`` unique indexes answer it."""
 
     output_field = CharField()
 
@@ -253,11 +254,10 @@ class TermLinks(Expression):
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
         outer = f"{quote(self.model._meta.db_table)}.{quote(self.model._meta.pk.column)}"
+        fields = [self.model._meta.get_field(name) for name in TERM_FIELDS]
         branches = " UNION ALL ".join(
-            f"SELECT '{index}:' || {quote(field.m2m_reverse_name())} AS link "
-            f"FROM {quote(field.remote_field.through._meta.db_table)} "
-            f"WHERE {quote(field.m2m_column_name())} = {outer}"
-            for index, field in enumerate(self.model._meta.get_field(name) for name in TERM_FIELDS)
+            _link_branch(quote, index, field, owner=outer, link="'{index}:' || {term} AS link")
+            for index, field in enumerate(fields)
         )
         aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
         return f"(SELECT {aggregate}(links.link, ',') FROM ({branches}) links)", []
@@ -324,6 +324,19 @@ def attach_terms(listing: Need | Offering, *, screenshots: bool = False) -> None
         prefetched["screenshots"] = _answered(OfferingScreenshot, found, offering_id=listing.pk)
 
 
+def _link_branch(quote, index: int, field, *, owner: str, link=None, columns: str = "") -> str:
+    """One link table's branch of the unions that read a listing's links: ``SELECT index,
+    term id … WHERE listing = owner`` (``link``: how the two make one column instead, e.g.
+    ``"'{index}:' || {term}"``; ``columns``: more columns after them)."""
+    term = quote(field.m2m_reverse_name())
+    selected = f"{index}, {term}" if link is None else link.format(index=index, term=term)
+    return (
+        f"SELECT {selected}{columns} "
+        f"FROM {quote(field.remote_field.through._meta.db_table)} "
+        f"WHERE {quote(field.m2m_column_name())} = {owner}"
+    )
+
+
 def _read_link_rows(listing: Need | Offering, fields, *, screenshots: bool) -> list[tuple]:
     """The listing's links (and, for an offering, its screenshots) in ONE query: rows of
     ``(field index, term id)``, screenshot rows ``(len(fields), *SCREENSHOT_FIELDS)``."""
@@ -341,9 +354,7 @@ def _read_link_rows(listing: Need | Offering, fields, *, screenshots: bool) -> l
         else ""
     )
     branches = [
-        f"SELECT {index}, {quote(field.m2m_reverse_name())}{padding} "
-        f"FROM {quote(field.remote_field.through._meta.db_table)} "
-        f"WHERE {quote(field.m2m_column_name())} = %s"
+        _link_branch(quote, index, field, owner="%s", columns=padding)
         for index, field in enumerate(fields)
     ]
     if screenshots:

@@ -121,8 +121,8 @@ class SimilarCasesCacheTests:
             moved, lambda cases, exact: ",".join(c.title for c in cases)
         )
         assert titles == "医疗案例"
-        # On the page, as every write of a need does (the services bump the listings version:
-        # the page's kept taxonomy links follow it).
+        # On the page, as every write of a need does (the services bump the listings version,
+        # which the similar cases' key carries).
         bump_listings_version()
         body = client.get(need.get_absolute_url()).content.decode()
         assert "医疗案例" in body and "金融案例" not in body

@@ -89,18 +89,18 @@ class NeedPageTests:
         assert counted.call_count == 0  # counted by the call above, shared with the page
 
     def test_a_warm_owner_view_runs_four_queries_and_reads_the_versions_once(self, client):
-        """Once the relaxations, the similar cases, the suggestions panel, the unread count and
-        the need's taxonomy links are cached: the data versions (one round trip for all), the
-        session, the user with membership and organization (and its notifications revision),
-        the need (with its suggestions revision, whether it ever had a revision and, for its
+        """Once the relaxations, the similar cases, the suggestions panel and the unread count
+        are cached: the data versions (one round trip for all), the session, the user with
+        membership and organization (and its notifications revision), the need (with its
+        suggestions revision, its taxonomy links, whether it ever had a revision and, for its
         own members, the connection count — listings.need_page_annotations; the needs the
         organization contacted are a subquery of its visibility scope). No stored
         suggestion, no notification count and no revision read (task 17q: the panel's rows
         are kept under the need's suggestions revision and the data versions, the count under
         the user's notifications revision; a need without any revision has no revision
-        state to read), no case, no taxonomy or link read (kept under the listings, pages and
-        taxonomy versions), no connections query of its own, no second version read. Six
-        queries before the links were kept and the count read with the need."""
+        state to read), no case, no taxonomy or link read of its own (the links come with the
+        need: listings.selectors.TermLinks), no connections query of its own, no second
+        version read. Six queries before the links and the count were read with the need."""
         from tests.cases.conftest import make_case
 
         need = factories.make_need(sectors=("finance",), app_types=("qa",))
