@@ -417,7 +417,9 @@ _read_statements: dict[tuple, tuple[dict[str, str], str]] = {}
 _SEQUENCE_NAME = re.compile(r"^[a-z0-9_]+$")
 
 
-def _read_statement(cache, keys, *, with_entry: bool = False) -> tuple[dict[str, str], str]:
+def _read_statement(
+    cache, connection, keys, *, with_entry: bool = False
+) -> tuple[dict[str, str], str]:
     memo_key = (cache.key_prefix, cache.version, tuple(keys), with_entry)
     found = _read_statements.get(memo_key)
     if found is None:
@@ -437,7 +439,7 @@ def _read_statement(cache, keys, *, with_entry: bool = False) -> tuple[dict[str,
             "AND n.nspname = current_schema()"
         )
         if with_entry:  # the entry's row rides along: its key is never a sequence's name
-            quote = connections[router.db_for_write(cache.cache_model_class)].ops.quote_name
+            quote = connection.ops.quote_name
             sql += (
                 f" UNION ALL SELECT {quote('cache_key')}, {quote('value')}, {quote('expires')}"
                 f" FROM {quote(cache._table)} WHERE {quote('cache_key')} = %s"
@@ -449,7 +451,7 @@ def _read_statement(cache, keys, *, with_entry: bool = False) -> tuple[dict[str,
 def _read_sequences(cache, connection, keys, *, entry_key=None) -> tuple[dict[str, int], object]:
     """The versions ``keys`` from their sequences and, when ``entry_key`` is given, that
     entry of the cache table, in one statement."""
-    names, sql = _read_statement(cache, keys, with_entry=entry_key is not None)
+    names, sql = _read_statement(cache, connection, keys, with_entry=entry_key is not None)
     params = None if entry_key is None else [cache.make_and_validate_key(entry_key)]
     found, entry = {}, None
     for name, value, expires in _read_checking_connection(connection, sql, params):

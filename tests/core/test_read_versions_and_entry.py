@@ -12,8 +12,11 @@ from django.db import connection, connections, router
 from django.test.utils import CaptureQueriesContext
 
 from matchmaking.core.shared_cache import (
+    begin_request,
     bump_version,
+    end_request,
     read_version,
+    read_versions,
     read_versions_and_entry,
     shared_cache,
 )
@@ -54,3 +57,17 @@ def test_an_expired_entry_is_none():
             ],
         )
     assert read_versions_and_entry(KEYS, "page:old")[1] is None
+
+
+def test_versions_already_read_in_the_request_are_not_read_again():
+    shared_cache().set("page:y", "kept", 300)
+    begin_request()
+    try:
+        before = read_versions(*KEYS)
+        with CaptureQueriesContext(connection) as queries:
+            versions, entry = read_versions_and_entry(KEYS, "page:y")
+        assert (versions, entry) == (before, "kept")
+        assert len(queries) == 1
+        assert "pages" not in queries[0]["sql"]  # the entry alone, no version (pages:version)
+    finally:
+        end_request()
