@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from matchmaking.core import pagination
 from matchmaking.core.money import format_amount
+from matchmaking.listings import fragments
 from matchmaking.listings.selectors import may_see_poster, need_poster_name
 
 register = template.Library()
@@ -19,6 +20,13 @@ def poster_name(context, need):
 @register.simple_tag(takes_context=True)
 def poster_visible(context, need) -> bool:
     return may_see_poster(need, context["request"].user)
+
+
+@register.simple_tag
+def need_facts(need):
+    """The need's business problem and facts (listings/includes/need_facts.html), rendered
+    once per content and language (``listings.fragments``)."""
+    return fragments.need_facts(need)
 
 
 @register.filter
