@@ -159,6 +159,39 @@ class DatabaseUrlTests:
             cursor.execute("SHOW jit")
             assert cursor.fetchone()[0] == "off"
 
+    def test_postgres_prepares_statements_unless_told_not_to(self):
+        url = "postgres://platform:s3cret@db.internal:5433/matchmaking"
+        options = _settings("s.DATABASES['default']['OPTIONS']", DATABASE_URL=url)
+        assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+        options = _settings(
+            "s.DATABASES['default']['OPTIONS']", DATABASE_URL=url, DJANGO_PG_PREPARED_STATEMENTS="0"
+        )
+        # Django's own defaults: client-side binding, nothing prepared (poolers in
+        # transaction mode cannot keep prepared statements).
+        assert "server_side_binding" not in options and "prepare_threshold" not in options
+
+    @pytest.mark.postgresql
+    @pytest.mark.django_db
+    def test_a_postgresql_connection_prepares_a_repeated_statement(self):
+        """The fifth run of a statement on a connection prepares it (PostgreSQL then stops
+        planning it): the need page's read, with its subqueries, works prepared."""
+        from django.contrib.auth.models import AnonymousUser
+        from django.db import connection
+
+        from matchmaking.listings import selectors
+        from tests import factories
+
+        needs = [factories.make_need(title=f"需求{i}") for i in range(7)]
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        for need in needs:  # another id each time: one statement, other parameters
+            shown = selectors.need_page_queryset(AnonymousUser()).get(pk=need.pk)
+            assert shown.title == need.title
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any('FROM "listings_need"' in statement for statement in prepared), prepared
+
     def test_sqlite_file_really_runs_in_wal_mode(self, tmp_path):
         """A connection to the default SQLite file reports journal_mode=wal."""
         code = (
