@@ -54,6 +54,17 @@ def _matching_snapshots_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
+def empty_default_cache():
+    """The process's ``default`` cache empty before and after the test: what one test cached
+    from its (rolled back) database must not answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def english(client):
     """Make the test client ask for English pages (for assertions on English text)."""
     client.cookies["django_language"] = "en"

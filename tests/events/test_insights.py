@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from matchmaking.connections import services as connection_services
@@ -16,14 +15,7 @@ from matchmaking.insights import reports
 from tests import factories
 from tests.events.conftest import register
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_default_cache")]
 
 
 def _held_and_won(world):

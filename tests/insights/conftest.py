@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(empty_default_cache):
     """Cached tables must not leak from one test's (rolled back) database into the next."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_connection(*, need=None, offering=None, initiator, receiver, state="pending", **fields):

@@ -16,14 +16,7 @@ from matchmaking.listings.models import Need
 from matchmaking.taxonomy.models import Sector
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_default_cache")]
 
 
 def _page(client, need) -> str:
