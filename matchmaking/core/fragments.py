@@ -1,10 +1,12 @@
 """A part of a page rendered once and kept under a fingerprint of what it shows.
 
 For markup that every view of a page renders again although it depends on nothing but the
-object shown: a need's description and facts cost its page about 0.8 ms of a signed-in
-view's 5 (docs/performance.md, "The need's facts rendered once"). Anonymous views are kept
-whole by the page cache (``core.page_cache``); signed-in views are never kept whole, so their
-viewer-independent parts are kept here.
+object shown: a need's description and facts took 0.20 ms of a signed-in owner's 5–6 ms page
+(a kept copy: 0.035 ms; docs/performance.md, "Prepared statements on PostgreSQL, the need's
+facts rendered once"). Anonymous views are kept whole by the page cache
+(``core.page_cache.served_whole``): their parts are rendered, not kept, so they do not crowd
+the process's cache. Signed-in views are never kept whole, so their viewer-independent parts
+are kept here.
 
 Rules that keep it right:
 
@@ -48,10 +50,17 @@ def fragment_key(template_name: str, content_fingerprint: str) -> str:
 
 
 def render_fragment(
-    template_name: str, context: Mapping[str, Any], content_fingerprint: str
+    template_name: str,
+    context: Mapping[str, Any],
+    content_fingerprint: str,
+    *,
+    keep: bool = True,
 ) -> SafeString:
     """``template_name`` rendered with ``context`` (and no request), kept in the process's
-    ``default`` cache under ``content_fingerprint``, the language and the script prefix."""
+    ``default`` cache under ``content_fingerprint``, the language and the script prefix.
+    ``keep=False`` (a page the page cache keeps whole): rendered, neither looked up nor kept."""
+    if not keep:
+        return mark_safe(render_to_string(template_name, dict(context)))  # noqa: S308
     key = fragment_key(template_name, content_fingerprint)
     markup = cache.get(key)
     if markup is None:

@@ -98,6 +98,18 @@ def _is_shared_page(request) -> bool:
     return getattr(match.func, MARK, False)
 
 
+def served_whole(request) -> bool:
+    """Whether the page cache keeps ``request``'s whole page: an anonymous GET (or HEAD) of a
+    ``shared_page`` view, with the cache on. Parts of such a page need no cache of their own
+    (``core.fragments``)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and _enabled()
+        and _anonymous(request)
+        and _is_shared_page(request)
+    )
+
+
 def page_version_keys() -> list[str]:
     """The pages version and every version an app registered in ``page_versions``."""
     return [PAGES_VERSION_KEY, *sorted({provider() for provider in page_versions.providers()})]
@@ -207,12 +219,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method not in ("GET", "HEAD")
-            or not _enabled()
-            or not _anonymous(request)
-            or not _is_shared_page(request)
-        ):
+        if not served_whole(request):
             return self.get_response(request)
         key, entry = _look_up(request)
         if entry is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.safestring import SafeString
 
 from matchmaking.core.fragments import fingerprint, render_fragment
+from matchmaking.core.page_cache import served_whole
 from matchmaking.listings.fields import TERM_FIELDS
 from matchmaking.listings.models import Need, Offering
 
@@ -34,7 +35,10 @@ def content_fingerprint(listing: Need | Offering) -> str:
     return fingerprint(values)
 
 
-def need_facts(need: Need) -> SafeString:
+def need_facts(need: Need, request) -> SafeString:
     """The need's business problem and facts (sectors, application types, data, budget,
-    deployment, compliance, deadline), rendered once per content and language."""
+    deployment, compliance, deadline), rendered once per content and language — unless the
+    page cache keeps ``request``'s whole page."""
+    if served_whole(request):
+        return render_fragment(NEED_FACTS_TEMPLATE, {"need": need}, "", keep=False)
     return render_fragment(NEED_FACTS_TEMPLATE, {"need": need}, content_fingerprint(need))

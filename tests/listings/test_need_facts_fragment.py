@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import pickle
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.template import loader
 from django.urls import reverse
 
@@ -26,8 +24,17 @@ def _page(client, need) -> str:
 
 
 def _facts_renders():
-    """Counts the renders of the facts' template (a spy on the loader)."""
-    return mock.patch.object(fragments, "render_to_string", wraps=loader.render_to_string)
+    """Counts the renders of the facts' template (a spy on the loader); ``.rendered`` holds
+    their markup."""
+    rendered: list[str] = []
+
+    def render(*args, **kwargs):
+        rendered.append(loader.render_to_string(*args, **kwargs))
+        return rendered[-1]
+
+    spy = mock.patch.object(fragments, "render_to_string", side_effect=render)
+    spy.rendered = rendered
+    return spy
 
 
 class NeedFactsFragmentTests:
@@ -45,13 +52,11 @@ class NeedFactsFragmentTests:
         an anonymous reader sees the same facts (the page around them is the reader's)."""
         need = factories.make_need(description="工单分派", requires_domestic_hw=True)
         client.force_login(need.organization.memberships.get().user)
-        owner_page = _page(client, need)
+        spy = _facts_renders()
+        with spy:
+            owner_page = _page(client, need)
         assert "csrfmiddlewaretoken" in owner_page
-        (markup,) = [
-            pickle.loads(value)  # noqa: S301 - the test's own cache
-            for key, value in cache._cache.items()  # locmem's entries
-            if ":fragment:" in key
-        ]
+        (markup,) = spy.rendered
         assert "工单分派" in markup
         assert "csrfmiddlewaretoken" not in markup and "owner-actions" not in markup
         client.logout()
@@ -86,6 +91,19 @@ class NeedFactsFragmentTests:
             sector.name_zh = "金融与保险"
             sector.save()
             assert "金融与保险" in _page(client, need)
+
+    def test_a_page_the_page_cache_keeps_whole_keeps_no_facts_of_its_own(self, client, settings):
+        """An anonymous view (the page cache keeps its whole page) renders the facts but
+        leaves no copy in the process's cache: the owner's next view renders them."""
+        settings.PAGE_CACHE_SECONDS = 300
+        need = factories.make_need(description="仓储盘点")
+        with _facts_renders() as renders:
+            response = client.get(reverse("listings:need-detail", args=[need.pk]))
+            assert response["X-Page-Cache"] == "miss" and "仓储盘点" in response.content.decode()
+            client.force_login(need.organization.memberships.get().user)
+            assert "仓储盘点" in _page(client, need)
+            assert "仓储盘点" in _page(client, need)
+        assert renders.call_count == 2  # the anonymous view's, then the owner's first
 
     def test_each_language_has_its_own_facts(self, client):
         need = factories.make_need(description="描述")

@@ -22,11 +22,11 @@ def poster_visible(context, need) -> bool:
     return may_see_poster(need, context["request"].user)
 
 
-@register.simple_tag
-def need_facts(need):
+@register.simple_tag(takes_context=True)
+def need_facts(context, need):
     """The need's business problem and facts (listings/includes/need_facts.html), rendered
     once per content and language (``listings.fragments``)."""
-    return fragments.need_facts(need)
+    return fragments.need_facts(need, context["request"])
 
 
 @register.filter
