@@ -183,6 +183,8 @@ class DatabaseUrlTests:
 
         needs = [factories.make_need(title=f"需求{i}") for i in range(7)]
         with connection.cursor() as cursor:
+            # Only this test's statements count; psycopg sees the DEALLOCATE ALL and forgets
+            # what it had prepared on this connection.
             cursor.execute("DEALLOCATE ALL")
         for need in needs:  # another id each time: one statement, other parameters
             shown = selectors.need_page_queryset(AnonymousUser()).get(pk=need.pk)
