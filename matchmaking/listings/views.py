@@ -314,8 +314,7 @@ class NeedDetailView(View):
         # The suggestions' relaxations and the similar cases are cached under these
         # versions: read them all in one round trip (kept for the request).
         read_page_versions()
-        queryset = selectors.need_page_queryset(request.user)
-        need = get_visible_or_404(queryset, request.user, pk=pk)
+        need = get_object_or_404(selectors.need_page_read(request.user), pk=pk)
         selectors.attach_terms(need)  # from the links read with the need: no query
         can_moderate = is_platform_admin(request.user)
         return render(
