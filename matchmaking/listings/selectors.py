@@ -234,8 +234,9 @@ def need_page_queryset(user) -> QuerySet:
 
 
 #: The need page's read, scoped to its viewer, built once per viewer class (see
-#: :func:`need_page_read`); bounded: cleared whole when it holds this many.
-NEED_PAGE_READS_MAX = 1024
+#: :func:`need_page_read`); bounded: cleared whole when it holds this many (a read is ~24 KB,
+#: so at most ~12 MB per process; a process serves far fewer organizations at a time).
+NEED_PAGE_READS_MAX = 512
 _need_page_reads: dict[tuple, QuerySet] = {}
 
 
