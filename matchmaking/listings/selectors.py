@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matchmaking.core.extensions import ExtensionPoint
+from matchmaking.core.memo import BoundedMemo
 from matchmaking.core.permissions import is_platform_admin, user_organization_id
 from matchmaking.listings import revisions, scoping
 from matchmaking.listings.caching import cached
@@ -234,10 +235,9 @@ def need_page_queryset(user) -> QuerySet:
 
 
 #: The need page's read, scoped to its viewer, built once per viewer class (see
-#: :func:`need_page_read`); bounded: cleared whole when it holds this many (a read is ~24 KB,
-#: so at most ~12 MB per process; a process serves far fewer organizations at a time).
-NEED_PAGE_READS_MAX = 512
-_need_page_reads: dict[tuple, QuerySet] = {}
+#: :func:`need_page_read`); at most 512 kept (a read is ~24 KB, so at most ~12 MB per
+#: process; a process serves far fewer organizations at a time).
+_need_page_reads = BoundedMemo(512)
 
 
 def need_page_read(user) -> QuerySet:
@@ -258,11 +258,7 @@ def need_page_read(user) -> QuerySet:
         tuple(scoping.private_need_audience.providers()),
         tuple(need_page_annotations.providers()),
     )
-    read = _need_page_reads.get(key)
-    if read is None:
-        if len(_need_page_reads) >= NEED_PAGE_READS_MAX:
-            _need_page_reads.clear()
-        read = _need_page_reads[key] = need_page_queryset(user).visible_to(user)
+    read = _need_page_reads.get_or_compute(key, lambda: need_page_queryset(user).visible_to(user))
     return read.all()
 
 

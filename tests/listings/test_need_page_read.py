@@ -132,7 +132,7 @@ def test_a_provider_registered_later_is_honoured(market):
 
 
 def test_the_kept_reads_are_bounded(market, monkeypatch):
-    monkeypatch.setattr(selectors, "NEED_PAGE_READS_MAX", 2)
+    monkeypatch.setattr(selectors._need_page_reads, "max_size", 2)
     for name in ["poster", "shown vendor", "other vendor", "admin"]:
         selectors.need_page_read(market[name])
         assert len(selectors._need_page_reads) <= 2

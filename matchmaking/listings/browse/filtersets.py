@@ -17,11 +17,12 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking.core.memo import BoundedMemo
 from matchmaking.listings.browse.facets import AtMost, TermChoices, search_terms
 from matchmaking.taxonomy.selectors import active_terms
 
-MAX_FORM_CLASSES = 64  # (FilterSet, language, taxonomy choices): a handful in practice
-_form_classes: dict[tuple, type] = {}
+# (FilterSet, language, taxonomy choices): a handful in practice
+_form_classes = BoundedMemo(64)
 
 
 class RangeForm(forms.Form):
@@ -74,13 +75,7 @@ class BrowseFilterSet(django_filters.FilterSet):
                 for name, filter_ in self.filters.items()
             ),
         )
-        form_class = _form_classes.get(key)
-        if form_class is None:
-            form_class = super().get_form_class()
-            if len(_form_classes) >= MAX_FORM_CLASSES:
-                _form_classes.clear()
-            _form_classes[key] = form_class
-        return form_class
+        return _form_classes.get_or_compute(key, super().get_form_class)
 
     # -- what the facet specs ask of their filterset ---------------------------------------------
 

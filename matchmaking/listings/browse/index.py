@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db.models import F
 
 from matchmaking.core.changes import FeedCursor, label_of
+from matchmaking.core.memo import BoundedMemo
 from matchmaking.listings.browse import snapshot
 from matchmaking.listings.browse.substrings import SearchColumn
 from matchmaking.taxonomy.selectors import active_terms
@@ -201,8 +202,7 @@ class BrowseIndex(ABC):
             for name, mask in self.masks.items()
         }
         self.unlinked_rows = {name: pack_rows(mask == 0) for name, mask in self.masks.items()}
-        self._memo: dict[tuple[str, str], np.ndarray] = {}
-        self._lock = threading.Lock()
+        self._memo = BoundedMemo(_MEMO_SIZE)  # (kind, value) -> rows
         # single-valued term columns: each value's rows as a mask and a packed bitset
         self.value_rows: dict[str, dict[int, np.ndarray]] = {}
         self.value_packed: dict[str, dict[int, np.ndarray]] = {}
@@ -217,12 +217,12 @@ class BrowseIndex(ABC):
         self.position = {pk: index for index, pk in enumerate(self.ids.tolist())}
 
     def __getstate__(self):
-        """What a snapshot keeps (browse/snapshot.py): not the lock nor the memo."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_memo")}
+        """What a snapshot keeps (browse/snapshot.py): not the memo."""
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._memo, self._lock = {}, threading.Lock()
+        self._memo = BoundedMemo(_MEMO_SIZE)
 
     # -- patching -------------------------------------------------------------------------------
 
@@ -311,15 +311,7 @@ class BrowseIndex(ABC):
         return value
 
     def memoised(self, kind: str, value: Hashable, compute):
-        key = (kind, value)
-        found = self._memo.get(key)
-        if found is None:
-            found = compute()
-            with self._lock:
-                if len(self._memo) >= _MEMO_SIZE:
-                    self._memo.clear()
-                self._memo[key] = found
-        return found
+        return self._memo.get_or_compute((kind, value), compute)
 
     @cached_property
     def model(self):
