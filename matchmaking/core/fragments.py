@@ -52,14 +52,12 @@ def fragment_key(template_name: str, content_fingerprint: str) -> str:
 def render_fragment(
     template_name: str,
     context: Mapping[str, Any],
-    content_fingerprint: str,
-    *,
-    keep: bool = True,
+    content_fingerprint: str | None,
 ) -> SafeString:
     """``template_name`` rendered with ``context`` (and no request), kept in the process's
     ``default`` cache under ``content_fingerprint``, the language and the script prefix.
-    ``keep=False`` (a page the page cache keeps whole): rendered, neither looked up nor kept."""
-    if not keep:
+    ``None`` (a page the page cache keeps whole): rendered, neither looked up nor kept."""
+    if content_fingerprint is None:
         return mark_safe(render_to_string(template_name, dict(context)))  # noqa: S308
     key = fragment_key(template_name, content_fingerprint)
     markup = cache.get(key)

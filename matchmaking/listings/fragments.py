@@ -39,6 +39,5 @@ def need_facts(need: Need, request) -> SafeString:
     """The need's business problem and facts (sectors, application types, data, budget,
     deployment, compliance, deadline), rendered once per content and language — unless the
     page cache keeps ``request``'s whole page."""
-    if served_whole(request):
-        return render_fragment(NEED_FACTS_TEMPLATE, {"need": need}, "", keep=False)
-    return render_fragment(NEED_FACTS_TEMPLATE, {"need": need}, content_fingerprint(need))
+    kept_under = None if served_whole(request) else content_fingerprint(need)
+    return render_fragment(NEED_FACTS_TEMPLATE, {"need": need}, kept_under)
